@@ -1,0 +1,8 @@
+package dev.cinderoperator.api;
+
+/** Kubernetes image pull policy. */
+public enum ImagePullPolicy {
+  Always,
+  IfNotPresent,
+  Never
+}
