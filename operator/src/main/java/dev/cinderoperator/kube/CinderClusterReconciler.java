@@ -1,0 +1,218 @@
+package dev.cinderoperator.kube;
+
+import dev.cinderoperator.api.CinderCluster;
+import dev.cinderoperator.api.CinderClusterStatus;
+import dev.cinderoperator.cinder.ReleaseCatalog;
+import dev.cinderoperator.workload.Labels;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Orchestrates one reconcile: observe (informer caches), decide ({@link ClusterDriver}), record
+ * status. The status is written only when it differs from what is stored.
+ */
+// Not generation-aware: Secrets and other changes outside the spec must also trigger, and the
+// mock server used in tests does not bump metadata.generation.
+@ControllerConfiguration(name = CinderClusterReconciler.NAME, generationAwareEventProcessing = false)
+public class CinderClusterReconciler implements Reconciler<CinderCluster> {
+  public static final String NAME = "cindercluster";
+  private static final Logger LOG = LoggerFactory.getLogger(CinderClusterReconciler.class);
+  private static final String SECRETS = "secrets";
+
+  private final KubernetesClient client;
+  private final Clock clock;
+  private final ClusterDriver driver;
+  private final EventRecorder events;
+
+  public CinderClusterReconciler(
+      KubernetesClient client,
+      Clock clock,
+      ReleaseCatalog catalog,
+      OperatorSettings settings,
+      ClusterDriver.Collaborators collaborators) {
+    this.client = client;
+    this.clock = clock;
+    this.events = new EventRecorder(client, clock);
+    this.driver =
+        new ClusterDriver(
+            client, clock, catalog, settings, events, new ObjectApplier(client), collaborators);
+  }
+
+  @Override
+  public List<EventSource<?, CinderCluster>> prepareEventSources(
+      EventSourceContext<CinderCluster> context) {
+    String managed = Labels.MANAGED_BY + "=" + Labels.OPERATOR;
+    SecondaryToPrimaryMapper<HasMetadata> byInstance =
+        Mappers.fromLabel(Labels.INSTANCE, null, CinderCluster.class);
+    List<EventSource<?, CinderCluster>> sources = new ArrayList<>();
+    for (Class<? extends HasMetadata> type :
+        List.of(
+            Pod.class,
+            StatefulSet.class,
+            Deployment.class,
+            Service.class,
+            PodDisruptionBudget.class,
+            Job.class)) {
+      sources.add(informer(context, type, managed, byInstance));
+    }
+    // Secrets: the ones the operator owns, and the ones a CinderCluster names.
+    SecondaryToPrimaryMapper<Secret> secretMapper =
+        secret -> {
+          String ns = secret.getMetadata().getNamespace();
+          String name = secret.getMetadata().getName();
+          return context
+              .getPrimaryCache()
+              .list(ns)
+              .filter(cc -> references(cc, name))
+              .map(ResourceID::fromResource)
+              .collect(Collectors.toSet());
+        };
+    sources.add(
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Secret.class, CinderCluster.class)
+                .withName(SECRETS)
+                .withSecondaryToPrimaryMapper(secretMapper)
+                .build(),
+            context));
+    return sources;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static EventSource<?, CinderCluster> informer(
+      EventSourceContext<CinderCluster> context,
+      Class<? extends HasMetadata> type,
+      String selector,
+      SecondaryToPrimaryMapper<HasMetadata> mapper) {
+    return new InformerEventSource(
+        InformerEventSourceConfiguration.from(type, CinderCluster.class)
+            .withLabelSelector(selector)
+            .withSecondaryToPrimaryMapper((SecondaryToPrimaryMapper) mapper)
+            .build(),
+        context);
+  }
+
+  static boolean references(CinderCluster cc, String secretName) {
+    var spec = cc.getSpec();
+    if (secretName.equals(cc.getMetadata().getName() + "-config")) {
+      return true;
+    }
+    if (spec == null) {
+      return false;
+    }
+    return (spec.getDatabase() != null
+            && spec.getDatabase().getSecretRef() != null
+            && secretName.equals(spec.getDatabase().getSecretRef().getName()))
+        || (spec.getMessaging() != null
+            && spec.getMessaging().getSecretRef() != null
+            && secretName.equals(spec.getMessaging().getSecretRef().getName()));
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public UpdateControl<CinderCluster> reconcile(CinderCluster cc, Context<CinderCluster> context) {
+    String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
+    MDC.put("cluster", key);
+    try {
+      String ns = cc.getMetadata().getNamespace();
+      InformerEventSource<Secret, CinderCluster> secrets =
+          (InformerEventSource<Secret, CinderCluster>)
+              context.eventSourceRetriever().getEventSourceFor(Secret.class, SECRETS);
+      ObservedObjects observed =
+          new ObservedObjects(
+              List.copyOf(context.getSecondaryResources(Pod.class)),
+              List.copyOf(context.getSecondaryResources(StatefulSet.class)),
+              List.copyOf(context.getSecondaryResources(Deployment.class)),
+              List.copyOf(context.getSecondaryResources(Service.class)),
+              List.copyOf(context.getSecondaryResources(PodDisruptionBudget.class)),
+              List.copyOf(context.getSecondaryResources(Job.class)),
+              name -> secrets.get(new ResourceID(name, ns)));
+
+      CinderClusterStatus before =
+          cc.getStatus() == null ? new CinderClusterStatus() : cc.getStatus();
+      CinderClusterStatus status =
+          client.getKubernetesSerialization().clone(before);
+      long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
+
+      Progress progress = driver.drive(cc, observed, status);
+
+      status.setObservedGeneration(generation);
+      status.setPhase(progress.phase());
+      StatusConditions.apply(status, progress, generation, clock);
+      announceTransitions(cc, before, status, progress);
+
+      UpdateControl<CinderCluster> control;
+      if (sameStatus(before, status)) {
+        control = UpdateControl.noUpdate();
+      } else {
+        cc.setStatus(status);
+        control = UpdateControl.patchStatus(cc);
+      }
+      if (progress.recheckAfter() != null) {
+        control.rescheduleAfter(progress.recheckAfter());
+      }
+      return control;
+    } finally {
+      MDC.remove("cluster");
+      MDC.remove("step");
+    }
+  }
+
+  private boolean sameStatus(CinderClusterStatus a, CinderClusterStatus b) {
+    var s = client.getKubernetesSerialization();
+    return Objects.equals(s.asJson(a), s.asJson(b));
+  }
+
+  /** An Event for a phase change and for every new stall; none when nothing changed. */
+  private void announceTransitions(
+      CinderCluster cc, CinderClusterStatus before, CinderClusterStatus after, Progress progress) {
+    boolean wasStalled =
+        before.condition(StatusConditions.STALLED).map(c -> "True".equals(c.getStatus())).orElse(false);
+    String oldMessage =
+        before.condition(StatusConditions.STALLED).map(c -> c.getMessage()).orElse("");
+    if (progress.stalled() && (!wasStalled || !oldMessage.equals(progress.message()))) {
+      events.warning(cc, progress.reason(), progress.message());
+    }
+    if (before.getPhase() != after.getPhase() && !progress.stalled()) {
+      events.normal(
+          cc,
+          "Phase" + after.getPhase(),
+          "phase " + Optional.ofNullable(before.getPhase()).map(Enum::name).orElse("none")
+              + " -> " + after.getPhase() + ": " + progress.message());
+    }
+    if (wasStalled && !progress.stalled()) {
+      LOG.info("stall cleared cluster={}", cc.getMetadata().getName());
+    }
+  }
+
+  static Set<String> names(List<? extends HasMetadata> objects) {
+    return objects.stream().map(o -> o.getMetadata().getName()).collect(Collectors.toSet());
+  }
+}

@@ -1,0 +1,44 @@
+package dev.cinderoperator.kube;
+
+import dev.cinderoperator.cinder.ReleaseCatalog;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import java.time.Clock;
+import java.util.function.Function;
+
+/**
+ * Builds the JOSDK operator the same way for production, tests and the demo: no server-side
+ * apply anywhere (one code path, and the mock server has none).
+ */
+public final class CinderOperator {
+  private CinderOperator() {}
+
+  public static Operator create(
+      KubernetesClient client,
+      Clock clock,
+      OperatorSettings settings,
+      Function<OperatorSettings, ClusterDriver.Collaborators> collaborators,
+      Metrics metrics) {
+    Operator operator =
+        new Operator(
+            o ->
+                o.withKubernetesClient(client)
+                    .withMetrics(metrics)
+                    .withCloseClientOnStop(false)
+                    .withUseSSAToPatchPrimaryResource(false)
+                    .withSSABasedCreateUpdateMatchForDependentResources(false)
+                    .withConcurrentReconciliationThreads(settings.reconcileThreads()));
+    CinderClusterReconciler reconciler =
+        new CinderClusterReconciler(
+            client, clock, ReleaseCatalog.standard(), settings, collaborators.apply(settings));
+    operator.register(
+        reconciler,
+        c -> {
+          if (!settings.watchNamespaces().isEmpty()) {
+            c.settingNamespaces(settings.watchNamespaces());
+          }
+        });
+    return operator;
+  }
+}

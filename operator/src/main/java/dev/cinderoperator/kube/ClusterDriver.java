@@ -1,0 +1,273 @@
+package dev.cinderoperator.kube;
+
+import dev.cinderoperator.api.CinderCluster;
+import dev.cinderoperator.api.CinderClusterSpec;
+import dev.cinderoperator.api.CinderClusterStatus;
+import dev.cinderoperator.api.Phase;
+import dev.cinderoperator.api.VolumeBackendSpec;
+import dev.cinderoperator.cinder.CinderConf;
+import dev.cinderoperator.cinder.ReleaseCatalog;
+import dev.cinderoperator.validation.ResolvedSecrets;
+import dev.cinderoperator.validation.SecretResolver;
+import dev.cinderoperator.validation.SpecProblem;
+import dev.cinderoperator.validation.SpecValidator;
+import dev.cinderoperator.workload.CinderJobs;
+import dev.cinderoperator.workload.Component;
+import dev.cinderoperator.workload.DesiredWorkloads;
+import dev.cinderoperator.workload.Hashes;
+import dev.cinderoperator.workload.ImageSelector;
+import dev.cinderoperator.workload.Names;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides and acts for one CinderCluster: validate, render config, first install (db sync then
+ * workloads), keep workloads as the spec says, and hand upgrades to the {@link UpgradeHandler}.
+ * Bad input stops here: nothing is created, changed or deleted.
+ */
+public class ClusterDriver {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterDriver.class);
+
+  /** What the driver delegates; the upgrade handler arrives with the upgrade issue. */
+  public record Collaborators(UpgradeHandler upgrades) {}
+
+  private final KubernetesClient client;
+  private final OperatorSettings settings;
+  private final EventRecorder events;
+  private final ObjectApplier applier;
+  private final SpecValidator validator;
+  private final Collaborators collaborators;
+
+  public ClusterDriver(
+      KubernetesClient client,
+      Clock clock,
+      ReleaseCatalog catalog,
+      OperatorSettings settings,
+      EventRecorder events,
+      ObjectApplier applier,
+      Collaborators collaborators) {
+    this.client = client;
+    this.settings = settings;
+    this.events = events;
+    this.applier = applier;
+    this.validator = new SpecValidator(catalog);
+    this.collaborators = collaborators;
+  }
+
+  public Progress drive(CinderCluster cc, ObservedObjects observed, CinderClusterStatus status) {
+    CinderClusterSpec spec = cc.getSpec();
+    List<SpecProblem> problems = new ArrayList<>(validator.validate(spec));
+    ResolvedSecrets secrets = null;
+    if (problems.isEmpty()) {
+      SecretResolver.Result resolved = new SecretResolver(observed::secretData).resolve(spec);
+      problems.addAll(resolved.problems());
+      secrets = resolved.secrets();
+    }
+    if (!problems.isEmpty()) {
+      return invalid(problems);
+    }
+    String name = cc.getMetadata().getName();
+    Map<String, String> files =
+        CinderConf.render(name, spec, secrets.databaseUrl(), secrets.transportUrl());
+    DesiredWorkloads everywhereSpecImage =
+        new DesiredWorkloads(
+            name, cc.getMetadata().getNamespace(), spec, files, ImageSelector.everywhere(spec.getImage()));
+    apply(cc, observed, configSecret(everywhereSpecImage.configSecret()));
+
+    if (status.getImage() == null) {
+      return firstInstall(cc, observed, status, everywhereSpecImage, files);
+    }
+    if (collaborators.upgrades().isUnderWay(cc, status, observed, files)) {
+      return collaborators.upgrades().handle(cc, observed, status, files, secrets);
+    }
+    applyWorkloads(cc, observed, everywhereSpecImage);
+    return collaborators.upgrades().steady(cc, observed, status, files, secrets, podsReady(cc, observed, spec.getImage()));
+  }
+
+  private Progress invalid(List<SpecProblem> problems) {
+    SpecProblem first = problems.get(0);
+    String message =
+        problems.stream().map(SpecProblem::message).collect(Collectors.joining("; "))
+            + ". Nothing was changed; running Cinder services are left as they are.";
+    LOG.warn("spec cannot be acted on reason={} problems={}", first.reason(), problems.size());
+    return Progress.stalled(first.reason(), message, settings.invalidSpecRetry());
+  }
+
+  private Progress firstInstall(
+      CinderCluster cc,
+      ObservedObjects observed,
+      CinderClusterStatus status,
+      DesiredWorkloads desired,
+      Map<String, String> files) {
+    CinderClusterSpec spec = cc.getSpec();
+    String name = cc.getMetadata().getName();
+    String jobName = Names.dbSyncJob(name, Hashes.shortHash(spec.getImage()));
+    var job = observed.job(jobName);
+    if (job.isEmpty()) {
+      Job dbSync =
+          CinderJobs.job(
+              name,
+              cc.getMetadata().getNamespace(),
+              spec,
+              jobName,
+              Component.DB_SYNC,
+              spec.getImage(),
+              CinderJobs.dbSyncCommand(),
+              files);
+      applier.apply(cc, dbSync, java.util.Optional.empty());
+      events.normal(cc, "JobStarted", "job " + jobName + ": cinder-manage db sync on " + spec.getImage());
+      return Progress.working(
+          Phase.Deploying, "SchemaMigration", "job " + jobName + " runs cinder-manage db sync", settings.pollInterval());
+    }
+    switch (JobState.phase(job.get())) {
+      case ACTIVE:
+        return Progress.working(
+            Phase.Deploying,
+            "SchemaMigration",
+            "job " + jobName + " runs cinder-manage db sync",
+            settings.pollInterval());
+      case FAILED:
+        String detail =
+            JobState.terminated(job.get(), observed.pods())
+                .map(t -> " (exit code " + t.getExitCode() + (t.getMessage() == null ? "" : ": " + abbreviate(t.getMessage())) + ")")
+                .orElse("");
+        return Progress.stalled(
+            "DbSyncFailed",
+            "job " + jobName + " (cinder-manage db sync) failed" + detail
+                + ": read kubectl logs job/" + jobName + ", fix the database or config, then delete the job to run it again",
+            settings.invalidSpecRetry());
+      default:
+        break;
+    }
+    applyWorkloads(cc, observed, desired);
+    PodReadiness readiness = podsReady(cc, observed, spec.getImage());
+    if (readiness.allReady()) {
+      status.setRelease(spec.getRelease());
+      status.setImage(spec.getImage());
+      events.normal(cc, "Deployed", "Cinder " + spec.getRelease() + " runs on " + spec.getImage() + ": " + readiness.summary());
+      return Progress.ready("Cinder " + spec.getRelease() + " deployed: " + readiness.summary(), settings.idlePollInterval());
+    }
+    return Progress.working(Phase.Deploying, "WaitingForPods", readiness.summary(), settings.pollInterval());
+  }
+
+  /** Creates or updates every workload and removes those the spec no longer has. */
+  public void applyWorkloads(CinderCluster cc, ObservedObjects observed, DesiredWorkloads desired) {
+    List<HasMetadata> wanted = desired.all();
+    Set<String> keep = new HashSet<>();
+    for (HasMetadata object : wanted) {
+      if (object instanceof Secret) {
+        continue; // applied before, with its data encoded
+      }
+      keep.add(object.getKind() + "/" + object.getMetadata().getName());
+      var result = apply(cc, observed, object);
+      if (result == ObjectApplier.Result.CREATED) {
+        events.normal(cc, "Created", object.getKind() + " " + object.getMetadata().getName() + " created");
+      }
+    }
+    // A backend removed from the spec (or backup scaled to 0): its StatefulSet and PDB go.
+    List<HasMetadata> leftovers = new ArrayList<>();
+    leftovers.addAll(observed.statefulSets());
+    leftovers.addAll(observed.disruptionBudgets());
+    for (HasMetadata o : leftovers) {
+      String k = o.getKind() + "/" + o.getMetadata().getName();
+      if (!keep.contains(k) && ownedBy(cc, o) && o.getMetadata().getDeletionTimestamp() == null) {
+        applier.delete(cc, o);
+        events.normal(cc, "Deleted", o.getKind() + " " + o.getMetadata().getName() + " removed: no longer in spec");
+      }
+    }
+  }
+
+  private ObjectApplier.Result apply(CinderCluster cc, ObservedObjects observed, HasMetadata object) {
+    return applier.apply(cc, object, observed.find(object.getKind(), object.getMetadata().getName()));
+  }
+
+  private static boolean ownedBy(CinderCluster cc, HasMetadata o) {
+    return o.getMetadata().getOwnerReferences() != null
+        && o.getMetadata().getOwnerReferences().stream()
+            .anyMatch(r -> Objects.equals(r.getUid(), cc.getMetadata().getUid()));
+  }
+
+  /** The config Secret with base64 data, as the API server stores it. */
+  private static Secret configSecret(Secret desired) {
+    Map<String, String> data = new LinkedHashMap<>();
+    desired
+        .getStringData()
+        .forEach(
+            (k, v) ->
+                data.put(
+                    k,
+                    Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    desired.setStringData(null);
+    desired.setData(data);
+    return desired;
+  }
+
+  /** How many of the pods the spec asks for run the image and are Ready. */
+  public PodReadiness podsReady(CinderCluster cc, ObservedObjects observed, String image) {
+    CinderClusterSpec spec = cc.getSpec();
+    String name = cc.getMetadata().getName();
+    Map<String, Pod> pods = ObservedObjects.byName(observed.pods());
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < spec.schedulerReplicas(); i++) {
+      expected.add(Names.statefulPod(Names.scheduler(name), i));
+    }
+    for (VolumeBackendSpec b : spec.volumesOrEmpty()) {
+      for (int i = 0; i < b.replicasOrDefault(); i++) {
+        expected.add(Names.statefulPod(Names.volume(name, b.getName()), i));
+      }
+    }
+    for (int i = 0; i < spec.backupReplicas(); i++) {
+      expected.add(Names.statefulPod(Names.backup(name), i));
+    }
+    int ready = 0;
+    List<String> waiting = new ArrayList<>();
+    for (String p : expected) {
+      Pod pod = pods.get(p);
+      if (pod != null && isServing(pod, image)) {
+        ready++;
+      } else {
+        waiting.add(p);
+      }
+    }
+    long apiReady =
+        observed.podsOf(Component.API).stream().filter(p -> isServing(p, image)).count();
+    long apiOld =
+        observed.podsOf(Component.API).stream().filter(p -> !image.equals(PodState.image(p))).count();
+    int apiWanted = spec.apiReplicas();
+    boolean apiOk = apiReady >= apiWanted && apiOld == 0;
+    int total = expected.size() + apiWanted;
+    int done = ready + (int) Math.min(apiReady, apiWanted);
+    String summary =
+        done + "/" + total + " pods Ready on " + image
+            + (waiting.isEmpty() ? "" : "; waiting for " + String.join(", ", waiting.subList(0, Math.min(5, waiting.size()))))
+            + (apiOk ? "" : "; API " + apiReady + "/" + apiWanted);
+    return new PodReadiness(waiting.isEmpty() && apiOk, done, total, summary);
+  }
+
+  private static boolean isServing(Pod pod, String image) {
+    return image.equals(PodState.image(pod)) && PodState.isReady(pod) && !PodState.isTerminating(pod);
+  }
+
+  private static String abbreviate(String s) {
+    String oneLine = s.replace('\n', ' ').trim();
+    return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
+  }
+
+  /** Pods of the spec on an image and Ready. */
+  public record PodReadiness(boolean allReady, int ready, int total, String summary) {}
+}

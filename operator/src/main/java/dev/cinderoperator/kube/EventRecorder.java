@@ -1,0 +1,83 @@
+package dev.cinderoperator.kube;
+
+import dev.cinderoperator.api.CinderCluster;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes core/v1 Events on a CinderCluster. Callers emit on transitions and actions only, so a
+ * reconcile that changes nothing writes no Event.
+ */
+public class EventRecorder {
+  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+  private static final String COMPONENT = "cinder-operator";
+  private static final int MAX_MESSAGE = 1024;
+
+  private final KubernetesClient client;
+  private final Clock clock;
+
+  public EventRecorder(KubernetesClient client, Clock clock) {
+    this.client = client;
+    this.clock = clock;
+  }
+
+  public void normal(CinderCluster cluster, String reason, String message) {
+    record(cluster, "Normal", reason, message);
+  }
+
+  public void warning(CinderCluster cluster, String reason, String message) {
+    record(cluster, "Warning", reason, message);
+  }
+
+  private void record(CinderCluster cluster, String type, String reason, String message) {
+    String text = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message;
+    LOG.info(
+        "event cluster={}/{} type={} reason={} message={}",
+        cluster.getMetadata().getNamespace(),
+        cluster.getMetadata().getName(),
+        type,
+        reason,
+        text);
+    String now = Instant.now(clock).toString();
+    Event event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(
+                cluster.getMetadata().getName()
+                    + "."
+                    + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
+            .withNamespace(cluster.getMetadata().getNamespace())
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion(cluster.getApiVersion())
+            .withKind(cluster.getKind())
+            .withName(cluster.getMetadata().getName())
+            .withNamespace(cluster.getMetadata().getNamespace())
+            .withUid(cluster.getMetadata().getUid())
+            .endInvolvedObject()
+            .withType(type)
+            .withReason(reason)
+            .withMessage(text)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent(COMPONENT)
+            .endSource()
+            .withReportingComponent(COMPONENT)
+            .build();
+    try {
+      client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(event).create();
+    } catch (KubernetesClientException e) {
+      // An Event is informative; failing to write one must not fail the reconcile.
+      LOG.warn("could not write event reason={}: {}", reason, e.getMessage());
+    }
+  }
+}

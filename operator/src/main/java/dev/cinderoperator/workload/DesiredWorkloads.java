@@ -1,0 +1,277 @@
+package dev.cinderoperator.workload;
+
+import dev.cinderoperator.api.CinderClusterSpec;
+import dev.cinderoperator.api.VolumeBackendSpec;
+import dev.cinderoperator.cinder.CinderConf;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every Kubernetes object a CinderCluster needs, computed from its spec and rendered config.
+ * Pure: no client, no cluster state beyond what is passed in.
+ */
+public final class DesiredWorkloads {
+  private static final ResourceRequirements SCHEDULER_DEFAULT =
+      CinderPodTemplates.requests("100m", "256Mi");
+  private static final ResourceRequirements SERVICE_DEFAULT =
+      CinderPodTemplates.requests("250m", "512Mi");
+
+  private final String cluster;
+  private final String namespace;
+  private final CinderClusterSpec spec;
+  private final Map<String, String> configFiles;
+  private final ImageSelector images;
+
+  public DesiredWorkloads(
+      String cluster,
+      String namespace,
+      CinderClusterSpec spec,
+      Map<String, String> configFiles,
+      ImageSelector images) {
+    this.cluster = cluster;
+    this.namespace = namespace;
+    this.spec = spec;
+    this.configFiles = configFiles;
+    this.images = images;
+  }
+
+  /** Everything, config Secret first. */
+  public List<HasMetadata> all() {
+    List<HasMetadata> all = new ArrayList<>();
+    all.add(configSecret());
+    all.addAll(statefulSets());
+    all.add(apiDeployment());
+    all.add(apiService());
+    all.addAll(disruptionBudgets());
+    return all;
+  }
+
+  public Secret configSecret() {
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(Names.configSecret(cluster))
+        .withNamespace(namespace)
+        .withLabels(Labels.of(cluster, Component.CONFIG))
+        .endMetadata()
+        .withType("Opaque")
+        .withStringData(new LinkedHashMap<>(configFiles))
+        .build();
+  }
+
+  public List<StatefulSet> statefulSets() {
+    List<StatefulSet> sets = new ArrayList<>();
+    sets.add(scheduler());
+    for (VolumeBackendSpec backend : spec.volumesOrEmpty()) {
+      sets.add(volume(backend));
+    }
+    if (spec.backupReplicas() > 0) {
+      sets.add(backup());
+    }
+    return sets;
+  }
+
+  public StatefulSet scheduler() {
+    List<String> files = List.of(CinderConf.COMMON_FILE);
+    return statefulSet(
+        Names.scheduler(cluster),
+        Labels.of(cluster, Component.SCHEDULER),
+        Labels.selector(cluster, Component.SCHEDULER),
+        spec.schedulerReplicas(),
+        CinderPodTemplates.template(
+            cluster,
+            spec,
+            images.imageFor(Component.SCHEDULER, null),
+            Labels.of(cluster, Component.SCHEDULER),
+            "cinder-scheduler",
+            files,
+            checksum(files),
+            spec.getScheduler() == null ? null : spec.getScheduler().getResources(),
+            SCHEDULER_DEFAULT));
+  }
+
+  public StatefulSet volume(VolumeBackendSpec backend) {
+    List<String> files = List.of(CinderConf.COMMON_FILE, CinderConf.volumeFile(backend.getName()));
+    Map<String, String> labels = Labels.ofVolume(cluster, backend.getName());
+    return statefulSet(
+        Names.volume(cluster, backend.getName()),
+        labels,
+        Labels.volumeSelector(cluster, backend.getName()),
+        backend.replicasOrDefault(),
+        CinderPodTemplates.template(
+            cluster,
+            spec,
+            images.imageFor(Component.VOLUME, backend.getName()),
+            labels,
+            "cinder-volume",
+            files,
+            checksum(files),
+            backend.getResources(),
+            SERVICE_DEFAULT));
+  }
+
+  public StatefulSet backup() {
+    List<String> files = List.of(CinderConf.COMMON_FILE, CinderConf.BACKUP_FILE);
+    return statefulSet(
+        Names.backup(cluster),
+        Labels.of(cluster, Component.BACKUP),
+        Labels.selector(cluster, Component.BACKUP),
+        spec.backupReplicas(),
+        CinderPodTemplates.template(
+            cluster,
+            spec,
+            images.imageFor(Component.BACKUP, null),
+            Labels.of(cluster, Component.BACKUP),
+            "cinder-backup",
+            files,
+            checksum(files),
+            spec.getBackup() == null ? null : spec.getBackup().getResources(),
+            SERVICE_DEFAULT));
+  }
+
+  public Deployment apiDeployment() {
+    List<String> files = List.of(CinderConf.COMMON_FILE);
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(Names.api(cluster))
+        .withNamespace(namespace)
+        .withLabels(Labels.of(cluster, Component.API))
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(spec.apiReplicas())
+        .withNewSelector()
+        .withMatchLabels(Labels.selector(cluster, Component.API))
+        .endSelector()
+        // Never below the ready replica count: surge one new pod, remove an old one after.
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxUnavailable(new IntOrString(0))
+        .withMaxSurge(new IntOrString(1))
+        .endRollingUpdate()
+        .endStrategy()
+        .withTemplate(
+            CinderPodTemplates.template(
+                cluster,
+                spec,
+                images.imageFor(Component.API, null),
+                Labels.of(cluster, Component.API),
+                "cinder-api",
+                files,
+                checksum(files),
+                spec.getApi() == null ? null : spec.getApi().getResources(),
+                SERVICE_DEFAULT))
+        .endSpec()
+        .build();
+  }
+
+  public Service apiService() {
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withName(Names.api(cluster))
+        .withNamespace(namespace)
+        .withLabels(Labels.of(cluster, Component.API))
+        .endMetadata()
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(Labels.selector(cluster, Component.API))
+        .addNewPort()
+        .withName("api")
+        .withPort(CinderPodTemplates.API_PORT)
+        .withTargetPort(new IntOrString("api"))
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  /** One per workload; at most one pod of each may be evicted at a time. */
+  public List<PodDisruptionBudget> disruptionBudgets() {
+    List<PodDisruptionBudget> pdbs = new ArrayList<>();
+    pdbs.add(pdb(Names.api(cluster), Component.API, Labels.selector(cluster, Component.API)));
+    pdbs.add(
+        pdb(
+            Names.scheduler(cluster),
+            Component.SCHEDULER,
+            Labels.selector(cluster, Component.SCHEDULER)));
+    for (VolumeBackendSpec backend : spec.volumesOrEmpty()) {
+      PodDisruptionBudget p =
+          pdb(
+              Names.volume(cluster, backend.getName()),
+              Component.VOLUME,
+              Labels.volumeSelector(cluster, backend.getName()));
+      p.getMetadata().setLabels(Labels.ofVolume(cluster, backend.getName()));
+      pdbs.add(p);
+    }
+    if (spec.backupReplicas() > 0) {
+      pdbs.add(
+          pdb(Names.backup(cluster), Component.BACKUP, Labels.selector(cluster, Component.BACKUP)));
+    }
+    return pdbs;
+  }
+
+  private PodDisruptionBudget pdb(String name, Component component, Map<String, String> selector) {
+    return new PodDisruptionBudgetBuilder()
+        .withNewMetadata()
+        .withName(Names.podDisruptionBudget(name))
+        .withNamespace(namespace)
+        .withLabels(Labels.of(cluster, component))
+        .endMetadata()
+        .withNewSpec()
+        .withMaxUnavailable(new IntOrString(1))
+        .withNewSelector()
+        .withMatchLabels(selector)
+        .endSelector()
+        .endSpec()
+        .build();
+  }
+
+  private StatefulSet statefulSet(
+      String name,
+      Map<String, String> labels,
+      Map<String, String> selector,
+      int replicas,
+      io.fabric8.kubernetes.api.model.PodTemplateSpec template) {
+    return new StatefulSetBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .withLabels(labels)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(replicas)
+        .withServiceName(name)
+        // Pods start together on first install; the operator alone decides replacements.
+        .withPodManagementPolicy("Parallel")
+        .withNewUpdateStrategy()
+        .withType("OnDelete")
+        .endUpdateStrategy()
+        .withNewSelector()
+        .withMatchLabels(selector)
+        .endSelector()
+        .withTemplate(template)
+        .endSpec()
+        .build();
+  }
+
+  private String checksum(List<String> files) {
+    Map<String, String> selected = new LinkedHashMap<>();
+    for (String f : files) {
+      selected.put(f, configFiles.getOrDefault(f, ""));
+    }
+    return Hashes.checksum(selected);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.cinderoperator.testing;
+
+import dev.cinderoperator.kube.CinderOperator;
+import dev.cinderoperator.kube.ClusterDriver;
+import dev.cinderoperator.kube.OperatorSettings;
+import dev.cinderoperator.kube.SteadyStateOnly;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * An operator running in-process against the Fabric8 mock server (CRUD mode), with fast poll
+ * intervals and a count of finished reconciles.
+ */
+public final class OperatorHarness implements AutoCloseable {
+  private final Operator operator;
+  private final AtomicInteger reconciles = new AtomicInteger();
+
+  public OperatorHarness(KubernetesClient client, OperatorSettings settings) {
+    this(client, settings, s -> new ClusterDriver.Collaborators(new SteadyStateOnly(s)));
+  }
+
+  public OperatorHarness(
+      KubernetesClient client,
+      OperatorSettings settings,
+      Function<OperatorSettings, ClusterDriver.Collaborators> collaborators) {
+    Metrics counting =
+        new Metrics() {
+          @Override
+          public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
+            reconciles.incrementAndGet();
+          }
+
+          @Override
+          public void failedReconciliation(
+              HasMetadata resource, Exception exception, Map<String, Object> metadata) {
+            reconciles.incrementAndGet();
+          }
+
+          @SuppressWarnings("unused")
+          public void reconcileCustomResource(HasMetadata r, Context<?> c) {}
+        };
+    operator = CinderOperator.create(client, Clock.systemUTC(), settings, collaborators, counting);
+    operator.start();
+  }
+
+  public static OperatorSettings fastSettings() {
+    return OperatorSettings.defaults()
+        .withPollIntervals(Duration.ofMillis(200), Duration.ofMillis(200));
+  }
+
+  public int reconciles() {
+    return reconciles.get();
+  }
+
+  /** Drains and counts requests the mock server received that change something. */
+  public static int drainWrites(KubernetesMockServer server) throws InterruptedException {
+    int writes = 0;
+    var req = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+    while (req != null) {
+      String m = req.getMethod();
+      if (!m.equals("GET")) {
+        writes++;
+      }
+      req = server.takeRequest(10, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    return writes;
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+  }
+}
