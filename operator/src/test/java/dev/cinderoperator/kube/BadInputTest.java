@@ -146,10 +146,16 @@ class BadInputTest {
     await().until(() -> get("cinder").getStatus().getPhase() == Phase.Ready);
 
     List<String> podsBefore = podNames();
-    CinderCluster cc = get("cinder");
-    cc.getSpec().getVolumes().get(0).setReplicas(3); // without activeActive
-    cc.getSpec().getVolumes().remove(1); // would remove a backend, but the spec is invalid
-    client.resource(cc).update();
+    client
+        .resources(CinderCluster.class)
+        .inNamespace(NS)
+        .withName("cinder")
+        .edit(
+            cc -> {
+              cc.getSpec().getVolumes().get(0).setReplicas(3); // without activeActive
+              cc.getSpec().getVolumes().remove(1); // would remove a backend: spec is invalid
+              return cc;
+            });
 
     await().until(() -> stalled("cinder"), s -> s != null && "True".equals(s.getStatus()));
     // The reconcile that wrote Stalled is the one that saw the bad spec: it acted on nothing.

@@ -172,10 +172,16 @@ class FirstInstallTest {
             () -> client.apps().statefulSets().inNamespace(NS).list().getItems(),
             s -> s.size() == 4);
 
-    CinderCluster cc = get("cinder");
-    cc.getSpec().getVolumes().removeIf(v -> v.getName().equals("ceph-hdd"));
-    cc.getSpec().getScheduler().setReplicas(3);
-    client.resource(cc).update();
+    client
+        .resources(CinderCluster.class)
+        .inNamespace(NS)
+        .withName("cinder")
+        .edit(
+            cc -> {
+              cc.getSpec().getVolumes().removeIf(v -> v.getName().equals("ceph-hdd"));
+              cc.getSpec().getScheduler().setReplicas(3);
+              return cc;
+            });
 
     // The mock server keeps a deleted object marked for deletion; a real one removes it.
     await()
