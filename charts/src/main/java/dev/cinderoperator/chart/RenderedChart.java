@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 
 /**
- * The chart as {@code helm template} renders it (with a real Helm engine, CRDs included), parsed
- * into one JSON tree per Kubernetes object.
+ * The chart as {@code helm template} renders it (with a real Helm engine; without the CRDs in
+ * {@code crds/}, as {@code helm template} without {@code --include-crds}), parsed into one JSON
+ * tree per Kubernetes object.
  */
 public final class RenderedChart {
   public static final String RELEASE_NAME = "cinder-operator";
