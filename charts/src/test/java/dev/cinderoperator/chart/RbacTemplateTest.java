@@ -1,0 +1,161 @@
+package dev.cinderoperator.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cinderoperator.chart.RenderedRbac.Permission;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class RbacTemplateTest {
+
+  /** Every call the operator makes in a watched namespace, as group|resource|subresource|verb. */
+  private static final Set<String> WATCH_PERMISSIONS =
+      Set.of(
+          "cinder.operator.dev|cinderclusters||get",
+          "cinder.operator.dev|cinderclusters||list",
+          "cinder.operator.dev|cinderclusters||watch",
+          "cinder.operator.dev|cinderclusters|status|get",
+          "cinder.operator.dev|cinderclusters|status|update",
+          "cinder.operator.dev|cinderclusters|status|patch",
+          "|secrets||get",
+          "|secrets||list",
+          "|secrets||watch",
+          "|secrets||create",
+          "|secrets||update",
+          "|secrets||delete",
+          "|pods||get",
+          "|pods||list",
+          "|pods||watch",
+          "|pods||delete",
+          "|pods|exec|create",
+          "|services||get",
+          "|services||list",
+          "|services||watch",
+          "|services||create",
+          "|services||update",
+          "|services||delete",
+          "apps|statefulsets||get",
+          "apps|statefulsets||list",
+          "apps|statefulsets||watch",
+          "apps|statefulsets||create",
+          "apps|statefulsets||update",
+          "apps|statefulsets||delete",
+          "apps|deployments||get",
+          "apps|deployments||list",
+          "apps|deployments||watch",
+          "apps|deployments||create",
+          "apps|deployments||update",
+          "apps|deployments||delete",
+          "policy|poddisruptionbudgets||get",
+          "policy|poddisruptionbudgets||list",
+          "policy|poddisruptionbudgets||watch",
+          "policy|poddisruptionbudgets||create",
+          "policy|poddisruptionbudgets||update",
+          "policy|poddisruptionbudgets||delete",
+          "batch|jobs||get",
+          "batch|jobs||list",
+          "batch|jobs||watch",
+          "batch|jobs||create",
+          "batch|jobs||delete",
+          "|events||create",
+          "|events||patch",
+          "events.k8s.io|events||create",
+          "events.k8s.io|events||patch");
+
+  private static final Set<String> LEASE_PERMISSIONS =
+      Set.of(
+          "coordination.k8s.io|leases||get",
+          "coordination.k8s.io|leases||create",
+          "coordination.k8s.io|leases||update");
+
+  private static Set<String> grantedIn(RenderedRbac rbac, String namespace) {
+    return rbac.permissions().stream()
+        .filter(p -> java.util.Objects.equals(p.namespace(), namespace))
+        .map(p -> p.apiGroup() + "|" + p.resource() + "|" + p.subresource() + "|" + p.verb())
+        .collect(Collectors.toSet());
+  }
+
+  private static RenderedChart render(String valuesYaml) {
+    return RenderedChart.render(ChartDirectory.locate(), valuesYaml, Map.of());
+  }
+
+  @Test
+  void defaultsGrantExactlyTheOperatorsCallsClusterWideAndLeasesInTheReleaseNamespace() {
+    RenderedChart chart = render("");
+    RenderedRbac rbac = RenderedRbac.from(chart);
+
+    assertThat(chart.ofKind("ClusterRole")).hasSize(1);
+    assertThat(chart.ofKind("ClusterRoleBinding")).hasSize(1);
+    assertThat(grantedIn(rbac, null)).isEqualTo(WATCH_PERMISSIONS);
+    assertThat(grantedIn(rbac, RenderedChart.RELEASE_NAMESPACE)).isEqualTo(LEASE_PERMISSIONS);
+    assertThat(rbac.permissions()).extracting(Permission::verb).doesNotContain("*");
+  }
+
+  @Test
+  void watchNamespacesGetOneRoleEachAndNoClusterRole() {
+    RenderedChart chart = render("watchNamespaces: [openstack, openstack-dev]\n");
+    RenderedRbac rbac = RenderedRbac.from(chart);
+
+    assertThat(chart.ofKind("ClusterRole")).isEmpty();
+    assertThat(chart.ofKind("ClusterRoleBinding")).isEmpty();
+    assertThat(chart.ofKind("Role"))
+        .extracting(r -> r.at("/metadata/namespace").asText())
+        .containsExactlyInAnyOrder("openstack", "openstack-dev", RenderedChart.RELEASE_NAMESPACE);
+    assertThat(grantedIn(rbac, "openstack")).isEqualTo(WATCH_PERMISSIONS);
+    assertThat(grantedIn(rbac, "openstack-dev")).isEqualTo(WATCH_PERMISSIONS);
+    assertThat(grantedIn(rbac, null)).as("nothing cluster-wide").isEmpty();
+    assertThat(rbac.allowsIn("openstack", "apps", "statefulsets", "", "create")).isTrue();
+    assertThat(rbac.allowsIn("kube-system", "", "secrets", "", "get")).isFalse();
+  }
+
+  @Test
+  void podsExecOnlyWhenUnpinningBySignal() {
+    RenderedRbac bySignal = RenderedRbac.from(render(""));
+    RenderedRbac byRestart = RenderedRbac.from(render("unpinBySignal: false\n"));
+
+    assertThat(bySignal.allows("", "pods", "exec", "create")).isTrue();
+    assertThat(byRestart.allows("", "pods", "exec", "create")).isFalse();
+    assertThat(byRestart.allows("", "pods", "", "delete")).isTrue();
+  }
+
+  @Test
+  void leasesAreGrantedOnlyInTheReleaseNamespaceAndOnlyWithLeaderElection() {
+    RenderedRbac elected = RenderedRbac.from(render(""));
+    RenderedRbac single =
+        RenderedRbac.from(render("leaderElection: {enabled: false}\nreplicaCount: 1\n"));
+
+    assertThat(
+            elected.allowsIn(
+                RenderedChart.RELEASE_NAMESPACE, "coordination.k8s.io", "leases", "", "update"))
+        .isTrue();
+    assertThat(elected.allowsIn("openstack", "coordination.k8s.io", "leases", "", "update"))
+        .isFalse();
+    assertThat(single.allows("coordination.k8s.io", "leases", "", "get")).isFalse();
+  }
+
+  @Test
+  void bindingsNameTheOperatorsServiceAccount() {
+    RenderedChart chart = render("serviceAccount: {name: cinder-ops}\n");
+
+    assertThat(chart.get("ServiceAccount", "cinder-ops")).isNotNull();
+    for (JsonNode binding : chart.ofKind("ClusterRoleBinding")) {
+      assertThat(binding.at("/subjects/0/name").asText()).isEqualTo("cinder-ops");
+      assertThat(binding.at("/subjects/0/namespace").asText())
+          .isEqualTo(RenderedChart.RELEASE_NAMESPACE);
+    }
+    assertThat(RenderedRbac.from(chart).serviceAccountName()).isEqualTo("cinder-ops");
+    assertThat(RenderedRbac.from(chart).permissions()).isNotEmpty();
+  }
+
+  @Test
+  void rbacCanBeLeftToTheUser() {
+    RenderedChart chart = render("rbac: {create: false}\n");
+
+    assertThat(chart.ofKind("ClusterRole")).isEmpty();
+    assertThat(chart.ofKind("Role")).isEmpty();
+    assertThat(RenderedRbac.from(chart).permissions()).isEmpty();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.cinderoperator.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The API the e2e RBAC test uses: --set values in, RBAC matching out. */
+class RenderedRbacTest {
+
+  @Test
+  void rendersWithSetValues() {
+    RenderedRbac defaults = RenderedRbac.render(Map.of());
+    RenderedRbac namespaced =
+        RenderedRbac.render(Map.of("watchNamespaces[0]", "openstack", "unpinBySignal", "false"));
+
+    assertThat(defaults.allowsIn(null, "cinder.operator.dev", "cinderclusters", "", "watch"))
+        .as("cluster-wide watch with defaults")
+        .isTrue();
+    assertThat(namespaced.allowsIn(null, "cinder.operator.dev", "cinderclusters", "", "watch"))
+        .as("no cluster-wide watch when namespaces are listed")
+        .isFalse();
+    assertThat(
+            namespaced.allowsIn("openstack", "cinder.operator.dev", "cinderclusters", "", "watch"))
+        .isTrue();
+    assertThat(namespaced.allows("", "pods", "exec", "create")).isFalse();
+  }
+
+  @Test
+  void nullGroupAndSubresourceMeanCoreAndNone() {
+    RenderedRbac rbac = RenderedRbac.render(Map.of());
+
+    assertThat(rbac.allows(null, "secrets", null, "get")).isTrue();
+    assertThat(rbac.allows(null, "pods", null, "create")).as("pods are never created").isFalse();
+    assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "status", "patch")).isTrue();
+    assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "", "patch"))
+        .as("spec is never written")
+        .isFalse();
+  }
+
+  @Test
+  void refusesValuesTheSchemaRejects() {
+    assertThatThrownBy(() -> RenderedRbac.render(Map.of("unpinBySignal", "maybe")))
+        .hasMessageContaining("/unpinBySignal");
+  }
+}
