@@ -32,6 +32,7 @@ DB_NAME_DEFAULT=${CINDER_TEST_DB_NAME:-cinder}
 REPORT_INTERVAL=${CINDER_TEST_REPORT_INTERVAL:-1}
 SERVICE_DOWN_TIME=${CINDER_TEST_SERVICE_DOWN_TIME:-10}
 BINARIES="cinder-scheduler cinder-volume cinder-backup"
+PIDDIR_REGISTRY=$TESTENV_DIR/cinder-piddirs
 
 usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2
@@ -120,7 +121,7 @@ cmd_dbsync() {
   sql_as_cinder -e "CREATE DATABASE IF NOT EXISTS \`$db\`"
   t0=$(now_ms)
   cinder-manage --config-file "$conf" --nodebug db sync
-  tlog "db sync of '$db' took $(($(now_ms) - t0)) ms (version $(cinder-manage --config-file "$conf" --nodebug db version 2>/dev/null | tail -n 1))"
+  tlog "db sync of '$db' took $(($(now_ms) - t0)) ms (alembic version $(sql_as_cinder -N -B "$db" -e 'SELECT version_num FROM alembic_version'))"
 }
 
 cmd_start() {
@@ -136,10 +137,16 @@ cmd_start() {
     tlog "$binary already running (pid $(read_pid "$pidfile"))"
     return 0
   fi
+  piddir=$(cd "$piddir" && pwd)
+  pidfile=$piddir/$binary.pid
+  # Remember the pid directory so that down.sh can stop this service.
+  mkdir -p "$TESTENV_DIR"
+  touch "$PIDDIR_REGISTRY"
+  grep -qxF "$piddir" "$PIDDIR_REGISTRY" || echo "$piddir" >>"$PIDDIR_REGISTRY"
   start_detached "$pidfile" "$piddir/$binary.out" "$bin" --config-file "$conf"
   echo "$conf" >"$piddir/$binary.conf"
   sleep 0.2
-  if ! kill -0 "$(read_pid "$pidfile")" 2>/dev/null; then
+  if ! pid_alive "$(read_pid "$pidfile")"; then
     tail -n 20 "$piddir/$binary.out" >&2 || true
     tdie "$binary exited right after start"
   fi

@@ -38,13 +38,22 @@ read_pid() {
   tr -dc '0-9' <"$f"
 }
 
+# pid_alive PID: true if PID exists and is not a zombie (daemons started
+# here are reparented to init, which may reap them late).
+pid_alive() {
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null || true)
+  [ "$state" != Z ]
+}
+
 # pid_running PIDFILE PATTERN: true if the PID in PIDFILE is alive and its
 # command line contains PATTERN (guards against PID reuse).
 pid_running() {
   local pid
   pid=$(read_pid "$1")
   [ -n "$pid" ] || return 1
-  kill -0 "$pid" 2>/dev/null || return 1
+  pid_alive "$pid" || return 1
   [ -r "/proc/$pid/cmdline" ] || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2"
 }
@@ -77,10 +86,10 @@ stop_pid() {
   t0=$(now_ms)
   kill -TERM "$pid" 2>/dev/null || true
   for ((i = 0; i < timeout * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
+    pid_alive "$pid" || break
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid_alive "$pid"; then
     tlog "$name: pid $pid still alive after ${timeout}s, sending SIGKILL"
     kill -KILL "$pid" 2>/dev/null || true
     sleep 0.2

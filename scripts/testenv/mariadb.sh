@@ -82,7 +82,7 @@ do_start() {
     --skip-log-bin --innodb-buffer-pool-size=64M
   pid=$(read_pid "$PID_FILE")
   for ((i = 0; i < 300; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! pid_alive "$pid"; then
       tail -n 30 "$LOG_FILE" >&2 || true
       rm -f "$PID_FILE"
       tdie "mariadbd exited during start-up (log: $LOG_FILE)"

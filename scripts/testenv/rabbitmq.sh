@@ -104,7 +104,7 @@ do_start() {
     epid=$(read_pid "$EPMD_PID_FILE")
     for ((i = 0; i < 50; i++)); do
       port_open 127.0.0.1 "$EPMD_PORT" && break
-      kill -0 "$epid" 2>/dev/null || tdie "epmd exited (log: $RMQ_DIR/epmd.log)"
+      pid_alive "$epid" || tdie "epmd exited (log: $RMQ_DIR/epmd.log)"
       sleep 0.1
     done
     port_open 127.0.0.1 "$EPMD_PORT" || tdie "epmd did not listen on $EPMD_PORT"
@@ -115,7 +115,7 @@ do_start() {
   start_detached "$PID_FILE" "$LOG_FILE" "$RMQ_SERVER"
   pid=$(read_pid "$PID_FILE")
   for ((i = 0; i < 600; i++)); do
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! pid_alive "$pid"; then
       tail -n 30 "$LOG_FILE" >&2 || true
       rm -f "$PID_FILE"
       tdie "rabbitmq-server exited during start-up (logs: $LOG_FILE, $RABBITMQ_LOG_BASE)"

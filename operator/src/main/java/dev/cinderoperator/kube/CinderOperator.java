@@ -3,6 +3,7 @@ package dev.cinderoperator.kube;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.time.Clock;
 import java.util.function.Function;
@@ -19,12 +20,14 @@ public final class CinderOperator {
       Clock clock,
       OperatorSettings settings,
       Function<OperatorSettings, ClusterDriver.Collaborators> collaborators,
-      Metrics metrics) {
+      Metrics metrics,
+      LeaderElectionConfiguration leaderElection) {
     Operator operator =
         new Operator(
             o ->
                 o.withKubernetesClient(client)
                     .withMetrics(metrics)
+                    .withLeaderElectionConfiguration(leaderElection)
                     .withCloseClientOnStop(false)
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)

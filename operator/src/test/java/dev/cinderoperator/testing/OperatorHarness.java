@@ -48,7 +48,8 @@ public final class OperatorHarness implements AutoCloseable {
           @SuppressWarnings("unused")
           public void reconcileCustomResource(HasMetadata r, Context<?> c) {}
         };
-    operator = CinderOperator.create(client, Clock.systemUTC(), settings, collaborators, counting);
+    operator =
+        CinderOperator.create(client, Clock.systemUTC(), settings, collaborators, counting, null);
     operator.start();
   }
 

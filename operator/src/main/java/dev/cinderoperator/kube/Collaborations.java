@@ -1,0 +1,14 @@
+package dev.cinderoperator.kube;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** Wires what the reconciler delegates to, for the production process. */
+public final class Collaborations {
+  private Collaborations() {}
+
+  public static ClusterDriver.Collaborators production(
+      KubernetesClient client, OperatorSettings settings, MeterRegistry registry) {
+    return new ClusterDriver.Collaborators(new SteadyStateOnly(settings));
+  }
+}
