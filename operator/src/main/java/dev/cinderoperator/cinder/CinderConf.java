@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Renders cinder.conf for a CinderCluster as a set of files: one common file every service
- * reads, one per volume backend (its section, {@code enabled_backends}, {@code cluster}) and one
- * for backup. The per-pod {@code host} is written at container start from the pod name, so one
- * Secret serves every pod of a StatefulSet.
+ * Renders cinder.conf for a CinderCluster as a set of files: one common file every service reads,
+ * one per volume backend (its section, {@code enabled_backends}, {@code cluster}) and one for
+ * backup. The per-pod {@code host} is written at container start from the pod name, so one Secret
+ * serves every pod of a StatefulSet.
  */
 public final class CinderConf {
   public static final String COMMON_FILE = "cinder.conf";
@@ -35,8 +35,8 @@ public final class CinderConf {
   }
 
   /**
-   * Every file of the config Secret, keyed by file name. Pure: the URLs are passed in, never
-   * looked up.
+   * Every file of the config Secret, keyed by file name. Pure: the URLs are passed in, never looked
+   * up.
    */
   public static Map<String, String> render(
       String clusterName, CinderClusterSpec spec, String databaseUrl, String transportUrl) {
@@ -89,7 +89,8 @@ public final class CinderConf {
 
   /** graceful_shutdown_timeout as the services will read it (oslo.service default 60 s). */
   public static int gracefulShutdownTimeoutSeconds(CinderClusterSpec spec) {
-    String v = spec.configOrEmpty().getOrDefault("DEFAULT", Map.of()).get("graceful_shutdown_timeout");
+    String v =
+        spec.configOrEmpty().getOrDefault("DEFAULT", Map.of()).get("graceful_shutdown_timeout");
     if (v == null) {
       return 60;
     }

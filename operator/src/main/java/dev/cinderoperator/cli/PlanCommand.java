@@ -18,7 +18,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Show the steps an upgrade to this CinderCluster would take; changes nothing.")
 public final class PlanCommand implements Callable<Integer> {
-  @Option(names = {"-f", "--file"}, required = true, description = "CinderCluster YAML.")
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      description = "CinderCluster YAML.")
   File file;
 
   @Option(
@@ -35,7 +38,8 @@ public final class PlanCommand implements Callable<Integer> {
       problems.forEach(p -> System.out.println("invalid: " + p));
       return 1;
     }
-    String source = from != null ? from : cc.getStatus() == null ? null : cc.getStatus().getRelease();
+    String source =
+        from != null ? from : cc.getStatus() == null ? null : cc.getStatus().getRelease();
     System.out.println(PlanPrinter.print(cc, source, catalog));
     return 0;
   }

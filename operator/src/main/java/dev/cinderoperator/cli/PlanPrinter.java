@@ -10,7 +10,11 @@ final class PlanPrinter {
   static String print(CinderCluster cc, String from, ReleaseCatalog catalog) {
     String to = cc.getSpec().getRelease();
     if (from == null) {
-      return "first install of " + to + ": db sync on " + cc.getSpec().getImage() + ", then every service";
+      return "first install of "
+          + to
+          + ": db sync on "
+          + cc.getSpec().getImage()
+          + ", then every service";
     }
     return from + " -> " + to + ": " + catalog.path(from, to);
   }

@@ -2,9 +2,9 @@ package dev.cinderoperator.cli;
 
 import dev.cinderoperator.api.Durations;
 import dev.cinderoperator.kube.CinderOperator;
+import dev.cinderoperator.kube.Collaborations;
 import dev.cinderoperator.kube.HealthServer;
 import dev.cinderoperator.kube.OperatorSettings;
-import dev.cinderoperator.kube.Collaborations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -35,7 +35,8 @@ public final class RunCommand implements Callable<Integer> {
       names = "--leader-election",
       defaultValue = "${env:LEADER_ELECTION_ENABLED:-true}",
       arity = "1",
-      description = "Elect one active replica (Lease cinder-operator-lease). Env LEADER_ELECTION_ENABLED.")
+      description =
+          "Elect one active replica (Lease cinder-operator-lease). Env LEADER_ELECTION_ENABLED.")
   boolean leaderElection;
 
   @Option(
@@ -53,7 +54,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--db-poll-interval",
       defaultValue = "${env:DB_POLL_INTERVAL:-15s}",
-      description = "How often the services table is read while work waits on it. Env DB_POLL_INTERVAL.")
+      description =
+          "How often the services table is read while work waits on it. Env DB_POLL_INTERVAL.")
   String dbPollInterval;
 
   @Option(
@@ -66,13 +68,20 @@ public final class RunCommand implements Callable<Integer> {
       names = "--unpin-by-signal",
       defaultValue = "${env:UNPIN_BY_SIGNAL:-true}",
       arity = "1",
-      description = "SIGHUP services to drop pins (needs pods/exec); false: restart them. Env UNPIN_BY_SIGNAL.")
+      description =
+          "SIGHUP services to drop pins (needs pods/exec); false: restart them. Env UNPIN_BY_SIGNAL.")
   boolean unpinBySignal;
 
-  @Option(names = "--log-format", defaultValue = "${env:LOG_FORMAT:-text}", description = "text or json.")
+  @Option(
+      names = "--log-format",
+      defaultValue = "${env:LOG_FORMAT:-text}",
+      description = "text or json.")
   String logFormat;
 
-  @Option(names = "--log-level", defaultValue = "${env:LOG_LEVEL:-info}", description = "Log level.")
+  @Option(
+      names = "--log-level",
+      defaultValue = "${env:LOG_LEVEL:-info}",
+      description = "Log level.")
   String logLevel;
 
   @Override
@@ -86,7 +95,10 @@ public final class RunCommand implements Callable<Integer> {
     System.setProperty("cinder.logLevel", logLevel.toUpperCase(java.util.Locale.ROOT));
     Duration poll =
         Durations.parse(dbPollInterval)
-            .orElseThrow(() -> new IllegalArgumentException("--db-poll-interval '" + dbPollInterval + "' is not a duration like 15s"));
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "--db-poll-interval '" + dbPollInterval + "' is not a duration like 15s"));
     if (reconcileThreads < 1 || reconcileThreads > 100) {
       System.err.println("--reconcile-threads must be between 1 and 100");
       return 2;
@@ -107,7 +119,8 @@ public final class RunCommand implements Callable<Integer> {
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    var metrics = MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build();
+    var metrics =
+        MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build();
     LeaderElectionConfiguration leader =
         leaderElection
             ? new LeaderElectionConfiguration(
@@ -115,7 +128,12 @@ public final class RunCommand implements Callable<Integer> {
             : null;
     Operator operator =
         CinderOperator.create(
-            client, Clock.systemUTC(), settings, s -> Collaborations.production(client, s, registry), metrics, leader);
+            client,
+            Clock.systemUTC(),
+            settings,
+            s -> Collaborations.production(client, s, registry),
+            metrics,
+            leader);
     try (HealthServer health =
         new HealthServer(
             httpPort,
@@ -125,10 +143,13 @@ public final class RunCommand implements Callable<Integer> {
       System.out.println("cinder-operator: health and metrics on port " + health.port());
       operator.start();
       CountDownLatch stop = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        operator.stop();
-        stop.countDown();
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    operator.stop();
+                    stop.countDown();
+                  }));
       stop.await();
     }
     return 0;

@@ -41,7 +41,9 @@ import org.slf4j.MDC;
  */
 // Not generation-aware: Secrets and other changes outside the spec must also trigger, and the
 // mock server used in tests does not bump metadata.generation.
-@ControllerConfiguration(name = CinderClusterReconciler.NAME, generationAwareEventProcessing = false)
+@ControllerConfiguration(
+    name = CinderClusterReconciler.NAME,
+    generationAwareEventProcessing = false)
 public class CinderClusterReconciler implements Reconciler<CinderCluster> {
   public static final String NAME = "cindercluster";
   private static final Logger LOG = LoggerFactory.getLogger(CinderClusterReconciler.class);
@@ -157,8 +159,7 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
 
       CinderClusterStatus before =
           cc.getStatus() == null ? new CinderClusterStatus() : cc.getStatus();
-      CinderClusterStatus status =
-          client.getKubernetesSerialization().clone(before);
+      CinderClusterStatus status = client.getKubernetesSerialization().clone(before);
       long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
 
       Progress progress = driver.drive(cc, observed, status);
@@ -194,7 +195,10 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
   private void announceTransitions(
       CinderCluster cc, CinderClusterStatus before, CinderClusterStatus after, Progress progress) {
     boolean wasStalled =
-        before.condition(StatusConditions.STALLED).map(c -> "True".equals(c.getStatus())).orElse(false);
+        before
+            .condition(StatusConditions.STALLED)
+            .map(c -> "True".equals(c.getStatus()))
+            .orElse(false);
     String oldMessage =
         before.condition(StatusConditions.STALLED).map(c -> c.getMessage()).orElse("");
     if (progress.stalled() && (!wasStalled || !oldMessage.equals(progress.message()))) {
@@ -204,8 +208,12 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
       events.normal(
           cc,
           "Phase" + after.getPhase(),
-          "phase " + Optional.ofNullable(before.getPhase()).map(Enum::name).orElse("none")
-              + " -> " + after.getPhase() + ": " + progress.message());
+          "phase "
+              + Optional.ofNullable(before.getPhase()).map(Enum::name).orElse("none")
+              + " -> "
+              + after.getPhase()
+              + ": "
+              + progress.message());
     }
     if (wasStalled && !progress.stalled()) {
       LOG.info("stall cleared cluster={}", cc.getMetadata().getName());

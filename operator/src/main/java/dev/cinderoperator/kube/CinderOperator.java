@@ -9,8 +9,8 @@ import java.time.Clock;
 import java.util.function.Function;
 
 /**
- * Builds the JOSDK operator the same way for production, tests and the demo: no server-side
- * apply anywhere (one code path, and the mock server has none).
+ * Builds the JOSDK operator the same way for production, tests and the demo: no server-side apply
+ * anywhere (one code path, and the mock server has none).
  */
 public final class CinderOperator {
   private CinderOperator() {}

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Decides and acts for one CinderCluster: validate, render config, first install (db sync then
- * workloads), keep workloads as the spec says, and hand upgrades to the {@link UpgradeHandler}.
- * Bad input stops here: nothing is created, changed or deleted.
+ * workloads), keep workloads as the spec says, and hand upgrades to the {@link UpgradeHandler}. Bad
+ * input stops here: nothing is created, changed or deleted.
  */
 public class ClusterDriver {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterDriver.class);
@@ -86,7 +86,11 @@ public class ClusterDriver {
         CinderConf.render(name, spec, secrets.databaseUrl(), secrets.transportUrl());
     DesiredWorkloads everywhereSpecImage =
         new DesiredWorkloads(
-            name, cc.getMetadata().getNamespace(), spec, files, ImageSelector.everywhere(spec.getImage()));
+            name,
+            cc.getMetadata().getNamespace(),
+            spec,
+            files,
+            ImageSelector.everywhere(spec.getImage()));
     apply(cc, observed, configSecret(everywhereSpecImage.configSecret()));
 
     if (status.getImage() == null) {
@@ -96,7 +100,9 @@ public class ClusterDriver {
       return collaborators.upgrades().handle(cc, observed, status, files, secrets);
     }
     applyWorkloads(cc, observed, everywhereSpecImage);
-    return collaborators.upgrades().steady(cc, observed, status, files, secrets, podsReady(cc, observed, spec.getImage()));
+    return collaborators
+        .upgrades()
+        .steady(cc, observed, status, files, secrets, podsReady(cc, observed, spec.getImage()));
   }
 
   private Progress invalid(List<SpecProblem> problems) {
@@ -130,9 +136,13 @@ public class ClusterDriver {
               CinderJobs.dbSyncCommand(),
               files);
       applier.apply(cc, dbSync, java.util.Optional.empty());
-      events.normal(cc, "JobStarted", "job " + jobName + ": cinder-manage db sync on " + spec.getImage());
+      events.normal(
+          cc, "JobStarted", "job " + jobName + ": cinder-manage db sync on " + spec.getImage());
       return Progress.working(
-          Phase.Deploying, "SchemaMigration", "job " + jobName + " runs cinder-manage db sync", settings.pollInterval());
+          Phase.Deploying,
+          "SchemaMigration",
+          "job " + jobName + " runs cinder-manage db sync",
+          settings.pollInterval());
     }
     switch (JobState.phase(job.get())) {
       case ACTIVE:
@@ -144,12 +154,22 @@ public class ClusterDriver {
       case FAILED:
         String detail =
             JobState.terminated(job.get(), observed.pods())
-                .map(t -> " (exit code " + t.getExitCode() + (t.getMessage() == null ? "" : ": " + abbreviate(t.getMessage())) + ")")
+                .map(
+                    t ->
+                        " (exit code "
+                            + t.getExitCode()
+                            + (t.getMessage() == null ? "" : ": " + abbreviate(t.getMessage()))
+                            + ")")
                 .orElse("");
         return Progress.stalled(
             "DbSyncFailed",
-            "job " + jobName + " (cinder-manage db sync) failed" + detail
-                + ": read kubectl logs job/" + jobName + ", fix the database or config, then delete the job to run it again",
+            "job "
+                + jobName
+                + " (cinder-manage db sync) failed"
+                + detail
+                + ": read kubectl logs job/"
+                + jobName
+                + ", fix the database or config, then delete the job to run it again",
             settings.invalidSpecRetry());
       default:
         break;
@@ -159,10 +179,21 @@ public class ClusterDriver {
     if (readiness.allReady()) {
       status.setRelease(spec.getRelease());
       status.setImage(spec.getImage());
-      events.normal(cc, "Deployed", "Cinder " + spec.getRelease() + " runs on " + spec.getImage() + ": " + readiness.summary());
-      return Progress.ready("Cinder " + spec.getRelease() + " deployed: " + readiness.summary(), settings.idlePollInterval());
+      events.normal(
+          cc,
+          "Deployed",
+          "Cinder "
+              + spec.getRelease()
+              + " runs on "
+              + spec.getImage()
+              + ": "
+              + readiness.summary());
+      return Progress.ready(
+          "Cinder " + spec.getRelease() + " deployed: " + readiness.summary(),
+          settings.idlePollInterval());
     }
-    return Progress.working(Phase.Deploying, "WaitingForPods", readiness.summary(), settings.pollInterval());
+    return Progress.working(
+        Phase.Deploying, "WaitingForPods", readiness.summary(), settings.pollInterval());
   }
 
   /** Creates or updates every workload and removes those the spec no longer has. */
@@ -176,7 +207,8 @@ public class ClusterDriver {
       keep.add(object.getKind() + "/" + object.getMetadata().getName());
       var result = apply(cc, observed, object);
       if (result == ObjectApplier.Result.CREATED) {
-        events.normal(cc, "Created", object.getKind() + " " + object.getMetadata().getName() + " created");
+        events.normal(
+            cc, "Created", object.getKind() + " " + object.getMetadata().getName() + " created");
       }
     }
     // A backend removed from the spec (or backup scaled to 0): its StatefulSet and PDB go.
@@ -187,13 +219,18 @@ public class ClusterDriver {
       String k = o.getKind() + "/" + o.getMetadata().getName();
       if (!keep.contains(k) && ownedBy(cc, o) && o.getMetadata().getDeletionTimestamp() == null) {
         applier.delete(cc, o);
-        events.normal(cc, "Deleted", o.getKind() + " " + o.getMetadata().getName() + " removed: no longer in spec");
+        events.normal(
+            cc,
+            "Deleted",
+            o.getKind() + " " + o.getMetadata().getName() + " removed: no longer in spec");
       }
     }
   }
 
-  private ObjectApplier.Result apply(CinderCluster cc, ObservedObjects observed, HasMetadata object) {
-    return applier.apply(cc, object, observed.find(object.getKind(), object.getMetadata().getName()));
+  private ObjectApplier.Result apply(
+      CinderCluster cc, ObservedObjects observed, HasMetadata object) {
+    return applier.apply(
+        cc, object, observed.find(object.getKind(), object.getMetadata().getName()));
   }
 
   private static boolean ownedBy(CinderCluster cc, HasMetadata o) {
@@ -211,7 +248,8 @@ public class ClusterDriver {
             (k, v) ->
                 data.put(
                     k,
-                    Base64.getEncoder().encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                    Base64.getEncoder()
+                        .encodeToString(v.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
     desired.setStringData(null);
     desired.setData(data);
     return desired;
@@ -247,20 +285,31 @@ public class ClusterDriver {
     long apiReady =
         observed.podsOf(Component.API).stream().filter(p -> isServing(p, image)).count();
     long apiOld =
-        observed.podsOf(Component.API).stream().filter(p -> !image.equals(PodState.image(p))).count();
+        observed.podsOf(Component.API).stream()
+            .filter(p -> !image.equals(PodState.image(p)))
+            .count();
     int apiWanted = spec.apiReplicas();
     boolean apiOk = apiReady >= apiWanted && apiOld == 0;
     int total = expected.size() + apiWanted;
     int done = ready + (int) Math.min(apiReady, apiWanted);
     String summary =
-        done + "/" + total + " pods Ready on " + image
-            + (waiting.isEmpty() ? "" : "; waiting for " + String.join(", ", waiting.subList(0, Math.min(5, waiting.size()))))
+        done
+            + "/"
+            + total
+            + " pods Ready on "
+            + image
+            + (waiting.isEmpty()
+                ? ""
+                : "; waiting for "
+                    + String.join(", ", waiting.subList(0, Math.min(5, waiting.size()))))
             + (apiOk ? "" : "; API " + apiReady + "/" + apiWanted);
     return new PodReadiness(waiting.isEmpty() && apiOk, done, total, summary);
   }
 
   private static boolean isServing(Pod pod, String image) {
-    return image.equals(PodState.image(pod)) && PodState.isReady(pod) && !PodState.isTerminating(pod);
+    return image.equals(PodState.image(pod))
+        && PodState.isReady(pod)
+        && !PodState.isTerminating(pod);
   }
 
   private static String abbreviate(String s) {

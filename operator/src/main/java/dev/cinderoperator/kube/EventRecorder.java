@@ -74,7 +74,12 @@ public class EventRecorder {
             .withReportingComponent(COMPONENT)
             .build();
     try {
-      client.v1().events().inNamespace(cluster.getMetadata().getNamespace()).resource(event).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(cluster.getMetadata().getNamespace())
+          .resource(event)
+          .create();
     } catch (KubernetesClientException e) {
       // An Event is informative; failing to write one must not fail the reconcile.
       LOG.warn("could not write event reason={}: {}", reason, e.getMessage());

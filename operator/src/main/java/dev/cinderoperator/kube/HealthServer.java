@@ -11,9 +11,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * The operator's own endpoints on one port: {@code /healthz} (liveness: the informers are
- * healthy), {@code /readyz} (readiness: leader or healthy standby) and {@code /metrics}
- * (Prometheus text).
+ * The operator's own endpoints on one port: {@code /healthz} (liveness: the informers are healthy),
+ * {@code /readyz} (readiness: leader or healthy standby) and {@code /metrics} (Prometheus text).
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
@@ -22,14 +21,27 @@ public final class HealthServer implements AutoCloseable {
       int port, BooleanSupplier live, BooleanSupplier ready, Supplier<String> metrics)
       throws IOException {
     server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> respond(ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "ok\n" : "unhealthy\n"));
-    server.createContext("/readyz", ex -> respond(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ok\n" : "not ready\n"));
+    server.createContext(
+        "/healthz",
+        ex ->
+            respond(
+                ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "ok\n" : "unhealthy\n"));
+    server.createContext(
+        "/readyz",
+        ex ->
+            respond(
+                ex,
+                ready.getAsBoolean() ? 200 : 503,
+                ready.getAsBoolean() ? "ok\n" : "not ready\n"));
     server.createContext("/metrics", ex -> respond(ex, 200, metrics.get()));
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "health-http");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "health-http");
+              t.setDaemon(true);
+              return t;
+            }));
     server.start();
   }
 

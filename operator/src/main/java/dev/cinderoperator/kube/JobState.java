@@ -41,7 +41,8 @@ public final class JobState {
   public static Optional<ContainerStateTerminated> terminated(Job job, List<Pod> pods) {
     return pods.stream()
         .filter(p -> p.getMetadata().getLabels() != null)
-        .filter(p -> job.getMetadata().getName().equals(p.getMetadata().getLabels().get("job-name")))
+        .filter(
+            p -> job.getMetadata().getName().equals(p.getMetadata().getLabels().get("job-name")))
         .filter(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null)
         .flatMap(p -> p.getStatus().getContainerStatuses().stream())
         .map(cs -> cs.getState() == null ? null : cs.getState().getTerminated())

@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates or updates owned objects without server-side apply. The hash of what the operator
- * wants is stamped on the object; an object whose stamp matches is left alone, so a reconcile
- * with nothing changed writes nothing, and fields the API server defaults never cause a loop.
+ * Creates or updates owned objects without server-side apply. The hash of what the operator wants
+ * is stamped on the object; an object whose stamp matches is left alone, so a reconcile with
+ * nothing changed writes nothing, and fields the API server defaults never cause a loop.
  */
 public class ObjectApplier {
   public static final String APPLIED_HASH = "cinder.operator.dev/applied-hash";
@@ -95,7 +95,8 @@ public class ObjectApplier {
         d.getSpec().setClusterIP(e.getSpec().getClusterIP());
         d.getSpec().setClusterIPs(e.getSpec().getClusterIPs());
       }
-    } else if (existing instanceof PodDisruptionBudget e && desired instanceof PodDisruptionBudget d) {
+    } else if (existing instanceof PodDisruptionBudget e
+        && desired instanceof PodDisruptionBudget d) {
       d.setStatus(e.getStatus());
     }
   }

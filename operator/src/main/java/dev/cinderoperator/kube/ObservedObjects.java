@@ -42,7 +42,10 @@ public record ObservedObjects(
           case "Secret" -> secrets.apply(name).map(List::of).orElse(List.of());
           default -> List.of();
         };
-    return list.stream().filter(o -> name.equals(o.getMetadata().getName())).findFirst().map(o -> o);
+    return list.stream()
+        .filter(o -> name.equals(o.getMetadata().getName()))
+        .findFirst()
+        .map(o -> o);
   }
 
   public Optional<Job> job(String name) {
@@ -71,7 +74,10 @@ public record ObservedObjects(
           .forEach(
               (k, v) -> {
                 try {
-                  out.put(k, new String(Base64.getDecoder().decode(v), java.nio.charset.StandardCharsets.UTF_8));
+                  out.put(
+                      k,
+                      new String(
+                          Base64.getDecoder().decode(v), java.nio.charset.StandardCharsets.UTF_8));
                 } catch (IllegalArgumentException e) {
                   // Not base64: leave the key out; the resolver reports it as missing.
                 }
@@ -84,6 +90,7 @@ public record ObservedObjects(
   }
 
   public static Map<String, Pod> byName(List<Pod> pods) {
-    return pods.stream().collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p, (a, b) -> a));
+    return pods.stream()
+        .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p, (a, b) -> a));
   }
 }

@@ -80,7 +80,8 @@ public final class StatusConditions {
     String transition =
         old.filter(c -> Objects.equals(c.getStatus(), s))
             .map(Condition::getLastTransitionTime)
-            .orElse(Instant.now(clock).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            .orElse(
+                Instant.now(clock).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     return new ConditionBuilder()
         .withType(type)
         .withStatus(s)

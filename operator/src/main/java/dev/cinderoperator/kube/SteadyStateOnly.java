@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Keeps an installed cluster as the spec says and refuses to start an upgrade: changes of image
- * or release wait, visibly, until an upgrade handler is configured.
+ * Keeps an installed cluster as the spec says and refuses to start an upgrade: changes of image or
+ * release wait, visibly, until an upgrade handler is configured.
  */
 public class SteadyStateOnly implements UpgradeHandler {
   private final Duration poll;
@@ -40,7 +40,10 @@ public class SteadyStateOnly implements UpgradeHandler {
       ResolvedSecrets secrets) {
     return Progress.stalled(
         "UpgradeUnavailable",
-        "spec asks for " + cc.getSpec().getRelease() + " on " + cc.getSpec().getImage()
+        "spec asks for "
+            + cc.getSpec().getRelease()
+            + " on "
+            + cc.getSpec().getImage()
             + " but this operator runs without an upgrade handler; nothing was changed",
         idle);
   }

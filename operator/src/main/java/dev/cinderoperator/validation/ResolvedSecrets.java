@@ -3,8 +3,7 @@ package dev.cinderoperator.validation;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
 
 /**
- * The database and messaging URLs read from the referenced Secrets. {@link #toString()} hides
- * both.
+ * The database and messaging URLs read from the referenced Secrets. {@link #toString()} hides both.
  */
 public record ResolvedSecrets(SqlAlchemyUrl database, String databaseUrl, String transportUrl) {
   @Override

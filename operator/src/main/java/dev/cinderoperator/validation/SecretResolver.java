@@ -26,8 +26,7 @@ public final class SecretResolver {
     Optional<String> db =
         read("spec.database.secretRef", spec.getDatabase().getSecretRef(), "Database", problems);
     Optional<String> mq =
-        read(
-            "spec.messaging.secretRef", spec.getMessaging().getSecretRef(), "Messaging", problems);
+        read("spec.messaging.secretRef", spec.getMessaging().getSecretRef(), "Messaging", problems);
     SqlAlchemyUrl url = null;
     if (db.isPresent()) {
       SqlAlchemyUrl.Result parsed = SqlAlchemyUrl.parse(db.get());

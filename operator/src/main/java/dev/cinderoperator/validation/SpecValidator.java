@@ -15,8 +15,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The schema's rules checked again by the operator (an API server without the schema, such as
- * the mock server, or an older CRD, lets anything through), plus rules the schema cannot say.
+ * The schema's rules checked again by the operator (an API server without the schema, such as the
+ * mock server, or an older CRD, lets anything through), plus rules the schema cannot say.
  */
 public final class SpecValidator {
   private static final Pattern DNS_LABEL = Pattern.compile(VolumeBackendSpec.NAME_PATTERN);
@@ -33,7 +33,8 @@ public final class SpecValidator {
     List<SpecProblem> problems = new ArrayList<>();
     if (spec == null) {
       problems.add(
-          new SpecProblem("spec", "MissingSpec", "the CinderCluster has no spec: add spec.release"));
+          new SpecProblem(
+              "spec", "MissingSpec", "the CinderCluster has no spec: add spec.release"));
       return problems;
     }
     release(spec, problems);
@@ -43,14 +44,15 @@ public final class SpecValidator {
               "spec.image",
               "ImageMissing",
               "spec.image is required: set the Cinder container image, e.g."
-                  + " registry.example.com/openstack/cinder:" + nvl(spec.getRelease(), "2024.1")));
+                  + " registry.example.com/openstack/cinder:"
+                  + nvl(spec.getRelease(), "2024.1")));
     } else if (spec.getImage().chars().anyMatch(Character::isWhitespace)) {
-      problems.add(
-          new SpecProblem("spec.image", "InvalidImage", "spec.image contains whitespace"));
+      problems.add(new SpecProblem("spec.image", "InvalidImage", "spec.image contains whitespace"));
     }
     secretRef("spec.database", spec.getDatabase(), "MissingDatabaseSecretRef", problems);
     secretRef("spec.messaging", spec.getMessaging(), "MissingMessagingSecretRef", problems);
-    replicas("spec.api.replicas", spec.getApi() == null ? null : spec.getApi().getReplicas(), problems);
+    replicas(
+        "spec.api.replicas", spec.getApi() == null ? null : spec.getApi().getReplicas(), problems);
     replicas(
         "spec.scheduler.replicas",
         spec.getScheduler() == null ? null : spec.getScheduler().getReplicas(),
@@ -113,8 +115,7 @@ public final class SpecValidator {
   private static void replicas(String field, Integer value, List<SpecProblem> problems) {
     if (value != null && value < 0) {
       problems.add(
-          new SpecProblem(
-              field, "NegativeReplicas", field + " is " + value + ": use 0 or more"));
+          new SpecProblem(field, "NegativeReplicas", field + " is " + value + ": use 0 or more"));
     }
   }
 
@@ -231,7 +232,9 @@ public final class SpecValidator {
           new SpecProblem(
               "spec.upgrade.onlineDataMigrationBatch",
               "InvalidBatch",
-              "spec.upgrade.onlineDataMigrationBatch is " + batch + ": use 1 or more (default 50)"));
+              "spec.upgrade.onlineDataMigrationBatch is "
+                  + batch
+                  + ": use 1 or more (default 50)"));
     }
   }
 

@@ -37,7 +37,9 @@ public final class CinderJobs {
             Labels.of(cluster, component),
             "cinder-manage",
             files,
-            Hashes.checksum(Map.of(CinderConf.COMMON_FILE, configFiles.getOrDefault(CinderConf.COMMON_FILE, ""))),
+            Hashes.checksum(
+                Map.of(
+                    CinderConf.COMMON_FILE, configFiles.getOrDefault(CinderConf.COMMON_FILE, ""))),
             null,
             CinderPodTemplates.requests("100m", "256Mi"));
     var container = template.getSpec().getContainers().get(0);

@@ -28,9 +28,9 @@ import java.util.Map;
 
 /**
  * The pod template every Cinder service shares: the config Secret mounted read-only, the host
- * written from the pod name at start, {@code exec} so Cinder is PID 1 and gets SIGHUP, no TTY
- * (on a TTY SIGHUP would end the process), a grace period longer than Cinder's own shutdown
- * timeout, and a restricted security context.
+ * written from the pod name at start, {@code exec} so Cinder is PID 1 and gets SIGHUP, no TTY (on a
+ * TTY SIGHUP would end the process), a grace period longer than Cinder's own shutdown timeout, and
+ * a restricted security context.
  */
 public final class CinderPodTemplates {
   /** The uid Cinder images (Kolla, openstack-k8s) run as. */
@@ -71,7 +71,9 @@ public final class CinderPodTemplates {
         "set -e; mkdir -p /var/lib/cinder/tmp; "
             + (api
                 ? ""
-                : "printf '[DEFAULT]\\nhost = %s\\n' \"$POD_NAME\" > " + CinderConf.HOST_FILE + "; ")
+                : "printf '[DEFAULT]\\nhost = %s\\n' \"$POD_NAME\" > "
+                    + CinderConf.HOST_FILE
+                    + "; ")
             + "exec "
             + String.join(" ", args);
 
@@ -154,7 +156,8 @@ public final class CinderPodTemplates {
   }
 
   private static List<Volume> volumes(String clusterName, List<String> files) {
-    List<KeyToPath> items = files.stream().map(f -> new KeyToPathBuilder().withKey(f).withPath(f).build()).toList();
+    List<KeyToPath> items =
+        files.stream().map(f -> new KeyToPathBuilder().withKey(f).withPath(f).build()).toList();
     return List.of(
         new VolumeBuilder()
             .withName("config")

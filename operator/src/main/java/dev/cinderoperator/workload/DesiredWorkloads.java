@@ -22,8 +22,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every Kubernetes object a CinderCluster needs, computed from its spec and rendered config.
- * Pure: no client, no cluster state beyond what is passed in.
+ * Every Kubernetes object a CinderCluster needs, computed from its spec and rendered config. Pure:
+ * no client, no cluster state beyond what is passed in.
  */
 public final class DesiredWorkloads {
   private static final ResourceRequirements SCHEDULER_DEFAULT =

@@ -1,8 +1,8 @@
 package dev.cinderoperator.workload;
 
 /**
- * Which image a workload's pod template carries now. Outside an upgrade that is spec.image;
- * during one, the upgrade decides per component so templates follow the roll.
+ * Which image a workload's pod template carries now. Outside an upgrade that is spec.image; during
+ * one, the upgrade decides per component so templates follow the roll.
  */
 @FunctionalInterface
 public interface ImageSelector {

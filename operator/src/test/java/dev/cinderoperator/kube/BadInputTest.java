@@ -43,14 +43,22 @@ class BadInputTest {
     operator.close();
   }
 
-  record Case(String reason, String field, String dbUrl, String transportUrl, Consumer<CinderCluster> change) {}
+  record Case(
+      String reason,
+      String field,
+      String dbUrl,
+      String transportUrl,
+      Consumer<CinderCluster> change) {}
 
   static Stream<Arguments> cases() {
     String db = Samples.DB_URL;
     String mq = Samples.TRANSPORT_URL;
     return Stream.of(
-        Arguments.of(new Case("UnknownRelease", "spec.release", db, mq, cc -> cc.getSpec().setRelease("2099.1"))),
-        Arguments.of(new Case("ImageMissing", "spec.image", db, mq, cc -> cc.getSpec().setImage(null))),
+        Arguments.of(
+            new Case(
+                "UnknownRelease", "spec.release", db, mq, cc -> cc.getSpec().setRelease("2099.1"))),
+        Arguments.of(
+            new Case("ImageMissing", "spec.image", db, mq, cc -> cc.getSpec().setImage(null))),
         Arguments.of(
             new Case(
                 "MissingDatabaseSecret",
@@ -65,7 +73,13 @@ class BadInputTest {
                 db,
                 mq,
                 cc -> cc.getSpec().getDatabase().getSecretRef().setKey("url"))),
-        Arguments.of(new Case("InvalidDatabaseUrl", "Secret cinder-db", "mysql+pymysql://cinder@/", mq, cc -> {})),
+        Arguments.of(
+            new Case(
+                "InvalidDatabaseUrl",
+                "Secret cinder-db",
+                "mysql+pymysql://cinder@/",
+                mq,
+                cc -> {})),
         Arguments.of(
             new Case(
                 "InvalidDatabaseUrl",
@@ -73,7 +87,8 @@ class BadInputTest {
                 "postgresql://cinder:s3cr3t-pw@db/cinder",
                 mq,
                 cc -> {})),
-        Arguments.of(new Case("MissingMessagingSecretKey", "spec.messaging.secretRef", db, "", cc -> {})),
+        Arguments.of(
+            new Case("MissingMessagingSecretKey", "spec.messaging.secretRef", db, "", cc -> {})),
         Arguments.of(
             new Case(
                 "DuplicateBackendName",
@@ -112,21 +127,26 @@ class BadInputTest {
   @MethodSource("cases")
   void stallsWithAClearReasonAndCreatesNothing(Case c) {
     client.resource(Samples.secret(NS, "cinder-db", "connection", c.dbUrl())).create();
-    client.resource(Samples.secret(NS, "cinder-rabbitmq", "transport_url", c.transportUrl())).create();
+    client
+        .resource(Samples.secret(NS, "cinder-rabbitmq", "transport_url", c.transportUrl()))
+        .create();
     CinderCluster cc = Samples.cluster("bad", NS);
     c.change().accept(cc);
     client.resource(cc).create();
 
-    Condition stalled = await().until(() -> stalled("bad"), s -> s != null && "True".equals(s.getStatus()));
+    Condition stalled =
+        await().until(() -> stalled("bad"), s -> s != null && "True".equals(s.getStatus()));
     assertThat(stalled.getReason()).isEqualTo(c.reason());
     assertThat(stalled.getMessage()).contains(c.field()).doesNotContain("s3cr3t");
     assertThat(get("bad").getStatus().getPhase()).isEqualTo(Phase.Stalled);
     List<Event> events = await().until(this::events, e -> !e.isEmpty());
-    assertThat(events).anySatisfy(e -> {
-      assertThat(e.getReason()).isEqualTo(c.reason());
-      assertThat(e.getType()).isEqualTo("Warning");
-      assertThat(e.getMessage()).doesNotContain("s3cr3t");
-    });
+    assertThat(events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getReason()).isEqualTo(c.reason());
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getMessage()).doesNotContain("s3cr3t");
+            });
     assertThat(client.apps().statefulSets().inNamespace(NS).list().getItems()).isEmpty();
     assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).isEmpty();
     assertThat(client.secrets().inNamespace(NS).withName("bad-config").get()).isNull();
@@ -135,13 +155,29 @@ class BadInputTest {
   @Test
   void breakingTheSpecOfARunningClusterTouchesNothingThatRuns() throws Exception {
     client.resource(Samples.secret(NS, "cinder-db", "connection", Samples.DB_URL)).create();
-    client.resource(Samples.secret(NS, "cinder-rabbitmq", "transport_url", Samples.TRANSPORT_URL)).create();
+    client
+        .resource(Samples.secret(NS, "cinder-rabbitmq", "transport_url", Samples.TRANSPORT_URL))
+        .create();
     client.resource(Samples.cluster("cinder", NS)).create();
     FakeKubelet kubelet = new FakeKubelet(client, NS);
-    var job = await().until(() -> client.batch().v1().jobs().inNamespace(NS).list().getItems(), j -> !j.isEmpty()).get(0);
+    var job =
+        await()
+            .until(
+                () -> client.batch().v1().jobs().inNamespace(NS).list().getItems(),
+                j -> !j.isEmpty())
+            .get(0);
     kubelet.finishJob(job.getMetadata().getName(), true, 0, "");
-    await().until(() -> client.apps().statefulSets().inNamespace(NS).list().getItems(), s -> s.size() == 4);
-    client.apps().statefulSets().inNamespace(NS).list().getItems().forEach(s -> kubelet.runStatefulSet(s.getMetadata().getName()));
+    await()
+        .until(
+            () -> client.apps().statefulSets().inNamespace(NS).list().getItems(),
+            s -> s.size() == 4);
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(NS)
+        .list()
+        .getItems()
+        .forEach(s -> kubelet.runStatefulSet(s.getMetadata().getName()));
     kubelet.runDeployment("cinder-api");
     await().until(() -> get("cinder").getStatus().getPhase() == Phase.Ready);
 
@@ -161,7 +197,15 @@ class BadInputTest {
     // The reconcile that wrote Stalled is the one that saw the bad spec: it acted on nothing.
     assertThat(client.apps().statefulSets().inNamespace(NS).list().getItems()).hasSize(4);
     assertThat(podNames()).isEqualTo(podsBefore);
-    assertThat(client.apps().statefulSets().inNamespace(NS).withName("cinder-volume-ceph-ssd").get().getSpec().getReplicas())
+    assertThat(
+            client
+                .apps()
+                .statefulSets()
+                .inNamespace(NS)
+                .withName("cinder-volume-ceph-ssd")
+                .get()
+                .getSpec()
+                .getReplicas())
         .isEqualTo(1);
     assertThat(get("cinder").getStatus().getRelease()).isEqualTo("2023.2");
   }
@@ -172,7 +216,9 @@ class BadInputTest {
 
   Condition stalled(String name) {
     CinderCluster cc = get(name);
-    return cc == null || cc.getStatus() == null ? null : cc.getStatus().condition("Stalled").orElse(null);
+    return cc == null || cc.getStatus() == null
+        ? null
+        : cc.getStatus().condition("Stalled").orElse(null);
   }
 
   List<String> podNames() {

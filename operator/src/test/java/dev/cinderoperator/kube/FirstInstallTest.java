@@ -84,7 +84,10 @@ class FirstInstallTest {
             .toList();
     assertThat(sets)
         .containsExactlyInAnyOrder(
-            "cinder-scheduler", "cinder-volume-ceph-ssd", "cinder-volume-ceph-hdd", "cinder-backup");
+            "cinder-scheduler",
+            "cinder-volume-ceph-ssd",
+            "cinder-volume-ceph-hdd",
+            "cinder-backup");
     StatefulSet volume =
         client.apps().statefulSets().inNamespace(NS).withName("cinder-volume-ceph-ssd").get();
     assertThat(volume.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
@@ -92,7 +95,8 @@ class FirstInstallTest {
         .containsEntry("app.kubernetes.io/component", "volume")
         .containsEntry("cinder.operator.dev/backend", "ceph-ssd")
         .containsEntry("app.kubernetes.io/managed-by", "cinder-operator");
-    assertThat(client.apps().deployments().inNamespace(NS).withName("cinder-api").get()).isNotNull();
+    assertThat(client.apps().deployments().inNamespace(NS).withName("cinder-api").get())
+        .isNotNull();
     assertThat(client.services().inNamespace(NS).withName("cinder-api").get()).isNotNull();
     await()
         .until(
@@ -118,10 +122,19 @@ class FirstInstallTest {
     CinderCluster ready = get("cinder");
     assertThat(ready.getStatus().getRelease()).isEqualTo("2023.2");
     assertThat(ready.getStatus().getImage()).isEqualTo(Samples.IMAGE_2023_2);
-    assertThat(condition("cinder", "Ready")).get().extracting(Condition::getStatus).isEqualTo("True");
-    assertThat(condition("cinder", "Stalled")).get().extracting(Condition::getStatus).isEqualTo("False");
+    assertThat(condition("cinder", "Ready"))
+        .get()
+        .extracting(Condition::getStatus)
+        .isEqualTo("True");
+    assertThat(condition("cinder", "Stalled"))
+        .get()
+        .extracting(Condition::getStatus)
+        .isEqualTo("False");
     assertThat(ready.getStatus().getConditions())
-        .allSatisfy(c -> assertThat(c.getObservedGeneration()).isEqualTo(ready.getMetadata().getGeneration()));
+        .allSatisfy(
+            c ->
+                assertThat(c.getObservedGeneration())
+                    .isEqualTo(ready.getMetadata().getGeneration()));
     assertThat(client.v1().events().inNamespace(NS).list().getItems())
         .extracting(e -> e.getReason())
         .contains("JobStarted", "Created", "Deployed");
@@ -143,7 +156,12 @@ class FirstInstallTest {
         .until(
             () -> client.apps().statefulSets().inNamespace(NS).list().getItems(),
             s -> s.size() == 4);
-    client.apps().statefulSets().inNamespace(NS).list().getItems()
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(NS)
+        .list()
+        .getItems()
         .forEach(s -> kubelet.runStatefulSet(s.getMetadata().getName()));
     kubelet.runDeployment("cinder-api");
     await().until(() -> get("cinder").getStatus().getPhase() == Phase.Ready);
@@ -188,17 +206,28 @@ class FirstInstallTest {
         .until(
             () -> {
               var s =
-                  client.apps().statefulSets().inNamespace(NS).withName("cinder-volume-ceph-hdd").get();
+                  client
+                      .apps()
+                      .statefulSets()
+                      .inNamespace(NS)
+                      .withName("cinder-volume-ceph-hdd")
+                      .get();
               return s == null || s.getMetadata().getDeletionTimestamp() != null;
             });
     await()
         .until(
             () ->
-                client.apps().statefulSets().inNamespace(NS).withName("cinder-scheduler").get()
+                client
+                    .apps()
+                    .statefulSets()
+                    .inNamespace(NS)
+                    .withName("cinder-scheduler")
+                    .get()
                     .getSpec()
                     .getReplicas(),
             r -> r == 3);
-    assertThat(client.apps().statefulSets().inNamespace(NS).withName("cinder-volume-ceph-ssd").get())
+    assertThat(
+            client.apps().statefulSets().inNamespace(NS).withName("cinder-volume-ceph-ssd").get())
         .isNotNull();
   }
 }

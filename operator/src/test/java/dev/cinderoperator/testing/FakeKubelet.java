@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Plays the StatefulSet controller, job controller and kubelet by hand in mock-server tests,
- * where nothing else would ever start a pod.
+ * Plays the StatefulSet controller, job controller and kubelet by hand in mock-server tests, where
+ * nothing else would ever start a pod.
  */
 public final class FakeKubelet {
   private final KubernetesClient client;
@@ -118,7 +118,8 @@ public final class FakeKubelet {
   /** Marks a job succeeded (or failed with an exit code and message on its pod). */
   public void finishJob(String name, boolean succeeded, int exitCode, String message) {
     Job job = client.batch().v1().jobs().inNamespace(namespace).withName(name).get();
-    Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+    Map<String, String> labels =
+        new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
     labels.put("job-name", name);
     String now = Instant.now().toString();
     Pod pod =
