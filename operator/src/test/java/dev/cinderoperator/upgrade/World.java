@@ -459,4 +459,24 @@ final class World {
     throw new AssertionError(
         "condition not reached in " + max + " steps; last: " + plan().action());
   }
+
+  /**
+   * Runs the simulated cluster until status.upgrade.step is {@code target}, without acting on that
+   * step yet.
+   */
+  World driveTo(dev.cinderoperator.api.UpgradeStep target) {
+    for (int i = 0; i < 400; i++) {
+      if (upgrade() != null && upgrade().getStep() == target) {
+        return this;
+      }
+      Decision d = plan();
+      if (d.action() instanceof Action.Stall s) {
+        throw new AssertionError("stalled on the way to " + target + ": " + s.message());
+      }
+      apply(d);
+      settle();
+      tick(Duration.ofSeconds(5));
+    }
+    throw new AssertionError("never reached " + target);
+  }
 }
