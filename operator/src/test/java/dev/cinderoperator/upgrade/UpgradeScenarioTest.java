@@ -139,4 +139,32 @@ class UpgradeScenarioTest {
     assertThat(w.pods.values().stream().filter(p -> p.component() == Component.API).count())
         .isGreaterThanOrEqualTo(w.spec.apiReplicas());
   }
+
+  /**
+   * Crash safety: before every act the operator dies after writing the decision's status and before
+   * acting. The restarted operator must ask for the same act, not a different or second one, and
+   * the upgrade still completes.
+   */
+  @Test
+  void anOperatorKilledBetweenStatusWriteAndActResumesWithTheSameAct() {
+    World w = World.upgradeRequested();
+    Decision d = null;
+    for (int i = 0; i < 400; i++) {
+      d = w.plan();
+      if (d.action().changesWorld()) {
+        w.status.setUpgrade(UpgradeStatuses.copy(d.upgrade()));
+        Decision afterRestart = w.plan();
+        assertThat(afterRestart.action()).as("after restart at %s", d.step()).isEqualTo(d.action());
+      }
+      // Asking twice on the same world changes nothing either.
+      assertThat(w.plan().action()).isEqualTo(w.plan().action());
+      w.apply(d);
+      if (d.action() instanceof Action.Complete) {
+        break;
+      }
+      w.settle();
+      w.tick(Duration.ofSeconds(5));
+    }
+    assertThat(d.action()).isInstanceOf(Action.Complete.class);
+  }
 }
