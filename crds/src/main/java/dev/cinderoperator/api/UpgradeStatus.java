@@ -21,6 +21,8 @@ public class UpgradeStatus {
   private Integer totalSteps;
   private String blockedBy;
   private String inFlight;
+  private String inFlightSince;
+  private String rowsAtTargetAt;
   private List<VersionPin> pins = new ArrayList<>();
   private List<VersionPin> targets = new ArrayList<>();
   private List<String> signalledPods = new ArrayList<>();
@@ -130,6 +132,29 @@ public class UpgradeStatus {
 
   public void setInFlight(String inFlight) {
     this.inFlight = inFlight;
+  }
+
+  /**
+   * When the act in {@link #getInFlight()} began (RFC 3339); times backup drains and pod returns.
+   */
+  public String getInFlightSince() {
+    return inFlightSince;
+  }
+
+  public void setInFlightSince(String inFlightSince) {
+    this.inFlightSince = inFlightSince;
+  }
+
+  /**
+   * When the operator first saw every services row at the target versions (RFC 3339). Processes
+   * started before then may hold low pins; Unpinning signals or restarts exactly those.
+   */
+  public String getRowsAtTargetAt() {
+    return rowsAtTargetAt;
+  }
+
+  public void setRowsAtTargetAt(String rowsAtTargetAt) {
+    this.rowsAtTargetAt = rowsAtTargetAt;
   }
 
   public List<VersionPin> getPins() {

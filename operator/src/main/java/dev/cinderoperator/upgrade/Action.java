@@ -1,0 +1,298 @@
+package dev.cinderoperator.upgrade;
+
+import dev.cinderoperator.api.UpgradeMode;
+import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.api.VersionPin;
+import dev.cinderoperator.cinder.ServiceRow;
+import dev.cinderoperator.workload.Component;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The one thing the executor does in this reconcile, after writing the decision's status. Each
+ * action names an UpperCamelCase {@link #reason()} and a {@link #message()} a person can act on,
+ * for the Event and the conditions.
+ */
+public sealed interface Action {
+
+  String reason();
+
+  String message();
+
+  /** True when performing the action changes something outside the CinderCluster's status. */
+  default boolean changesWorld() {
+    return false;
+  }
+
+  /** Nothing for the upgrade machinery to do (no upgrade, first install, nothing to roll). */
+  record Idle(String reason, String message) implements Action {}
+
+  /** Record a new upgrade in status (status only). */
+  record StartUpgrade(
+      String fromRelease,
+      String toRelease,
+      String fromImage,
+      String toImage,
+      UpgradeMode mode,
+      int totalSteps)
+      implements Action {
+    @Override
+    public String reason() {
+      return "UpgradeStarted";
+    }
+
+    @Override
+    public String message() {
+      return mode
+          + " upgrade from "
+          + fromRelease
+          + " ("
+          + fromImage
+          + ") to "
+          + toRelease
+          + " ("
+          + toImage
+          + ")";
+    }
+  }
+
+  /**
+   * The spec went back to the source before Unpinning: record a rollback (status only). {@code
+   * from} is the abandoned target, {@code to} the release being returned to.
+   */
+  record StartRollback(
+      String fromRelease, String toRelease, String fromImage, String toImage, int totalSteps)
+      implements Action {
+    @Override
+    public String reason() {
+      return "RollbackStarted";
+    }
+
+    @Override
+    public String message() {
+      return "spec reverted to "
+          + toRelease
+          + " ("
+          + toImage
+          + ") before Unpinning: pods go back in reverse order (api, backup, volume,"
+          + " scheduler); the database is not downgraded (Cinder's schema changes are additive)";
+    }
+  }
+
+  /** Finish {@code previous} and record {@code next} as the current step (status only). */
+  record RecordStep(UpgradeStep previous, UpgradeStep next) implements Action {
+    @Override
+    public String reason() {
+      return next.name();
+    }
+
+    @Override
+    public String message() {
+      return (previous == null ? "" : previous + " finished; ") + next + " started";
+    }
+  }
+
+  /**
+   * Create a job unless one with this name exists (names are deterministic). Jobs are created with
+   * backoffLimit 0 so exit codes reach the planner; data migrations with {@code --max_count} from
+   * spec.upgrade.onlineDataMigrationBatch.
+   *
+   * @param run the data-migration run number (1-based), 0 for other kinds
+   */
+  record CreateJob(JobKind kind, String image, String name, int run) implements Action {
+    @Override
+    public String reason() {
+      return "JobCreated";
+    }
+
+    @Override
+    public String message() {
+      return "job " + name + " (" + kind.component().label() + ") on image " + image;
+    }
+
+    @Override
+    public boolean changesWorld() {
+      return true;
+    }
+  }
+
+  /**
+   * Delete the pod (with a uid precondition, so a pod already recreated is never hit); its
+   * StatefulSet (updateStrategy OnDelete) brings it back from the template.
+   */
+  record ReplacePod(String pod, String uid, Component component, String backend, String why)
+      implements Action {
+    @Override
+    public String reason() {
+      return "ReplacingPod";
+    }
+
+    @Override
+    public String message() {
+      return "replacing pod " + pod + ": " + why;
+    }
+
+    @Override
+    public boolean changesWorld() {
+      return true;
+    }
+  }
+
+  /**
+   * Delete the pod (uid precondition) so its process starts afresh: API pods that may hold low
+   * pins, and scheduler/volume/backup pods under unpinStrategy Restart.
+   */
+  record RestartPod(String pod, String uid, Component component, String why) implements Action {
+    @Override
+    public String reason() {
+      return "RestartingPod";
+    }
+
+    @Override
+    public String message() {
+      return "restarting pod " + pod + ": " + why;
+    }
+
+    @Override
+    public boolean changesWorld() {
+      return true;
+    }
+  }
+
+  /**
+   * SIGHUP to PID 1 of the pod: Cinder drops its cached version pins. After delivery the executor
+   * appends {@link #marker()} to status.upgrade.signalledPods (a second signal is harmless, a lost
+   * record only means one more).
+   */
+  record SignalPod(String pod, String uid) implements Action {
+    public String marker() {
+      return pod + "/" + uid;
+    }
+
+    @Override
+    public String reason() {
+      return "SignallingPod";
+    }
+
+    @Override
+    public String message() {
+      return "SIGHUP to pod " + pod + " so its service drops the cached version pins";
+    }
+
+    @Override
+    public boolean changesWorld() {
+      return true;
+    }
+  }
+
+  /** Soft-delete the row as {@code cinder-manage service remove} does, then read back to verify. */
+  record RemoveServiceRow(ServiceRow row, String why) implements Action {
+    @Override
+    public String reason() {
+      return "ServiceRowRemoved";
+    }
+
+    @Override
+    public String message() {
+      return "removing services row " + row.binary() + " " + row.host() + ": " + why;
+    }
+
+    @Override
+    public boolean changesWorld() {
+      return true;
+    }
+  }
+
+  /** Keep new backups off a cinder-backup host before its pod is replaced. */
+  record StopNewBackups(String host) implements Action {
+    @Override
+    public String reason() {
+      return "BackupDrainStarted";
+    }
+
+    @Override
+    public String message() {
+      return "stopping new backups on " + host + " and waiting for its backups in flight";
+    }
+
+    @Override
+    public boolean changesWorld() {
+      return true;
+    }
+  }
+
+  /** Undo {@link StopNewBackups} once the host's new pod passed its gate. */
+  record AllowNewBackups(String host) implements Action {
+    @Override
+    public String reason() {
+      return "BackupDrainFinished";
+    }
+
+    @Override
+    public String message() {
+      return "new backups allowed again on " + host;
+    }
+
+    @Override
+    public boolean changesWorld() {
+      return true;
+    }
+  }
+
+  /**
+   * Offline upgrade: scale every Cinder workload to 0 (see {@link UpgradePlanner#servicesStopped}).
+   */
+  record StopServices(String why) implements Action {
+    @Override
+    public String reason() {
+      return "StoppingServices";
+    }
+
+    @Override
+    public String message() {
+      return why;
+    }
+
+    @Override
+    public boolean changesWorld() {
+      return true;
+    }
+  }
+
+  /** Record the pins and targets (status only). */
+  record RecordPins(List<VersionPin> pins, List<VersionPin> targets) implements Action {
+    public RecordPins {
+      pins = List.copyOf(pins);
+      targets = List.copyOf(targets);
+    }
+
+    @Override
+    public String reason() {
+      return "PinsRecorded";
+    }
+
+    @Override
+    public String message() {
+      return "services pinned to " + pins + "; target " + targets;
+    }
+  }
+
+  /** Nothing to do until the world moves; reconcile again after {@code recheckAfter}. */
+  record Wait(String reason, String message, Duration recheckAfter) implements Action {}
+
+  /** A person must act: Stalled=True with this reason and message. */
+  record Stall(String reason, String message) implements Action {}
+
+  /** Set status.release/status.image to these, finishedAt, Ready=True (status only). */
+  record Complete(String release, String image) implements Action {
+    @Override
+    public String reason() {
+      return "UpgradeComplete";
+    }
+
+    @Override
+    public String message() {
+      return "every pod runs " + image + " and every service reports the " + release + " versions";
+    }
+  }
+}

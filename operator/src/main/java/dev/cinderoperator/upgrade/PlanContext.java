@@ -1,0 +1,174 @@
+package dev.cinderoperator.upgrade;
+
+import dev.cinderoperator.api.UpgradeSpec;
+import dev.cinderoperator.api.UpgradeStatus;
+import dev.cinderoperator.api.VersionPin;
+import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.ServiceRow;
+import dev.cinderoperator.workload.Component;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One planning pass: the observation, the status as read, and the status being drafted. */
+final class PlanContext {
+  static final Duration RECHECK_JOB = Duration.ofSeconds(10);
+  static final Duration RECHECK_POD = Duration.ofSeconds(5);
+  static final Duration RECHECK_SERVICE = Duration.ofSeconds(10);
+  static final Duration RECHECK_DRAIN = Duration.ofSeconds(30);
+  static final Duration RECHECK_PAUSED = Duration.ofMinutes(1);
+  static final Duration RECHECK_DATABASE = Duration.ofSeconds(15);
+
+  final Observation obs;
+  final ClusterLayout layout;
+  final UpgradeSpec policy;
+
+  /** status.upgrade as read; null when none. */
+  final UpgradeStatus recorded;
+
+  /** The status.upgrade to write; starts as a copy of {@link #recorded}. */
+  UpgradeStatus draft;
+
+  private final Map<String, PodView> podsByName = new LinkedHashMap<>();
+
+  PlanContext(Observation obs) {
+    this.obs = obs;
+    this.layout = new ClusterLayout(obs.cluster(), obs.spec());
+    this.policy = obs.spec().upgradeOrDefault();
+    this.recorded = obs.status() == null ? null : obs.status().getUpgrade();
+    this.draft = UpgradeStatuses.copy(recorded);
+    for (PodView p : obs.pods()) {
+      podsByName.put(p.name(), p);
+    }
+  }
+
+  Instant now() {
+    return obs.now();
+  }
+
+  PodView pod(String name) {
+    return podsByName.get(name);
+  }
+
+  List<PodView> pods() {
+    return obs.pods();
+  }
+
+  /** API pods without a deletionTimestamp, oldest first. */
+  List<PodView> liveApiPods() {
+    List<PodView> api = new ArrayList<>();
+    for (PodView p : obs.pods()) {
+      if (p.component() == Component.API && !p.terminating()) {
+        api.add(p);
+      }
+    }
+    api.sort(
+        Comparator.comparing(
+            (PodView p) -> p.startedAt() != null ? p.startedAt() : p.createdAt(),
+            Comparator.nullsFirst(Comparator.naturalOrder())));
+    return api;
+  }
+
+  Optional<JobView> job(String name) {
+    return obs.jobs().stream().filter(j -> j.name().equals(name)).findFirst();
+  }
+
+  ServicesView services() {
+    return obs.services().orElseThrow();
+  }
+
+  List<ServiceRow> rows() {
+    return services().rows();
+  }
+
+  Optional<ServiceRow> row(CinderBinary binary, String host) {
+    return rows().stream()
+        .filter(r -> binary.binaryName().equals(r.binary()) && host.equals(r.host()))
+        .findFirst();
+  }
+
+  /** An instant of the operator's (and kubelet's) clock, in the database's clock. */
+  Instant toDatabaseTime(Instant t) {
+    return t.plus(Duration.between(now(), services().databaseNow()));
+  }
+
+  boolean isDown(ServiceRow row) {
+    Instant seen = row.lastSeen();
+    ServicesView s = services();
+    return seen == null || seen.plus(s.serviceDownTime()).isBefore(s.databaseNow());
+  }
+
+  /** The versions a pod's service must report, by binary (status targets). */
+  Map<CinderBinary, VersionPin> targets() {
+    return ProbedVersions.byBinary(draft == null ? null : draft.getTargets());
+  }
+
+  // --- in-flight bookkeeping -------------------------------------------------
+
+  /** Whether the status as read names this act as in flight. */
+  boolean recordedInFlight(String marker) {
+    return recorded != null && marker.equals(recorded.getInFlight());
+  }
+
+  /** Names the act in the draft, keeping its start time when it was already in flight. */
+  void markInFlight(String marker) {
+    ensureDraft();
+    if (!marker.equals(draft.getInFlight())) {
+      draft.setInFlight(marker);
+      draft.setInFlightSince(now().toString());
+    }
+  }
+
+  /** When the recorded in-flight act began, if it is this one. */
+  Optional<Instant> inFlightSince(String marker) {
+    if (!recordedInFlight(marker) || recorded.getInFlightSince() == null) {
+      return Optional.empty();
+    }
+    return parseInstant(recorded.getInFlightSince());
+  }
+
+  void ensureDraft() {
+    if (draft == null) {
+      draft = new UpgradeStatus();
+    }
+  }
+
+  static Optional<Instant> parseInstant(String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(text));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
+
+  // --- answers ---------------------------------------------------------------
+
+  static Blocked waiting(String reason, String blockedBy, Duration recheck) {
+    return new Blocked(new Action.Wait(reason, blockedBy, recheck), blockedBy);
+  }
+
+  static Blocked stall(String reason, String message, String blockedBy) {
+    return new Blocked(new Action.Stall(reason, message), blockedBy);
+  }
+
+  static String markerPod(String pod) {
+    return "pod " + pod;
+  }
+
+  static String markerDrain(String pod) {
+    return "drain " + pod;
+  }
+
+  static String markerJob(String job) {
+    return "job " + job;
+  }
+}

@@ -1,0 +1,159 @@
+package dev.cinderoperator.upgrade;
+
+import static dev.cinderoperator.upgrade.PlanContext.RECHECK_DRAIN;
+import static dev.cinderoperator.upgrade.PlanContext.RECHECK_PAUSED;
+import static dev.cinderoperator.upgrade.PlanContext.RECHECK_POD;
+
+import dev.cinderoperator.api.BackupDrainTimeoutAction;
+import dev.cinderoperator.api.Durations;
+import dev.cinderoperator.api.VersionPin;
+import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.workload.Component;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/**
+ * Replaces StatefulSet pods one at a time, in the given order, each through the {@link PodGate}.
+ * Progress is re-derived from the pods: a pod that is on target and passes its gate is done and is
+ * never touched again, so an operator restart resumes where it stopped. Backup pods are drained
+ * first (stop new backups, wait for those in flight, replace, verify, allow again).
+ */
+final class PodRoller {
+
+  /** What the roll moves pods to. */
+  record Goal(
+      Predicate<PodView> reached,
+      String why,
+      Map<CinderBinary, VersionPin> expected,
+      boolean restart) {}
+
+  private PodRoller() {}
+
+  /** The next act of the roll, or empty when every pod in {@code order} passed its gate. */
+  static Optional<Blocked> roll(PlanContext ctx, List<ClusterLayout.Slot> order, Goal goal) {
+    for (ClusterLayout.Slot slot : order) {
+      Optional<Blocked> b = step(ctx, slot, goal);
+      if (b.isPresent()) {
+        return b;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Blocked> step(PlanContext ctx, ClusterLayout.Slot slot, Goal goal) {
+    String podMarker = PlanContext.markerPod(slot.pod());
+    String drainMarker = PlanContext.markerDrain(slot.pod());
+    boolean backup = slot.component() == Component.BACKUP;
+    boolean stopped = backup && ctx.obs.backupHostsStopped().contains(slot.host());
+    PodView pod = ctx.pod(slot.pod());
+
+    if (pod == null || pod.terminating()) {
+      Optional<Instant> since = ctx.inFlightSince(podMarker);
+      Duration timeout = ctx.policy.podReadyTimeoutOrDefault();
+      if (since.isPresent() && ctx.now().isAfter(since.get().plus(timeout))) {
+        String text =
+            "pod "
+                + slot.pod()
+                + " has not come back "
+                + Durations.format(timeout)
+                + " (podReadyTimeout) after it was deleted";
+        return Optional.of(
+            PlanContext.stall(
+                "PodNotReady",
+                text + "; check its StatefulSet's events (quota, scheduling, image pull).",
+                text));
+      }
+      String text =
+          "pod "
+              + slot.pod()
+              + (pod == null
+                  ? ": waiting for its StatefulSet to recreate it"
+                  : ": waiting for it to terminate");
+      return Optional.of(PlanContext.waiting("WaitingForPod", text, RECHECK_POD));
+    }
+
+    if (goal.reached().test(pod)) {
+      Optional<Blocked> gate = PodGate.check(ctx, pod, slot, goal.expected());
+      if (gate.isPresent()) {
+        return gate;
+      }
+      if (stopped) {
+        return Optional.of(Blocked.of(new Action.AllowNewBackups(slot.host())));
+      }
+      return Optional.empty();
+    }
+
+    boolean inFlight =
+        ctx.recordedInFlight(podMarker) || ctx.recordedInFlight(drainMarker) || stopped;
+    if (!inFlight && ctx.policy.pausedOrDefault()) {
+      return Optional.of(
+          PlanContext.waiting(
+              "Paused", "paused by spec.upgrade.paused; next: pod " + slot.pod(), RECHECK_PAUSED));
+    }
+    Optional<Blocked> blocker = PodInventory.blocker(ctx, slot.pod());
+    if (blocker.isPresent()) {
+      return blocker;
+    }
+    String why = goal.why();
+    if (backup && !ctx.recordedInFlight(podMarker)) {
+      if (!stopped) {
+        ctx.markInFlight(drainMarker);
+        return Optional.of(
+            new Blocked(
+                new Action.StopNewBackups(slot.host()),
+                "pod " + slot.pod() + ": stopping new backups on " + slot.host()));
+      }
+      ctx.markInFlight(drainMarker);
+      Integer inFlightBackups = ctx.obs.inFlightBackups().get(slot.host());
+      if (inFlightBackups == null) {
+        return Optional.of(
+            PlanContext.waiting(
+                "BackupDraining",
+                "pod " + slot.pod() + ": counting backups in flight on " + slot.host(),
+                RECHECK_DRAIN));
+      }
+      if (inFlightBackups > 0) {
+        Duration timeout = ctx.policy.backupDrainTimeoutOrDefault();
+        Instant since = ctx.inFlightSince(drainMarker).orElse(ctx.now());
+        String text =
+            "pod " + slot.pod() + ": " + inFlightBackups + " backups in flight on " + slot.host();
+        if (!ctx.now().isAfter(since.plus(timeout))) {
+          return Optional.of(
+              PlanContext.waiting(
+                  "BackupDraining",
+                  text + " (waiting up to " + Durations.format(timeout) + ")",
+                  RECHECK_DRAIN));
+        }
+        if (ctx.policy.backupDrainTimeoutActionOrDefault() == BackupDrainTimeoutAction.Stall) {
+          return Optional.of(
+              PlanContext.stall(
+                  "BackupDrainTimeout",
+                  text
+                      + " after "
+                      + Durations.format(timeout)
+                      + " (backupDrainTimeout). Replacing the pod would turn them to error."
+                      + " Wait for them and raise spec.upgrade.backupDrainTimeout, or set"
+                      + " spec.upgrade.backupDrainTimeoutAction: Proceed to replace it anyway.",
+                  text));
+        }
+        why =
+            why
+                + "; backupDrainTimeout passed with "
+                + inFlightBackups
+                + " backups in flight (Cinder marks them error)";
+      }
+    }
+    ctx.markInFlight(podMarker);
+    Action act =
+        goal.restart()
+            ? new Action.RestartPod(pod.name(), pod.uid(), pod.component(), why)
+            : new Action.ReplacePod(pod.name(), pod.uid(), pod.component(), slot.backend(), why);
+    return Optional.of(
+        new Blocked(
+            act, "pod " + slot.pod() + ": " + (goal.restart() ? "restarting" : "replacing")));
+  }
+}

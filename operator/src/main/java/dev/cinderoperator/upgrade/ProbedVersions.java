@@ -1,0 +1,40 @@
+package dev.cinderoperator.upgrade;
+
+import dev.cinderoperator.api.VersionPin;
+import dev.cinderoperator.cinder.CinderBinary;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a version-probe job found in an image's code: the RPC version of each binary and the current
+ * aggregate object version. The lead parses it from the probe job's termination message.
+ */
+public record ProbedVersions(Map<CinderBinary, String> rpcVersions, String objectVersion) {
+  public ProbedVersions {
+    rpcVersions = Map.copyOf(rpcVersions);
+  }
+
+  /** As the {@code targets} of the upgrade status, one entry per binary in enum order. */
+  public List<VersionPin> toPins() {
+    List<VersionPin> pins = new ArrayList<>();
+    for (CinderBinary b : CinderBinary.values()) {
+      String rpc = rpcVersions.get(b);
+      if (rpc != null) {
+        pins.add(new VersionPin(b.binaryName(), rpc, objectVersion));
+      }
+    }
+    return pins;
+  }
+
+  static Map<CinderBinary, VersionPin> byBinary(List<VersionPin> pins) {
+    Map<CinderBinary, VersionPin> map = new EnumMap<>(CinderBinary.class);
+    if (pins != null) {
+      for (VersionPin p : pins) {
+        CinderBinary.fromBinaryName(p.getBinary()).ifPresent(b -> map.put(b, p));
+      }
+    }
+    return map;
+  }
+}

@@ -1,0 +1,953 @@
+package dev.cinderoperator.upgrade;
+
+import static dev.cinderoperator.upgrade.PlanContext.RECHECK_DATABASE;
+import static dev.cinderoperator.upgrade.PlanContext.RECHECK_PAUSED;
+import static dev.cinderoperator.upgrade.PlanContext.RECHECK_POD;
+import static dev.cinderoperator.upgrade.PlanContext.RECHECK_SERVICE;
+
+import dev.cinderoperator.api.CinderClusterSpec;
+import dev.cinderoperator.api.CinderClusterStatus;
+import dev.cinderoperator.api.Phase;
+import dev.cinderoperator.api.UnpinStrategy;
+import dev.cinderoperator.api.UpgradeMode;
+import dev.cinderoperator.api.UpgradeStatus;
+import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.api.VersionPin;
+import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.Release;
+import dev.cinderoperator.cinder.ReleaseCatalog;
+import dev.cinderoperator.cinder.UpgradePath;
+import dev.cinderoperator.workload.Component;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The upgrade as a pure function: an {@link Observation} in, the next {@link Decision} out. No
+ * Kubernetes client, no JDBC, no clock of its own. Progress is re-derived from the observed pods,
+ * jobs and services rows each time; the status carries only what cannot be observed (step, pins,
+ * the act in flight, signals sent), so the same observation after an operator restart yields the
+ * same decision and no finished act is repeated.
+ *
+ * <p>The executor writes {@link Decision#upgrade()} (and the phase/conditions) before it performs
+ * {@link Decision#action()}, one action per reconcile.
+ */
+public final class UpgradePlanner {
+
+  /** The next act of the upgrade machinery. */
+  public Decision plan(Observation obs) {
+    CinderClusterStatus st = obs.status();
+    if (st == null || st.getImage() == null) {
+      return new Decision(
+          new Action.Idle(
+              "FirstInstall", "no release is deployed yet: the first deployment is not an upgrade"),
+          st == null ? null : UpgradeStatuses.copy(st.getUpgrade()),
+          null,
+          List.of());
+    }
+    PlanContext ctx = new PlanContext(obs);
+    UpgradeStatus u = ctx.recorded;
+    boolean active = u != null && u.getStep() != null && u.getStep() != UpgradeStep.Complete;
+    CinderClusterSpec spec = obs.spec();
+    boolean specChanged =
+        !Objects.equals(spec.getImage(), st.getImage())
+            || !Objects.equals(spec.getRelease(), st.getRelease());
+
+    if (obs.services().isEmpty()) {
+      Blocked b =
+          PlanContext.waiting(
+              "DatabaseUnavailable",
+              "the Cinder database cannot be reached; nothing moves until it can",
+              RECHECK_DATABASE);
+      if (active) {
+        ctx.draft.setBlockedBy(b.blockedBy());
+      }
+      return new Decision(b.action(), ctx.draft, active ? Phase.Upgrading : null, List.of());
+    }
+
+    List<Decision.Notice> notices = new ArrayList<>();
+    Blocked b;
+    boolean upgrading;
+    if (active) {
+      b = planActive(ctx, notices);
+      upgrading = true;
+    } else if (specChanged) {
+      b = start(ctx);
+      upgrading = b.action() instanceof Action.StartUpgrade;
+      if (!upgrading) {
+        // A refused start leaves the last upgrade's record as it was.
+        return new Decision(b.action(), UpgradeStatuses.copy(u), Phase.Stalled, List.of());
+      }
+    } else {
+      Optional<Blocked> roll = configRoll(ctx);
+      if (roll.isEmpty()) {
+        if (ctx.draft != null) {
+          ctx.draft.setBlockedBy(null);
+          ctx.draft.setInFlight(null);
+          ctx.draft.setInFlightSince(null);
+        }
+        return new Decision(
+            new Action.Idle("NothingToDo", "every pod runs " + st.getImage()),
+            ctx.draft,
+            null,
+            List.of());
+      }
+      b = roll.get();
+      upgrading = false;
+    }
+
+    b = holdIfPaused(ctx, b);
+    ctx.ensureDraft();
+    if (!(b.action() instanceof Action.Complete)) {
+      ctx.draft.setBlockedBy(b.blockedBy());
+    }
+    if (upgrading) {
+      Progress.apply(ctx);
+    }
+    return new Decision(b.action(), ctx.draft, phaseOf(b.action()), notices);
+  }
+
+  // --- what the workload builder needs ----------------------------------------
+
+  /**
+   * The image the pod template of a workload must carry now, so templates follow the roll.
+   * StatefulSets use updateStrategy OnDelete: a template change moves no pod until the planner
+   * deletes it, so every volume backend switches at RollingVolume and the planner still replaces
+   * their pods in order. The API Deployment rolls by itself (maxUnavailable 0) once its template
+   * changes, at RollingApi. Before an upgrade is recorded, templates keep status.image.
+   *
+   * @param backend the volume backend (unused today: all backends switch together)
+   */
+  public String templateImage(
+      CinderClusterStatus status, CinderClusterSpec spec, Component component, String backend) {
+    if (status == null || status.getImage() == null) {
+      return spec.getImage();
+    }
+    UpgradeStatus u = status.getUpgrade();
+    if (u == null
+        || u.getStep() == null
+        || u.getStep() == UpgradeStep.Complete
+        || u.getToImage() == null
+        || u.getFromImage() == null) {
+      return status.getImage();
+    }
+    UpgradeMode mode = u.getMode() == null ? UpgradeMode.Rolling : u.getMode();
+    return switch (mode) {
+      case Rollback -> u.getToImage();
+      case Offline ->
+          u.getStep().ordinal() >= UpgradeStep.Unpinning.ordinal()
+              ? u.getToImage()
+              : u.getFromImage();
+      case Rolling -> {
+        UpgradeStep from =
+            switch (component) {
+              case SCHEDULER -> UpgradeStep.RollingScheduler;
+              case VOLUME -> UpgradeStep.RollingVolume;
+              case BACKUP -> UpgradeStep.RollingBackup;
+              case API -> UpgradeStep.RollingApi;
+              default -> UpgradeStep.Preflight;
+            };
+        yield u.getStep().ordinal() >= from.ordinal() ? u.getToImage() : u.getFromImage();
+      }
+    };
+  }
+
+  /**
+   * True while an offline upgrade needs every Cinder workload (api, scheduler, volume, backup)
+   * scaled to 0: from the start of SchemaMigration until the db sync succeeded.
+   */
+  public boolean servicesStopped(CinderClusterStatus status) {
+    UpgradeStatus u = status == null ? null : status.getUpgrade();
+    return u != null
+        && u.getMode() == UpgradeMode.Offline
+        && u.getStep() == UpgradeStep.SchemaMigration;
+  }
+
+  /** The steps an upgrade to the spec would take from the status, changing nothing. */
+  public UpgradePreview preview(
+      String cluster,
+      CinderClusterSpec spec,
+      CinderClusterStatus status,
+      List<PodView> pods,
+      ReleaseCatalog catalog) {
+    return UpgradePreview.of(cluster, spec, status, pods, catalog);
+  }
+
+  // --- starting ---------------------------------------------------------------
+
+  private Blocked start(PlanContext ctx) {
+    CinderClusterStatus st = ctx.obs.status();
+    CinderClusterSpec spec = ctx.obs.spec();
+    ReleaseCatalog catalog = ctx.obs.catalog();
+    String from = st.getRelease();
+    String to = spec.getRelease();
+    UpgradePath path = catalog.path(from, to);
+    UpgradeMode mode;
+    switch (path) {
+      case UNKNOWN -> {
+        String unknown = catalog.find(to).isEmpty() ? to : from;
+        return PlanContext.stall(
+            "UnknownRelease",
+            "release "
+                + unknown
+                + " is not one this operator knows ("
+                + catalog.knownNames()
+                + "); set spec.release to the series spec.image carries",
+            null);
+      }
+      case DOWNGRADE -> {
+        return PlanContext.stall(
+            "DowngradeRefused",
+            "spec.release "
+                + to
+                + " is older than the running release "
+                + from
+                + ": Cinder's database cannot be downgraded. Set spec.release and spec.image back"
+                + " to "
+                + from
+                + " and "
+                + st.getImage()
+                + "; going back needs the database backup taken before the upgrade to "
+                + from
+                + ".",
+            null);
+      }
+      case UNSUPPORTED_JUMP -> {
+        return PlanContext.stall(
+            "UnsupportedJump",
+            "from "
+                + from
+                + " to "
+                + to
+                + " skips "
+                + between(catalog, from, to)
+                + ": Cinder upgrades one release at a time (N to N+1, rolling) or from one SLURP"
+                + " release to the next (offline). Upgrade to "
+                + next(catalog, from)
+                + " first.",
+            null);
+      }
+      case SKIP_LEVEL -> {
+        if (!ctx.policy.allowSkipLevelOrDefault()) {
+          return PlanContext.stall(
+              "SkipLevelNotAllowed",
+              "from "
+                  + from
+                  + " to "
+                  + to
+                  + " skips "
+                  + between(catalog, from, to)
+                  + ": a SLURP jump runs offline (every Cinder service is stopped during the"
+                  + " db sync). Set spec.upgrade.allowSkipLevel: true to accept the downtime, or"
+                  + " upgrade to "
+                  + next(catalog, from)
+                  + " first.",
+              null);
+        }
+        mode = UpgradeMode.Offline;
+      }
+      default -> mode = UpgradeMode.Rolling;
+    }
+    UpgradeStatus u = new UpgradeStatus();
+    u.setFromRelease(from);
+    u.setToRelease(to);
+    u.setFromImage(st.getImage());
+    u.setToImage(spec.getImage());
+    u.setMode(mode);
+    u.setStep(UpgradeStep.Preflight);
+    u.setStartedAt(ctx.now().toString());
+    u.setStepStartedAt(ctx.now().toString());
+    int total = Progress.total(mode, ctx.layout);
+    u.setTotalSteps(total);
+    u.setCompletedSteps(0);
+    ctx.draft = u;
+    return Blocked.of(
+        new Action.StartUpgrade(from, to, st.getImage(), spec.getImage(), mode, total));
+  }
+
+  private static String between(ReleaseCatalog catalog, String from, String to) {
+    List<String> names = new ArrayList<>();
+    boolean in = false;
+    for (Release r : catalog.releases()) {
+      if (r.name().equals(to)) {
+        break;
+      }
+      if (in) {
+        names.add(r.name());
+      }
+      if (r.name().equals(from)) {
+        in = true;
+      }
+    }
+    return String.join(", ", names);
+  }
+
+  private static String next(ReleaseCatalog catalog, String from) {
+    List<Release> all = catalog.releases();
+    for (int i = 0; i < all.size() - 1; i++) {
+      if (all.get(i).name().equals(from)) {
+        return all.get(i + 1).name();
+      }
+    }
+    return "the next release";
+  }
+
+  // --- an upgrade under way -----------------------------------------------------
+
+  private Blocked planActive(PlanContext ctx, List<Decision.Notice> notices) {
+    UpgradeStatus u = ctx.draft;
+    CinderClusterSpec spec = ctx.obs.spec();
+    boolean onTarget =
+        Objects.equals(spec.getImage(), u.getToImage())
+            && Objects.equals(spec.getRelease(), u.getToRelease());
+    if (!onTarget) {
+      boolean reverted =
+          Objects.equals(spec.getImage(), u.getFromImage())
+              && Objects.equals(spec.getRelease(), u.getFromRelease());
+      UpgradeMode mode = u.getMode();
+      if (reverted && mode == UpgradeMode.Rolling && u.getStep().beforeUnpinning()) {
+        return startRollback(ctx);
+      }
+      if (reverted && mode == UpgradeMode.Offline && u.getStep() == UpgradeStep.Preflight) {
+        return startRollback(ctx);
+      }
+      if (reverted && mode != UpgradeMode.Rollback) {
+        String why =
+            mode == UpgradeMode.Offline
+                ? "the services were stopped and the database migrated by "
+                    + u.getToRelease()
+                    + "'s db sync, which "
+                    + u.getFromRelease()
+                    + " cannot run against after a skip-level jump"
+                : "the services have dropped their version pins and may already use "
+                    + u.getToRelease()
+                    + "'s RPC and object versions, which "
+                    + u.getFromRelease()
+                    + "'s code cannot read";
+        return PlanContext.stall(
+            "RevertRefused",
+            "spec was set back to "
+                + u.getFromRelease()
+                + " ("
+                + u.getFromImage()
+                + ") after "
+                + u.getStep()
+                + " began: "
+                + why
+                + ". Roll forward (set spec.release/spec.image back to "
+                + u.getToRelease()
+                + "/"
+                + u.getToImage()
+                + "), or restore the database backup taken before the upgrade and redeploy "
+                + u.getFromRelease()
+                + ".",
+            "revert to " + u.getFromImage() + " refused at " + u.getStep());
+      }
+      String what =
+          mode == UpgradeMode.Rollback
+              ? "a rollback to " + u.getToRelease() + " (" + u.getToImage() + ") is under way"
+              : "an upgrade to " + u.getToRelease() + " (" + u.getToImage() + ") is under way";
+      return PlanContext.stall(
+          "TargetChanged",
+          "spec asks for "
+              + spec.getRelease()
+              + " ("
+              + spec.getImage()
+              + ") but "
+              + what
+              + ". Set spec.release/spec.image back to "
+              + u.getToRelease()
+              + "/"
+              + u.getToImage()
+              + " to let it finish"
+              + (mode == UpgradeMode.Rolling && u.getStep().beforeUnpinning()
+                  ? ", or to " + u.getFromRelease() + "/" + u.getFromImage() + " to roll back"
+                  : "")
+              + ", then change it again.",
+          "spec changed during the upgrade");
+    }
+    return switch (u.getMode()) {
+      case Rolling -> rolling(ctx, notices);
+      case Offline -> offline(ctx, notices);
+      case Rollback -> rollback(ctx);
+    };
+  }
+
+  private Blocked rolling(PlanContext ctx, List<Decision.Notice> notices) {
+    UpgradeStatus u = ctx.draft;
+    UpgradeStep step = u.getStep();
+    PodRoller.Goal goal =
+        new PodRoller.Goal(
+            p -> u.getToImage().equals(p.image()),
+            "upgrade to " + u.getToRelease() + " (" + u.getToImage() + ")",
+            ctx.targets(),
+            false);
+    return switch (step) {
+      case Preflight ->
+          preflight(ctx, notices).orElseGet(() -> recordStep(ctx, UpgradeStep.SchemaMigration));
+      case SchemaMigration -> dbSync(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.Pinning));
+      case Pinning -> pinning(ctx);
+      case RollingScheduler ->
+          PodRoller.roll(ctx, ctx.layout.schedulers(), goal)
+              .orElseGet(() -> recordStep(ctx, UpgradeStep.RollingVolume));
+      case RollingVolume ->
+          PodRoller.roll(ctx, ctx.layout.volumes(), goal)
+              .orElseGet(() -> recordStep(ctx, UpgradeStep.RollingBackup));
+      case RollingBackup ->
+          PodRoller.roll(ctx, ctx.layout.backups(), goal)
+              .orElseGet(
+                  () -> {
+                    Blocked next = recordStep(ctx, UpgradeStep.RollingApi);
+                    if (rowsAtTarget(ctx)) {
+                      ctx.draft.setRowsAtTargetAt(ctx.now().toString());
+                    }
+                    return next;
+                  });
+      case RollingApi ->
+          apiSettled(ctx, u.getToImage()).orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
+      case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
+      case DataMigration ->
+          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage())
+              .orElseGet(() -> complete(ctx));
+      case Complete -> complete(ctx);
+    };
+  }
+
+  private Blocked offline(PlanContext ctx, List<Decision.Notice> notices) {
+    UpgradeStatus u = ctx.draft;
+    return switch (u.getStep()) {
+      case Preflight ->
+          preflight(ctx, notices).orElseGet(() -> recordStep(ctx, UpgradeStep.SchemaMigration));
+      case SchemaMigration ->
+          stopServices(ctx)
+              .or(() -> dbSync(ctx))
+              .orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
+      case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
+      case DataMigration ->
+          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage())
+              .orElseGet(() -> complete(ctx));
+      default -> recordStep(ctx, UpgradeStep.Unpinning);
+    };
+  }
+
+  private Blocked rollback(PlanContext ctx) {
+    UpgradeStatus u = ctx.draft;
+    PodRoller.Goal goal =
+        new PodRoller.Goal(
+            p -> u.getToImage().equals(p.image()),
+            "rollback to " + u.getToRelease() + " (" + u.getToImage() + ")",
+            ctx.targets().isEmpty() ? null : ctx.targets(),
+            false);
+    return switch (u.getStep()) {
+      case RollingApi ->
+          apiSettled(ctx, u.getToImage())
+              .orElseGet(() -> recordStep(ctx, UpgradeStep.RollingBackup));
+      case RollingBackup ->
+          PodRoller.roll(ctx, ClusterLayout.reversed(ctx.layout.backups()), goal)
+              .orElseGet(() -> recordStep(ctx, UpgradeStep.RollingVolume));
+      case RollingVolume ->
+          PodRoller.roll(ctx, ClusterLayout.reversed(ctx.layout.volumes()), goal)
+              .orElseGet(() -> recordStep(ctx, UpgradeStep.RollingScheduler));
+      case RollingScheduler ->
+          PodRoller.roll(ctx, ClusterLayout.reversed(ctx.layout.schedulers()), goal)
+              .orElseGet(() -> complete(ctx));
+      default -> recordStep(ctx, UpgradeStep.RollingApi);
+    };
+  }
+
+  private Blocked startRollback(PlanContext ctx) {
+    UpgradeStatus old = ctx.draft;
+    UpgradeStatus r = new UpgradeStatus();
+    r.setFromRelease(old.getToRelease());
+    r.setToRelease(old.getFromRelease());
+    r.setFromImage(old.getToImage());
+    r.setToImage(old.getFromImage());
+    r.setMode(UpgradeMode.Rollback);
+    r.setStep(UpgradeStep.RollingApi);
+    r.setStartedAt(ctx.now().toString());
+    r.setStepStartedAt(ctx.now().toString());
+    r.setTargets(rollbackTargets(ctx, old));
+    int total = Progress.total(UpgradeMode.Rollback, ctx.layout);
+    r.setTotalSteps(total);
+    r.setCompletedSteps(0);
+    ctx.draft = r;
+    return Blocked.of(
+        new Action.StartRollback(
+            r.getFromRelease(), r.getToRelease(), r.getFromImage(), r.getToImage(), total));
+  }
+
+  /**
+   * The versions pods report once back on the source image: the pins recorded when every service
+   * still ran it, else the source image's probe, else the catalog.
+   */
+  private static List<VersionPin> rollbackTargets(PlanContext ctx, UpgradeStatus old) {
+    if (old.getPins() != null && !old.getPins().isEmpty()) {
+      return UpgradeStatuses.copyPins(old.getPins());
+    }
+    ProbedVersions probed = ctx.obs.probes().get(old.getFromImage());
+    if (probed != null) {
+      return probed.toPins();
+    }
+    return ctx.obs
+        .catalog()
+        .find(old.getFromRelease())
+        .map(r -> new ProbedVersions(r.rpcVersions(), r.objectVersion()).toPins())
+        .orElseGet(ArrayList::new);
+  }
+
+  // --- steps ----------------------------------------------------------------------
+
+  private Optional<Blocked> preflight(PlanContext ctx, List<Decision.Notice> notices) {
+    UpgradeStatus u = ctx.draft;
+    String cluster = ctx.obs.cluster();
+    Optional<Blocked> previous =
+        JobSteps.migrations(ctx, JobKind.PRE_DATA_MIGRATION, u.getFromImage());
+    if (previous.isPresent()) {
+      return previous;
+    }
+
+    JobSteps.Once probe = JobSteps.once(ctx, JobKind.VERSION_PROBE, u.getToImage());
+    if (probe.pending() != null) {
+      return Optional.of(probe.pending());
+    }
+    String probeName = probe.finished().name();
+    if (probe.finished().state() != JobState.SUCCEEDED) {
+      return Optional.of(
+          PlanContext.stall(
+              "VersionProbeFailed",
+              "job "
+                  + probeName
+                  + " failed: the image "
+                  + u.getToImage()
+                  + " could not report the versions its Cinder code carries. Check spec.image and"
+                  + " the job's log, then delete job "
+                  + probeName
+                  + " to probe again."
+                  + JobSteps.detail(probe.finished()),
+              "job " + probeName + " failed"));
+    }
+    ProbedVersions probed = ctx.obs.probes().get(u.getToImage());
+    if (probed == null) {
+      return Optional.of(
+          PlanContext.stall(
+              "VersionProbeFailed",
+              "job "
+                  + probeName
+                  + " succeeded but its output could not be read as versions; is "
+                  + u.getToImage()
+                  + " a Cinder image? Delete job "
+                  + probeName
+                  + " to probe again."
+                  + JobSteps.detail(probe.finished()),
+              "job " + probeName + ": unreadable output"));
+    }
+    Optional<Blocked> mismatch = releaseMismatch(ctx, probed);
+    if (mismatch.isPresent()) {
+      return mismatch;
+    }
+    u.setTargets(probed.toPins());
+
+    JobSteps.Once check = JobSteps.once(ctx, JobKind.UPGRADE_CHECK, u.getToImage());
+    if (check.pending() != null) {
+      return Optional.of(check.pending());
+    }
+    Integer exit = check.finished().effectiveExitCode();
+    String checkName = check.finished().name();
+    if (exit == null || (exit != 0 && exit != 1)) {
+      return Optional.of(
+          PlanContext.stall(
+              "UpgradeCheckFailed",
+              "cinder-status upgrade check on "
+                  + u.getToImage()
+                  + " reported failures (job "
+                  + checkName
+                  + ", exit "
+                  + exit
+                  + "). Fix what it names, then delete job "
+                  + checkName
+                  + " to check again."
+                  + JobSteps.detail(check.finished()),
+              "job " + checkName + " exited " + exit));
+    }
+
+    ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), u.getToRelease());
+    Optional<Blocked> rows = audit.resolve(ctx);
+    if (rows.isPresent()) {
+      return rows;
+    }
+    if (exit == 1) {
+      notices.add(
+          new Decision.Notice(
+              "UpgradeCheckWarning",
+              "cinder-status upgrade check on "
+                  + u.getToImage()
+                  + " passed with warnings (job "
+                  + checkName
+                  + ")."
+                  + JobSteps.detail(check.finished()),
+              true));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Blocked> releaseMismatch(PlanContext ctx, ProbedVersions probed) {
+    UpgradeStatus u = ctx.draft;
+    Optional<Release> release = ctx.obs.catalog().find(u.getToRelease());
+    if (release.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> diffs = new ArrayList<>();
+    for (CinderBinary b : CinderBinary.values()) {
+      String want = release.get().rpcVersion(b);
+      String got = probed.rpcVersions().get(b);
+      if (want != null && got != null && !PodGate.same(got, want)) {
+        diffs.add(b.binaryName() + " rpc " + got + " (" + u.getToRelease() + ": " + want + ")");
+      }
+    }
+    if (!PodGate.same(probed.objectVersion(), release.get().objectVersion())) {
+      diffs.add(
+          "objects "
+              + probed.objectVersion()
+              + " ("
+              + u.getToRelease()
+              + ": "
+              + release.get().objectVersion()
+              + ")");
+    }
+    if (diffs.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        PlanContext.stall(
+            "ReleaseMismatch",
+            "image "
+                + u.getToImage()
+                + " reports "
+                + String.join(", ", diffs)
+                + ": it does not carry release "
+                + u.getToRelease()
+                + ". Set spec.release to the series the image carries.",
+            "image does not match spec.release"));
+  }
+
+  private Optional<Blocked> dbSync(PlanContext ctx) {
+    UpgradeStatus u = ctx.draft;
+    JobSteps.Once sync = JobSteps.once(ctx, JobKind.DB_SYNC, u.getToImage());
+    if (sync.pending() != null) {
+      return Optional.of(sync.pending());
+    }
+    if (sync.finished().state() == JobState.SUCCEEDED) {
+      return Optional.empty();
+    }
+    String name = sync.finished().name();
+    return Optional.of(
+        PlanContext.stall(
+            "DbSyncFailed",
+            "job "
+                + name
+                + ": cinder-manage db sync on "
+                + u.getToImage()
+                + " failed (exit "
+                + sync.finished().effectiveExitCode()
+                + "). The old services still run on the additive schema. Read the job's log, fix"
+                + " the cause, then delete job "
+                + name
+                + " to run it again, or revert spec to roll back."
+                + JobSteps.detail(sync.finished()),
+            "job " + name + " failed"));
+  }
+
+  private Blocked pinning(PlanContext ctx) {
+    UpgradeStatus u = ctx.draft;
+    if (u.getPins() != null && !u.getPins().isEmpty()) {
+      return recordStep(ctx, UpgradeStep.RollingScheduler);
+    }
+    ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), u.getToRelease());
+    Optional<Blocked> rows = audit.resolve(ctx);
+    if (rows.isPresent()) {
+      return rows.get();
+    }
+    List<VersionPin> pins = ServiceRowAudit.minimumPins(ctx.rows());
+    if (pins.isEmpty()) {
+      return recordStep(ctx, UpgradeStep.RollingScheduler);
+    }
+    u.setPins(pins);
+    return Blocked.of(new Action.RecordPins(pins, UpgradeStatuses.copyPins(u.getTargets())));
+  }
+
+  /** Offline: every Cinder pod gone before the db sync. */
+  private Optional<Blocked> stopServices(PlanContext ctx) {
+    long running = ctx.pods().stream().filter(p -> !p.terminating()).count();
+    if (running > 0) {
+      return Optional.of(
+          new Blocked(
+              new Action.StopServices(
+                  "offline upgrade to "
+                      + ctx.draft.getToRelease()
+                      + ": scaling every Cinder workload to 0 before the db sync"),
+              "stopping services: " + running + " pods still running"));
+    }
+    if (!ctx.pods().isEmpty()) {
+      return Optional.of(
+          PlanContext.waiting(
+              "StoppingServices",
+              "stopping services: " + ctx.pods().size() + " pods terminating",
+              RECHECK_POD));
+    }
+    return Optional.empty();
+  }
+
+  /** API pods: as many as the spec asks for, every one on the image and Ready. */
+  private static Optional<Blocked> apiSettled(PlanContext ctx, String image) {
+    List<PodView> live = ctx.liveApiPods();
+    for (PodView p : live) {
+      if (image.equals(p.image())) {
+        Optional<Blocked> gate = PodGate.ready(ctx, p);
+        if (gate.isPresent()) {
+          return gate;
+        }
+      }
+    }
+    long onImage = live.stream().filter(p -> image.equals(p.image())).count();
+    boolean terminating =
+        ctx.pods().stream().anyMatch(p -> p.component() == Component.API && p.terminating());
+    if (onImage < live.size() || onImage < ctx.layout.apiReplicas() || terminating) {
+      return Optional.of(
+          PlanContext.waiting(
+              "WaitingForApiRollout",
+              "api: "
+                  + onImage
+                  + " of "
+                  + ctx.layout.apiReplicas()
+                  + " pods run "
+                  + image
+                  + " and are Ready",
+              RECHECK_POD));
+    }
+    return Optional.empty();
+  }
+
+  /** Whether every services row is at the target and no stale row remains. */
+  private static boolean rowsAtTarget(PlanContext ctx) {
+    ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), ctx.draft.getToRelease());
+    return audit.foreign.isEmpty()
+        && audit.ownStale.isEmpty()
+        && audit.ownIncompatible.isEmpty()
+        && audit.ownBelowTarget.isEmpty();
+  }
+
+  /**
+   * Unpinning: once every pod runs the target and every row reports it, SIGHUP (or restart) each
+   * scheduler, volume and backup process that started before the rows reached the target, then
+   * restart the API pods that did. Offline upgrades start their services here.
+   */
+  private Optional<Blocked> unpin(PlanContext ctx) {
+    UpgradeStatus u = ctx.draft;
+    String image = u.getToImage();
+    for (ClusterLayout.Slot slot : ctx.layout.forward()) {
+      PodView p = ctx.pod(slot.pod());
+      if (p == null || p.terminating()) {
+        return Optional.of(
+            PlanContext.waiting(
+                "WaitingForPod",
+                "pod " + slot.pod() + (p == null ? " is missing" : " is terminating"),
+                RECHECK_POD));
+      }
+      if (!image.equals(p.image())) {
+        return Optional.of(
+            PlanContext.waiting(
+                "WaitingForPod",
+                "pod " + slot.pod() + " runs " + p.image() + ", not " + image,
+                RECHECK_POD));
+      }
+      Optional<Blocked> gate = PodGate.check(ctx, p, slot, ctx.targets());
+      if (gate.isPresent()) {
+        return gate;
+      }
+    }
+    Optional<Blocked> api = apiSettled(ctx, image);
+    if (api.isPresent()) {
+      return api;
+    }
+    ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), u.getToRelease());
+    Optional<Blocked> rows = audit.resolve(ctx);
+    if (rows.isPresent()) {
+      return rows;
+    }
+    if (!audit.ownBelowTarget.isEmpty()) {
+      ServiceRowAudit.Finding f = audit.ownBelowTarget.get(0);
+      return Optional.of(
+          PlanContext.waiting(
+              "WaitingForServiceReport",
+              "service "
+                  + f.describe()
+                  + " is below the target "
+                  + ctx.targets().get(CinderBinary.fromBinaryName(f.row().binary()).orElseThrow()),
+              RECHECK_SERVICE));
+    }
+
+    Instant reached = PlanContext.parseInstant(u.getRowsAtTargetAt()).orElse(ctx.now());
+    u.setRowsAtTargetAt(reached.toString());
+
+    if (ctx.policy.unpinStrategyOrDefault() == UnpinStrategy.Restart) {
+      PodRoller.Goal goal =
+          new PodRoller.Goal(
+              p -> p.startedAt() == null || p.startedAt().isAfter(reached),
+              "restart to drop the cached version pins",
+              ctx.targets(),
+              true);
+      Optional<Blocked> restart = PodRoller.roll(ctx, ctx.layout.forward(), goal);
+      if (restart.isPresent()) {
+        return restart;
+      }
+    } else {
+      for (ClusterLayout.Slot slot : ctx.layout.forward()) {
+        PodView p = ctx.pod(slot.pod());
+        if (p.startedAt() == null || p.startedAt().isAfter(reached)) {
+          continue;
+        }
+        Action.SignalPod signal = new Action.SignalPod(p.name(), p.uid());
+        if (u.getSignalledPods() != null && u.getSignalledPods().contains(signal.marker())) {
+          continue;
+        }
+        if (!p.running()) {
+          return Optional.of(
+              PlanContext.waiting(
+                  "WaitingForPod", "pod " + p.name() + ": waiting for it to run", RECHECK_POD));
+        }
+        return Optional.of(new Blocked(signal, "pod " + p.name() + ": signalling"));
+      }
+    }
+
+    for (PodView p : ctx.liveApiPods()) {
+      Instant started = p.startedAt() != null ? p.startedAt() : p.createdAt();
+      // Strictly before: an API pod the Deployment started once the rows were at the target
+      // (RollingApi begins only then) read the target versions.
+      if (started != null && started.isBefore(reached)) {
+        Optional<Blocked> blocker = PodInventory.blocker(ctx, p.name());
+        if (blocker.isPresent()) {
+          return blocker;
+        }
+        ctx.markInFlight(PlanContext.markerPod(p.name()));
+        return Optional.of(
+            new Blocked(
+                new Action.RestartPod(
+                    p.name(),
+                    p.uid(),
+                    Component.API,
+                    "cinder-api caches version pins and ignores SIGHUP; it started before every"
+                        + " service reported the target"),
+                "pod " + p.name() + ": restarting"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  // --- config-only roll -------------------------------------------------------------
+
+  private Optional<Blocked> configRoll(PlanContext ctx) {
+    String desired = ctx.obs.desiredConfigChecksum();
+    if (desired == null) {
+      return Optional.empty();
+    }
+    boolean needed = false;
+    for (ClusterLayout.Slot slot : ctx.layout.forward()) {
+      PodView p = ctx.pod(slot.pod());
+      boolean stale = p != null && !p.terminating() && !desired.equals(p.configChecksum());
+      boolean inFlight =
+          ctx.recordedInFlight(PlanContext.markerPod(slot.pod()))
+              || ctx.recordedInFlight(PlanContext.markerDrain(slot.pod()))
+              || (slot.component() == Component.BACKUP
+                  && ctx.obs.backupHostsStopped().contains(slot.host()));
+      needed |= stale || inFlight;
+    }
+    if (!needed) {
+      return Optional.empty();
+    }
+    PodRoller.Goal goal =
+        new PodRoller.Goal(
+            p -> desired.equals(p.configChecksum()), "cinder.conf changed", null, false);
+    return PodRoller.roll(ctx, ctx.layout.forward(), goal);
+  }
+
+  // --- bookkeeping ------------------------------------------------------------------
+
+  private static Blocked recordStep(PlanContext ctx, UpgradeStep next) {
+    UpgradeStatus u = ctx.draft;
+    UpgradeStep previous = u.getStep();
+    u.setStep(next);
+    u.setStepStartedAt(ctx.now().toString());
+    u.setInFlight(null);
+    u.setInFlightSince(null);
+    if (next == UpgradeStep.DataMigration) {
+      u.setDataMigrationRuns(null);
+    }
+    return Blocked.of(new Action.RecordStep(previous, next));
+  }
+
+  private static Blocked complete(PlanContext ctx) {
+    UpgradeStatus u = ctx.draft;
+    u.setStep(UpgradeStep.Complete);
+    u.setStepStartedAt(ctx.now().toString());
+    u.setFinishedAt(ctx.now().toString());
+    u.setInFlight(null);
+    u.setInFlightSince(null);
+    u.setBlockedBy(null);
+    return Blocked.of(new Action.Complete(u.getToRelease(), u.getToImage()));
+  }
+
+  /** paused: finish what is in flight, start nothing new. */
+  private static Blocked holdIfPaused(PlanContext ctx, Blocked b) {
+    if (!ctx.policy.pausedOrDefault() || !b.action().changesWorld() || continues(ctx, b.action())) {
+      return b;
+    }
+    if (ctx.draft != null) {
+      ctx.draft.setInFlight(ctx.recorded == null ? null : ctx.recorded.getInFlight());
+      ctx.draft.setInFlightSince(ctx.recorded == null ? null : ctx.recorded.getInFlightSince());
+    }
+    return PlanContext.waiting(
+        "Paused",
+        "paused by spec.upgrade.paused" + (b.blockedBy() == null ? "" : "; next: " + b.blockedBy()),
+        RECHECK_PAUSED);
+  }
+
+  private static boolean continues(PlanContext ctx, Action a) {
+    if (a instanceof Action.AllowNewBackups) {
+      return true;
+    }
+    if (a instanceof Action.ReplacePod r) {
+      return inFlightPod(ctx, r.pod());
+    }
+    if (a instanceof Action.RestartPod r) {
+      return inFlightPod(ctx, r.pod());
+    }
+    if (a instanceof Action.StopNewBackups s) {
+      return ctx.recordedInFlight(PlanContext.markerDrain(s.host()));
+    }
+    if (a instanceof Action.CreateJob j) {
+      return ctx.recordedInFlight(PlanContext.markerJob(j.name()));
+    }
+    return false;
+  }
+
+  private static boolean inFlightPod(PlanContext ctx, String pod) {
+    return ctx.recordedInFlight(PlanContext.markerPod(pod))
+        || ctx.recordedInFlight(PlanContext.markerDrain(pod))
+        || ctx.obs.backupHostsStopped().contains(pod);
+  }
+
+  private static Phase phaseOf(Action a) {
+    if (a instanceof Action.Stall) {
+      return Phase.Stalled;
+    }
+    if (a instanceof Action.Wait w && "Paused".equals(w.reason())) {
+      return Phase.Paused;
+    }
+    if (a instanceof Action.Complete) {
+      return Phase.Ready;
+    }
+    return Phase.Upgrading;
+  }
+}

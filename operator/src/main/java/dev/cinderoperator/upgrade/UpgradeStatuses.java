@@ -1,0 +1,50 @@
+package dev.cinderoperator.upgrade;
+
+import dev.cinderoperator.api.UpgradeStatus;
+import dev.cinderoperator.api.VersionPin;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Copies of the upgrade status, so a decision never mutates what was observed. */
+final class UpgradeStatuses {
+  private UpgradeStatuses() {}
+
+  static UpgradeStatus copy(UpgradeStatus u) {
+    if (u == null) {
+      return null;
+    }
+    UpgradeStatus c = new UpgradeStatus();
+    c.setFromRelease(u.getFromRelease());
+    c.setToRelease(u.getToRelease());
+    c.setFromImage(u.getFromImage());
+    c.setToImage(u.getToImage());
+    c.setMode(u.getMode());
+    c.setStep(u.getStep());
+    c.setStartedAt(u.getStartedAt());
+    c.setStepStartedAt(u.getStepStartedAt());
+    c.setFinishedAt(u.getFinishedAt());
+    c.setCompletedSteps(u.getCompletedSteps());
+    c.setTotalSteps(u.getTotalSteps());
+    c.setBlockedBy(u.getBlockedBy());
+    c.setInFlight(u.getInFlight());
+    c.setInFlightSince(u.getInFlightSince());
+    c.setRowsAtTargetAt(u.getRowsAtTargetAt());
+    c.setPins(copyPins(u.getPins()));
+    c.setTargets(copyPins(u.getTargets()));
+    c.setSignalledPods(
+        u.getSignalledPods() == null ? new ArrayList<>() : new ArrayList<>(u.getSignalledPods()));
+    c.setDataMigrationRuns(u.getDataMigrationRuns());
+    c.setLastVolumeGapSeconds(u.getLastVolumeGapSeconds());
+    return c;
+  }
+
+  static List<VersionPin> copyPins(List<VersionPin> pins) {
+    List<VersionPin> out = new ArrayList<>();
+    if (pins != null) {
+      for (VersionPin p : pins) {
+        out.add(new VersionPin(p.getBinary(), p.getRpcVersion(), p.getObjectVersion()));
+      }
+    }
+    return out;
+  }
+}

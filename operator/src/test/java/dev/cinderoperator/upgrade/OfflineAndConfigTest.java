@@ -1,0 +1,139 @@
+package dev.cinderoperator.upgrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.workload.Component;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OfflineAndConfigTest {
+
+  private static World skipLevel() {
+    World w = World.running();
+    w.status.setRelease("2023.1");
+    w.spec.setRelease("2024.1");
+    w.spec.setImage(World.NEW);
+    w.policy().setAllowSkipLevel(true);
+    return w;
+  }
+
+  @Test
+  void offlineUpgradeStopsEverythingBeforeDbSyncThenStartsOnTheTarget() {
+    World w = skipLevel().driveTo(UpgradeStep.SchemaMigration);
+    assertThat(w.planner.servicesStopped(w.status)).isTrue();
+    assertThat(w.planner.templateImage(w.status, w.spec, Component.VOLUME, "ceph"))
+        .isEqualTo(World.OLD);
+    Decision stop = w.plan();
+    assertThat(stop.action()).isInstanceOf(Action.StopServices.class);
+    w.apply(stop);
+    // Pods terminating: still no db sync.
+    Decision waiting = w.plan();
+    assertThat(((Action.Wait) waiting.action()).reason()).isEqualTo("StoppingServices");
+    w.settle();
+    assertThat(w.pods).isEmpty();
+    Decision sync = w.plan();
+    assertThat(((Action.CreateJob) sync.action()).kind()).isEqualTo(JobKind.DB_SYNC);
+    w.apply(sync);
+    w.settle();
+    assertThat(w.plan().action())
+        .isEqualTo(new Action.RecordStep(UpgradeStep.SchemaMigration, UpgradeStep.Unpinning));
+    w.apply(w.plan());
+    assertThat(w.planner.servicesStopped(w.status)).isFalse();
+    assertThat(w.planner.templateImage(w.status, w.spec, Component.VOLUME, "ceph"))
+        .isEqualTo(World.NEW);
+
+    List<String> restartedApi = new ArrayList<>();
+    int signals = 0;
+    Decision d = null;
+    for (int i = 0; i < 100; i++) {
+      d = w.plan();
+      assertThat(d.action())
+          .isNotInstanceOf(Action.Stall.class)
+          .isNotInstanceOf(Action.ReplacePod.class);
+      if (d.action() instanceof Action.SignalPod) {
+        signals++;
+      }
+      if (d.action() instanceof Action.RestartPod r) {
+        restartedApi.add(r.pod());
+      }
+      w.apply(d);
+      if (d.action() instanceof Action.Complete) {
+        break;
+      }
+      w.settle();
+      w.tick(Duration.ofSeconds(5));
+    }
+    assertThat(d.action()).isEqualTo(new Action.Complete("2024.1", World.NEW));
+    assertThat(signals).isEqualTo(7);
+    assertThat(restartedApi).hasSize(2);
+  }
+
+  @Test
+  void offlineRevertAfterServicesStoppedIsRefused() {
+    World w = skipLevel().driveTo(UpgradeStep.SchemaMigration);
+    w.spec.setRelease("2023.1");
+    w.spec.setImage(World.OLD);
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("RevertRefused");
+  }
+
+  @Test
+  void configChangeReplacesSchedulerVolumeAndBackupPodsOneAtATime() {
+    World w = World.running();
+    w.desiredChecksum = "conf-2";
+    List<String> replaced = new ArrayList<>();
+    int drains = 0;
+    for (int i = 0; i < 150; i++) {
+      UpgradeScenarioTest.assertAtMostOnePodDisrupted(w);
+      Decision d = w.plan();
+      if (d.action() instanceof Action.Idle) {
+        break;
+      }
+      assertThat(d.action())
+          .isNotInstanceOf(Action.CreateJob.class)
+          .isNotInstanceOf(Action.StartUpgrade.class)
+          .isNotInstanceOf(Action.Stall.class);
+      if (d.action() instanceof Action.ReplacePod r) {
+        UpgradeScenarioTest.assertOthersReady(w, r.pod());
+        replaced.add(r.pod());
+      }
+      if (d.action() instanceof Action.StopNewBackups) {
+        drains++;
+      }
+      w.apply(d);
+      w.settle();
+      w.tick(Duration.ofSeconds(5));
+    }
+    assertThat(replaced)
+        .containsExactly(
+            "cinder-scheduler-1",
+            "cinder-scheduler-0",
+            "cinder-volume-ceph-0",
+            "cinder-volume-lvm-1",
+            "cinder-volume-lvm-0",
+            "cinder-backup-1",
+            "cinder-backup-0");
+    assertThat(drains).isEqualTo(2);
+    assertThat(w.stopped).isEmpty();
+    assertThat(w.status.getUpgrade().getStep()).isNull();
+    assertThat(w.plan().action()).isInstanceOf(Action.Idle.class);
+  }
+
+  @Test
+  void configRollGatesOnAFreshHeartbeatNotOnVersions() {
+    World w = World.running();
+    w.tick(Duration.ofMinutes(1));
+    w.desiredChecksum = "conf-2";
+    w.apply(w.plan());
+    w.tick(Duration.ofSeconds(5));
+    w.silent.add("cinder-scheduler-1");
+    w.settle();
+    w.settle();
+    Decision d = w.plan();
+    assertThat(((Action.Wait) d.action()).reason()).isEqualTo("WaitingForServiceReport");
+    assertThat(d.blockedBy()).contains("has not reported since the pod started");
+  }
+}

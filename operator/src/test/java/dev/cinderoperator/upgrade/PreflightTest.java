@@ -1,0 +1,256 @@
+package dev.cinderoperator.upgrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cinderoperator.api.StaleServicesPolicy;
+import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.cinder.CinderBinary;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PreflightTest {
+
+  private static World started() {
+    World w = World.upgradeRequested();
+    w.apply(w.plan());
+    return w;
+  }
+
+  private static String job(JobKind kind, String image, int run) {
+    return JobSteps.name(World.CLUSTER, kind, image, run);
+  }
+
+  @Test
+  void firstRunsTheCurrentReleasesDataMigrationsOnTheCurrentImage() {
+    World w = started();
+    Decision d = w.plan();
+    assertThat(d.action())
+        .isEqualTo(
+            new Action.CreateJob(
+                JobKind.PRE_DATA_MIGRATION,
+                World.OLD,
+                "cinder-data-migration-" + JobHash.of(World.OLD) + "-1",
+                1));
+    assertThat(d.upgrade().getInFlight())
+        .isEqualTo("job " + job(JobKind.PRE_DATA_MIGRATION, World.OLD, 1));
+  }
+
+  @Test
+  void previousDataMigrationRunsAgainOnExit1AndStallsOnExit2() {
+    World w = started();
+    w.apply(w.plan());
+    w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, 1, 1, null);
+    Decision again = w.plan();
+    assertThat(again.action())
+        .isEqualTo(
+            new Action.CreateJob(
+                JobKind.PRE_DATA_MIGRATION,
+                World.OLD,
+                job(JobKind.PRE_DATA_MIGRATION, World.OLD, 2),
+                2));
+    w.apply(again);
+    w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, 2, 2, "volume_use_quota: 3 rows failed");
+    Decision stall = w.plan();
+    assertThat(stall.action()).isInstanceOf(Action.Stall.class);
+    Action.Stall s = (Action.Stall) stall.action();
+    assertThat(s.reason()).isEqualTo("DataMigrationNeedsAttention");
+    assertThat(s.message()).contains("exited 2").contains("3 rows failed");
+  }
+
+  @Test
+  void previousDataMigrationStallsAfterRepeatedUnexpectedFailures() {
+    World w = started();
+    for (int run = 1; run <= JobSteps.MAX_UNEXPECTED_FAILURES; run++) {
+      Decision d = w.plan();
+      assertThat(d.action()).isInstanceOf(Action.CreateJob.class);
+      w.apply(d);
+      w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, run, 137, null);
+    }
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("DataMigrationFailed");
+  }
+
+  @Test
+  void runningJobIsWaitedForAndNeverCreatedTwice() {
+    World w = started();
+    w.apply(w.plan());
+    Decision d = w.plan();
+    assertThat(d.action()).isInstanceOf(Action.Wait.class);
+    assertThat(d.blockedBy()).contains("running");
+  }
+
+  @Test
+  void thenProbesThenChecksTheTargetImage() {
+    World w = started();
+    w.apply(w.plan());
+    w.settle();
+    Decision probe = w.plan();
+    assertThat(probe.action())
+        .isEqualTo(
+            new Action.CreateJob(
+                JobKind.VERSION_PROBE,
+                World.NEW,
+                "cinder-version-probe-" + JobHash.of(World.NEW),
+                0));
+    w.apply(probe);
+    w.settle();
+    Decision check = w.plan();
+    assertThat(check.action())
+        .isEqualTo(
+            new Action.CreateJob(
+                JobKind.UPGRADE_CHECK,
+                World.NEW,
+                "cinder-upgrade-check-" + JobHash.of(World.NEW),
+                0));
+    assertThat(check.upgrade().getTargets())
+        .extracting(p -> p.getBinary() + " " + p.getRpcVersion() + " " + p.getObjectVersion())
+        .containsExactly(
+            "cinder-scheduler 3.12 1.39", "cinder-volume 3.19 1.39", "cinder-backup 2.4 1.39");
+  }
+
+  private static World probed() {
+    World w = started();
+    w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, 1, 0, null);
+    w.status.getUpgrade().setDataMigrationRuns(1);
+    w.finishedJob(JobKind.VERSION_PROBE, World.NEW, 0, 0, null);
+    return w;
+  }
+
+  @Test
+  void failedProbeStalls() {
+    World w = started();
+    w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, 1, 0, null);
+    w.status.getUpgrade().setDataMigrationRuns(1);
+    w.finishedJob(JobKind.VERSION_PROBE, World.NEW, 0, 1, "exec format error");
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("VersionProbeFailed");
+    assertThat(s.message()).contains("exec format error").contains("delete job");
+  }
+
+  @Test
+  void unreadableProbeOutputStalls() {
+    World w = probed();
+    w.probes.clear();
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("VersionProbeFailed");
+    assertThat(s.message()).contains("could not be read");
+  }
+
+  @Test
+  void imageCarryingAnotherReleaseStalls() {
+    World w = probed();
+    w.probes.put(
+        World.NEW,
+        new ProbedVersions(
+            Map.of(
+                CinderBinary.VOLUME,
+                "3.20",
+                CinderBinary.SCHEDULER,
+                "3.12",
+                CinderBinary.BACKUP,
+                "2.4"),
+            "1.39"));
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("ReleaseMismatch");
+    assertThat(s.message()).contains("cinder-volume rpc 3.20");
+  }
+
+  @Test
+  void upgradeCheckFailureStalls() {
+    World w = probed();
+    w.finishedJob(
+        JobKind.UPGRADE_CHECK,
+        World.NEW,
+        0,
+        2,
+        "Check: Policy File JSON to YAML Migration FAILURE");
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("UpgradeCheckFailed");
+    assertThat(s.message()).contains("exit 2").contains("Policy File");
+    w.finishedJob(JobKind.UPGRADE_CHECK, World.NEW, 0, 255, null);
+    assertThat(((Action.Stall) w.plan().action()).reason()).isEqualTo("UpgradeCheckFailed");
+  }
+
+  @Test
+  void upgradeCheckWarningsPassWithAWarningEvent() {
+    World w = probed();
+    w.finishedJob(JobKind.UPGRADE_CHECK, World.NEW, 0, 1, "Check: Backup Driver WARNING");
+    Decision d = w.plan();
+    assertThat(d.action())
+        .isEqualTo(new Action.RecordStep(UpgradeStep.Preflight, UpgradeStep.SchemaMigration));
+    assertThat(d.notices()).hasSize(1);
+    assertThat(d.notices().get(0).warning()).isTrue();
+    assertThat(d.notices().get(0).message()).contains("Backup Driver WARNING");
+  }
+
+  private static World checked() {
+    World w = probed();
+    w.finishedJob(JobKind.UPGRADE_CHECK, World.NEW, 0, 0, null);
+    return w;
+  }
+
+  @Test
+  void staleRowsOfThisClusterAreRemovedOneAtATime() {
+    World w = checked();
+    w.putRow(
+        w.staleRow(
+            "cinder-volume", "cinder-volume-old-0@old", "3.16", "1.38", Duration.ofDays(30)));
+    w.putRow(
+        w.staleRow("cinder-scheduler", "cinder-scheduler-7", "3.12", "1.39", Duration.ofDays(2)));
+    Decision first = w.plan();
+    assertThat(first.action()).isInstanceOf(Action.RemoveServiceRow.class);
+    w.apply(first);
+    Decision second = w.plan();
+    assertThat(second.action()).isInstanceOf(Action.RemoveServiceRow.class);
+    assertThat(((Action.RemoveServiceRow) second.action()).row().host())
+        .isNotEqualTo(((Action.RemoveServiceRow) first.action()).row().host());
+    w.apply(second);
+    assertThat(w.plan().action()).isInstanceOf(Action.RecordStep.class);
+  }
+
+  @Test
+  void staleRowsBlockWhenThePolicySaysBlock() {
+    World w = checked();
+    w.policy().setStaleServices(StaleServicesPolicy.Block);
+    w.putRow(
+        w.staleRow(
+            "cinder-volume", "cinder-volume-old-0@old", "3.16", "1.38", Duration.ofDays(30)));
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("StaleServicesBlock");
+    assertThat(s.message()).contains("cinder-volume-old-0@old").contains("staleServices: Remove");
+  }
+
+  @Test
+  void aRowOfALivePodIsNotStaleEvenWhenDown() {
+    World w = checked();
+    String host = "cinder-volume-ceph-0@ceph";
+    w.putRow(
+        World.withUpdatedAt(w.row("cinder-volume", host), w.dbNow().minus(Duration.ofHours(1))));
+    assertThat(w.plan().action()).isInstanceOf(Action.RecordStep.class);
+  }
+
+  @Test
+  void versionlessRowsAreTreatedAsStale() {
+    World w = checked();
+    w.putRow(w.staleRow("cinder-backup", "cinder-backup-5", null, null, Duration.ofSeconds(1)));
+    Action.RemoveServiceRow r = (Action.RemoveServiceRow) w.plan().action();
+    assertThat(r.why()).contains("ServiceTooOld");
+  }
+
+  @Test
+  void foreignRowsBelowTheTargetStallWithTheCommandToRun() {
+    World w = checked();
+    w.putRow(w.staleRow("cinder-volume", "legacy-node@lvm", "3.16", "1.38", Duration.ofDays(3)));
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("ForeignServiceRows");
+    assertThat(s.message()).contains("cinder-manage service remove cinder-volume legacy-node@lvm");
+  }
+
+  @Test
+  void foreignRowsAtTheTargetAreLeftAlone() {
+    World w = checked();
+    w.putRow(w.staleRow("cinder-volume", "other@x", "3.19", "1.39", Duration.ofSeconds(5)));
+    assertThat(w.plan().action()).isInstanceOf(Action.RecordStep.class);
+  }
+}
