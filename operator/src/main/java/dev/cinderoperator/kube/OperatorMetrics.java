@@ -1,0 +1,90 @@
+package dev.cinderoperator.kube;
+
+import dev.cinderoperator.api.UpgradeStep;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The operator's own metrics, beside JOSDK's reconcile metrics. Names are documented in
+ * docs/metrics.md.
+ */
+public class OperatorMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, AtomicReference<Double>> gauges = new ConcurrentHashMap<>();
+
+  public OperatorMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /** For tests and tools that do not export metrics. */
+  public static OperatorMetrics discarding() {
+    return new OperatorMetrics(new SimpleMeterRegistry());
+  }
+
+  /** Ordinal of the current upgrade step (Preflight 0 ... Complete 9), -1 when none. */
+  public void upgradeStep(String namespace, String cluster, UpgradeStep step) {
+    gauge("cinder_operator_upgrade_step", Tags.of("namespace", namespace, "cluster", cluster))
+        .set(step == null ? -1.0 : step.ordinal());
+  }
+
+  public void stepCompleted(String namespace, String cluster, UpgradeStep step, Duration took) {
+    Counter.builder("cinder_operator_upgrade_steps_completed")
+        .description("Upgrade steps finished")
+        .tags("namespace", namespace, "cluster", cluster, "step", step.name())
+        .register(registry)
+        .increment();
+    Timer.builder("cinder_operator_upgrade_step_duration")
+        .description("Wall time of each upgrade step")
+        .tags("step", step.name())
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(took);
+  }
+
+  public void podReplaced(String namespace, String cluster, String component) {
+    Counter.builder("cinder_operator_pods_replaced")
+        .description("Cinder pods replaced by the roller")
+        .tags("namespace", namespace, "cluster", cluster, "component", component)
+        .register(registry)
+        .increment();
+  }
+
+  public void stalled(String namespace, String cluster, String reason) {
+    Counter.builder("cinder_operator_stalls")
+        .description("Times a CinderCluster became Stalled, by reason")
+        .tags("namespace", namespace, "cluster", cluster, "reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** 0 closed, 1 open, 2 half-open. */
+  public void databaseCircuit(String namespace, String cluster, int state) {
+    gauge("cinder_operator_database_circuit_state", Tags.of("namespace", namespace, "cluster", cluster))
+        .set((double) state);
+  }
+
+  public void volumeServiceGap(String namespace, String cluster, String backend, double seconds) {
+    gauge(
+            "cinder_operator_volume_service_gap_seconds",
+            Tags.of("namespace", namespace, "cluster", cluster, "backend", backend))
+        .set(seconds);
+  }
+
+  private AtomicReference<Double> gauge(String name, Tags tags) {
+    return gauges.computeIfAbsent(
+        name + tags,
+        k -> {
+          AtomicReference<Double> value = new AtomicReference<>(0.0);
+          Gauge.builder(name, value, AtomicReference::get).tags(tags).register(registry);
+          return value;
+        });
+  }
+}
