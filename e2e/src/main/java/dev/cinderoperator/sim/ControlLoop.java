@@ -132,15 +132,28 @@ abstract class ControlLoop implements AutoCloseable {
     return namespace == null || namespace.equals(object.getMetadata().getNamespace());
   }
 
-  @Override
-  public void close() {
+  /** Stops the loop; its watches stay open until {@link #closeWatches()}. */
+  void stopLoop() {
     closed = true;
-    informers.forEach(SharedIndexInformer::close);
     executor.shutdownNow();
     try {
       executor.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Closes the watches. Call after every loop has stopped writing: the mock server blocks its event
+   * loop while a watch closes with events still in flight.
+   */
+  void closeWatches() {
+    informers.forEach(SharedIndexInformer::close);
+  }
+
+  @Override
+  public void close() {
+    stopLoop();
+    closeWatches();
   }
 }

@@ -187,15 +187,33 @@ public final class Kubelet extends ControlLoop {
         config.namespace() == null
             ? client.pods().inAnyNamespace().list().getItems()
             : client.pods().inNamespace(config.namespace()).list().getItems();
+    List<Pod> mine = new ArrayList<>();
     Set<String> seen = new HashSet<>();
-    Instant next = null;
     for (Pod pod : pods) {
       String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
-      if (node != null && !node.equals(config.nodeName())) {
-        continue;
+      if (node == null || node.equals(config.nodeName())) {
+        mine.add(pod);
+        seen.add(pod.getMetadata().getUid());
       }
+    }
+    Instant next = null;
+    // deletions first, so the recorded order matches the API server's
+    for (PodLife life : List.copyOf(lives.values())) {
+      if (!seen.contains(life.uid) && life.state != State.TERMINATING) {
+        beginTermination(life, now);
+      }
+      if (life.state == State.TERMINATING) {
+        if (!now.isBefore(life.goneAt)) {
+          lives.remove(life.uid);
+          terminations.gone(life.uid);
+          record(PodEvent.Kind.GONE, life, now);
+        } else {
+          next = earliest(next, life.goneAt);
+        }
+      }
+    }
+    for (Pod pod : mine) {
       String uid = pod.getMetadata().getUid();
-      seen.add(uid);
       PodLife life = lives.get(uid);
       if (life == null) {
         life = new PodLife(pod, now, now.plus(startDelay(pod)), "10.244.0." + podIpCounter++);
@@ -212,20 +230,6 @@ public final class Kubelet extends ControlLoop {
       Instant deadline = life.nextDeadline(config);
       if (deadline != null && deadline.isAfter(now)) {
         next = earliest(next, deadline);
-      }
-    }
-    for (PodLife life : List.copyOf(lives.values())) {
-      if (!seen.contains(life.uid) && life.state != State.TERMINATING) {
-        beginTermination(life, now);
-      }
-      if (life.state == State.TERMINATING) {
-        if (!now.isBefore(life.goneAt)) {
-          lives.remove(life.uid);
-          terminations.gone(life.uid);
-          record(PodEvent.Kind.GONE, life, now);
-        } else {
-          next = earliest(next, life.goneAt);
-        }
       }
     }
     if (next != null) {

@@ -4,6 +4,7 @@ import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.kube.PodSignaller;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
 
 /**
  * The half of a cluster the Fabric8 mock server lacks: StatefulSet, Deployment and Job controllers,
@@ -113,10 +114,9 @@ public final class SimulatedCluster implements AutoCloseable {
   /** Stops the controllers, the kubelet and every process; the client stays open. */
   @Override
   public void close() {
-    jobs.close();
-    deployments.close();
-    statefulSets.close();
-    kubelet.close();
+    List<ControlLoop> loops = List.of(jobs, deployments, statefulSets, kubelet);
+    loops.forEach(ControlLoop::stopLoop);
     cinder.close();
+    loops.forEach(ControlLoop::closeWatches);
   }
 }
