@@ -1,0 +1,40 @@
+package dev.cinderoperator.sim;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The few things the simulated Cinder reads from a cinder.conf: INI sections and options. */
+final class CinderConf {
+  private final Map<String, Map<String, String>> sections;
+
+  private CinderConf(Map<String, Map<String, String>> sections) {
+    this.sections = sections;
+  }
+
+  static CinderConf parse(String text) {
+    Map<String, Map<String, String>> sections = new LinkedHashMap<>();
+    String section = "DEFAULT";
+    for (String raw : text.split("\\R")) {
+      String line = raw.strip();
+      if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
+        continue;
+      }
+      if (line.startsWith("[") && line.endsWith("]")) {
+        section = line.substring(1, line.length() - 1).strip();
+        continue;
+      }
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        sections
+            .computeIfAbsent(section, k -> new LinkedHashMap<>())
+            .put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+      }
+    }
+    return new CinderConf(sections);
+  }
+
+  String get(String section, String option) {
+    Map<String, String> options = sections.get(section);
+    return options == null ? null : options.get(option);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.cinderoperator.sim;
+
+import io.fabric8.kubernetes.api.model.Pod;
+
+/**
+ * What runs inside a pod's main container, chosen per image. The kubelet calls it on its own
+ * thread; implementations must return quickly (start a process, do not wait for it).
+ */
+public interface ContainerRuntime {
+
+  /**
+   * Starts the container's process.
+   *
+   * @throws RuntimeException when the process exits at once; the kubelet then crash-loops the pod
+   */
+  void start(Pod pod);
+
+  /** Stops the process (SIGTERM, then gone). Called once per start, also after a crash. */
+  void stop(Pod pod);
+
+  /** The readiness probe of a running container. */
+  boolean ready(Pod pod);
+
+  /**
+   * Delivers a signal to PID 1 of the container.
+   *
+   * @throws RuntimeException when the process cannot take it
+   */
+  void signal(Pod pod, String signal);
+
+  /** Runs a job pod's container to completion. */
+  JobResult runJob(Pod pod);
+
+  /** How a job container ended: its exit code and its termination message. */
+  record JobResult(int exitCode, String message) {
+    public static JobResult success(String message) {
+      return new JobResult(0, message);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.cinderoperator.sim;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A level-triggered loop on one thread, as Kubernetes controllers are: every watch event and every
+ * resync tick runs {@link #reconcile()} once (events arriving meanwhile are coalesced), and each
+ * run re-reads what it needs from the API server.
+ */
+abstract class ControlLoop implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
+
+  private final String name;
+  private final ScheduledExecutorService executor;
+  private final AtomicBoolean queued = new AtomicBoolean();
+  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+  private final Duration resync;
+  private volatile boolean closed;
+
+  protected ControlLoop(String name, Duration resync) {
+    this.name = name;
+    this.resync = resync;
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "sim-" + name);
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Starts the resync ticks; subclasses register their watches in {@link #watchAll()} first. */
+  final void start() {
+    watchAll();
+    executor.scheduleWithFixedDelay(
+        this::wake, 0, Math.max(1, resync.toMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  /** Registers the watches whose events wake the loop. */
+  protected abstract void watchAll();
+
+  /** Wakes the loop on every add, update and delete of what the informable lists. */
+  protected final <T extends HasMetadata> void wakeOn(Informable<T> source) {
+    informers.add(source.inform(handler(null), 0));
+  }
+
+  /** Like {@link #wakeOn(Informable)}, and hands deleted objects to the callback first. */
+  protected final <T extends HasMetadata> void wakeOn(
+      Informable<T> source, java.util.function.Consumer<T> onDelete) {
+    informers.add(source.inform(handler(onDelete), 0));
+  }
+
+  private <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> onDelete) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(T obj) {
+        wake();
+      }
+
+      @Override
+      public void onUpdate(T oldObj, T newObj) {
+        wake();
+      }
+
+      @Override
+      public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+        if (onDelete != null) {
+          onDelete.accept(obj);
+        }
+        wake();
+      }
+    };
+  }
+
+  /** Runs {@link #reconcile()} soon, unless a run is already queued. */
+  public final void wake() {
+    if (closed || !queued.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      executor.execute(this::runOnce);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      queued.set(false);
+    }
+  }
+
+  /** Runs {@link #reconcile()} after the delay (a timer of the simulation expires). */
+  protected final void wakeAfter(Duration delay) {
+    if (closed) {
+      return;
+    }
+    try {
+      executor.schedule(this::wake, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void runOnce() {
+    queued.set(false);
+    if (closed) {
+      return;
+    }
+    try {
+      reconcile();
+    } catch (KubernetesClientException e) {
+      // conflicts and races with other writers are normal; the next run sees the new state
+      LOG.debug("{}: {}", name, e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("{} failed; retrying on the next tick", name, e);
+    }
+  }
+
+  /** One pass: observe, act, write status. Runs on the loop's only thread. */
+  protected abstract void reconcile();
+
+  /** Whether the object is in this loop's scope (the configured namespace, or any). */
+  protected static boolean inScope(String namespace, HasMetadata object) {
+    return namespace == null || namespace.equals(object.getMetadata().getNamespace());
+  }
+
+  /** Stops the loop; its watches stay open until {@link #closeWatches()}. */
+  void stopLoop() {
+    closed = true;
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Closes the watches. Call after every loop has stopped writing: the mock server blocks its event
+   * loop while a watch closes with events still in flight.
+   */
+  void closeWatches() {
+    informers.forEach(SharedIndexInformer::close);
+  }
+
+  @Override
+  public void close() {
+    stopLoop();
+    closeWatches();
+  }
+}

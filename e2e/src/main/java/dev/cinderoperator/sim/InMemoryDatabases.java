@@ -1,0 +1,26 @@
+package dev.cinderoperator.sim;
+
+import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/** An in-memory services table per CinderCluster, created on first use. */
+public final class InMemoryDatabases implements SimDatabases {
+  private final Clock clock;
+  private final Consumer<ServiceRowEvent> events;
+  private final Map<String, InMemoryServicesTable> tables = new ConcurrentHashMap<>();
+
+  public InMemoryDatabases(Clock clock, Consumer<ServiceRowEvent> events) {
+    this.clock = clock;
+    this.events = events;
+  }
+
+  @Override
+  public InMemoryServicesTable servicesTable(String namespace, String cluster) {
+    return tables.computeIfAbsent(
+        namespace + "/" + cluster,
+        k -> new InMemoryServicesTable(namespace, cluster, clock, events));
+  }
+}

@@ -1,0 +1,122 @@
+package dev.cinderoperator.sim;
+
+import dev.cinderoperator.cinder.ReleaseCatalog;
+import dev.cinderoperator.db.ServiceRegistry;
+import dev.cinderoperator.kube.PodSignaller;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+
+/**
+ * The half of a cluster the Fabric8 mock server lacks: StatefulSet, Deployment and Job controllers,
+ * a kubelet, and the simulated Cinder runtime with one in-memory services table per CinderCluster.
+ * Everything talks to the API server through the given client only. Works the same from a JUnit
+ * test and from the demo.
+ *
+ * <pre>{@code
+ * try (var sim = SimulatedCluster.start(server.createClient(), SimConfig.fast())) {
+ *   // operator: sim.serviceRegistry(ns, cluster), sim.podSignaller()
+ *   ...
+ *   assertThat(sim.invariants().violations()).isEmpty();
+ * }
+ * }</pre>
+ */
+public final class SimulatedCluster implements AutoCloseable {
+  private final KubernetesClient client;
+  private final SimConfig config;
+  private final EventRecorder recorder = new EventRecorder();
+  private final PodTerminations terminations = new PodTerminations();
+  private final InMemoryDatabases databases;
+  private final SimulatedCinderRuntime cinder;
+  private final InvariantChecker invariants;
+  private final Kubelet kubelet;
+  private final StatefulSetController statefulSets;
+  private final DeploymentController deployments;
+  private final JobController jobs;
+
+  private SimulatedCluster(KubernetesClient client, SimConfig config, ReleaseCatalog catalog) {
+    this.client = client;
+    this.config = config;
+    this.databases = new InMemoryDatabases(config.clock(), recorder::record);
+    this.cinder = new SimulatedCinderRuntime(client, databases, catalog, config);
+    this.invariants =
+        new InvariantChecker(
+            cinder::releaseOf,
+            (ns, cluster) -> databases.servicesTable(ns, cluster).peek(),
+            cinder::processes);
+    recorder.addListener(invariants);
+    this.kubelet = new Kubelet(client, config, recorder, terminations);
+    kubelet.useRuntime(SimulatedCinderRuntime.CINDER_IMAGES, cinder);
+    this.statefulSets = new StatefulSetController(client, config, terminations);
+    this.deployments = new DeploymentController(client, config);
+    this.jobs = new JobController(client, config);
+  }
+
+  /** Starts the controllers and the kubelet against the API server the client talks to. */
+  public static SimulatedCluster start(KubernetesClient client, SimConfig config) {
+    return start(client, config, ReleaseCatalog.standard());
+  }
+
+  public static SimulatedCluster start(
+      KubernetesClient client, SimConfig config, ReleaseCatalog catalog) {
+    SimulatedCluster cluster = new SimulatedCluster(client, config, catalog);
+    cluster.kubelet.start();
+    cluster.statefulSets.start();
+    cluster.deployments.start();
+    cluster.jobs.start();
+    return cluster;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public SimConfig config() {
+    return config;
+  }
+
+  /** Start delays, withheld readiness, crash loops, container restarts, signals. */
+  public Kubelet kubelet() {
+    return kubelet;
+  }
+
+  /** The simulated Cinder: processes, pins, job failures on demand. */
+  public SimulatedCinderRuntime cinder() {
+    return cinder;
+  }
+
+  public EventRecorder recorder() {
+    return recorder;
+  }
+
+  public InvariantChecker invariants() {
+    return invariants;
+  }
+
+  public PodTerminations terminations() {
+    return terminations;
+  }
+
+  /** The services table of one CinderCluster (outage, in-flight backups, stale rows). */
+  public InMemoryServicesTable servicesTable(String namespace, String cluster) {
+    return databases.servicesTable(namespace, cluster);
+  }
+
+  /** What the operator under test reads the cluster's services table through. */
+  public ServiceRegistry serviceRegistry(String namespace, String cluster) {
+    return databases.servicesTable(namespace, cluster);
+  }
+
+  /** What the operator under test sends SIGHUP through (the mock server has no exec). */
+  public PodSignaller podSignaller() {
+    return kubelet.podSignaller();
+  }
+
+  /** Stops the controllers, the kubelet and every process; the client stays open. */
+  @Override
+  public void close() {
+    List<ControlLoop> loops = List.of(jobs, deployments, statefulSets, kubelet);
+    loops.forEach(ControlLoop::stopLoop);
+    cinder.close();
+    loops.forEach(ControlLoop::closeWatches);
+  }
+}
