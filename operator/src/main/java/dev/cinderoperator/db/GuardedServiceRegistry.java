@@ -43,6 +43,9 @@ public final class GuardedServiceRegistry implements ServiceRegistry {
       if (attempts < 1 || failuresToOpen < 1) {
         throw new IllegalArgumentException("attempts and failuresToOpen must be at least 1");
       }
+      if (retryWait.toMillis() < 1) {
+        throw new IllegalArgumentException("retryWait must be at least 1 ms");
+      }
     }
 
     /** 3 tries 200 ms apart; open after 3 failed calls in a row; a trial call after 30 s. */
