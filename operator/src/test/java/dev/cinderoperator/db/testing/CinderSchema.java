@@ -44,6 +44,14 @@ public final class CinderSchema {
     return fromRealCinder;
   }
 
+  /** The statements a real {@code cinder-manage db sync} on {@code server} creates. */
+  public static List<String> fromRealCinder(TestMariaDb server) {
+    if (TestMariaDb.which("cinder-manage").isEmpty()) {
+      throw new IllegalStateException("cinder-manage is not installed");
+    }
+    return statements(server);
+  }
+
   /** The statements kept in test resources. */
   public static List<String> fromResource() {
     try (InputStream in = CinderSchema.class.getResourceAsStream(RESOURCE)) {
