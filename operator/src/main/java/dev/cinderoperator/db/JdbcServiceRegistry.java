@@ -1,0 +1,289 @@
+package dev.cinderoperator.db;
+
+import dev.cinderoperator.cinder.ServiceRow;
+import dev.cinderoperator.cinder.SqlAlchemyUrl;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.mariadb.jdbc.MariaDbDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The services and backups tables of one Cinder database over MariaDB Connector/J.
+ *
+ * <p>Cinder stores naive UTC datetimes ({@code timeutils.utcnow()}) in DATETIME columns, so values
+ * are read as {@link LocalDateTime} and taken as UTC, and "now" is the database's {@code
+ * UTC_TIMESTAMP()}: neither the JVM's nor the server's time zone matters. Writes are the same
+ * statements Cinder's own code issues and are logged; no message carries credentials.
+ */
+public final class JdbcServiceRegistry implements ServiceRegistry {
+  /** The {@code disabled_reason} the operator writes, so it re-enables only what it disabled. */
+  public static final String DISABLED_REASON = "cinder-operator: upgrading";
+
+  /**
+   * {@code BackupStatus} values of work in progress on the backup host (cinder/objects/fields.py).
+   */
+  static final List<String> IN_FLIGHT_BACKUP_STATUSES =
+      List.of("creating", "restoring", "deleting");
+
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcServiceRegistry.class);
+  private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  // One round trip: the database clock comes back even when the table is empty.
+  private static final String READ =
+      "SELECT n.db_now, s.id, s.`binary`, s.host, s.cluster_name, s.rpc_current_version,"
+          + " s.object_current_version, s.disabled, s.created_at, s.updated_at, s.report_count,"
+          + " s.uuid"
+          + " FROM (SELECT UTC_TIMESTAMP(6) AS db_now) n"
+          + " LEFT JOIN services s ON s.deleted = 0"
+          + " ORDER BY s.id";
+
+  // service_destroy: query.update({deleted, deleted_at}); SQLAlchemy's onupdate bumps updated_at.
+  private static final String SOFT_DELETE =
+      "UPDATE services SET deleted = 1, deleted_at = UTC_TIMESTAMP(), updated_at = UTC_TIMESTAMP()"
+          + " WHERE id = ? AND `binary` = ? AND host = ? AND deleted = 0";
+
+  private static final String IS_DELETED = "SELECT deleted FROM services WHERE id = ?";
+
+  // service_update with 'disabled': sets modified_at and keeps updated_at (no fake heartbeat).
+  private static final String DISABLE_BACKUP =
+      "UPDATE services SET disabled = 1, disabled_reason = ?, modified_at = UTC_TIMESTAMP()"
+          + " WHERE `binary` = 'cinder-backup' AND host = ? AND deleted = 0 AND disabled = 0";
+
+  private static final String ENABLE_BACKUP =
+      "UPDATE services SET disabled = 0, disabled_reason = NULL, modified_at = UTC_TIMESTAMP()"
+          + " WHERE `binary` = 'cinder-backup' AND host = ? AND deleted = 0 AND disabled = 1"
+          + " AND disabled_reason = ?";
+
+  private static final String COUNT_IN_FLIGHT =
+      "SELECT COUNT(*) FROM backups WHERE host = ? AND deleted = 0 AND status IN ("
+          + String.join(", ", IN_FLIGHT_BACKUP_STATUSES.stream().map(s -> "?").toList())
+          + ")";
+
+  private final SmallConnectionPool pool;
+  private final String location;
+  private final String password;
+
+  public JdbcServiceRegistry(SqlAlchemyUrl url) {
+    this(url, DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * @param timeout bounds connecting and each statement (Connector/J connectTimeout/socketTimeout)
+   */
+  public JdbcServiceRegistry(SqlAlchemyUrl url, Duration timeout) {
+    this.location = url.host() + ":" + url.port() + "/" + url.database();
+    this.password = url.password();
+    long ms = timeout.toMillis();
+    MariaDbDataSource source = new MariaDbDataSource();
+    try {
+      source.setUrl(url.jdbcUrl() + "?connectTimeout=" + ms + "&socketTimeout=" + ms);
+      source.setUser(url.user());
+      source.setPassword(url.password());
+    } catch (SQLException e) {
+      throw new IllegalArgumentException(
+          "cannot build a JDBC connection to " + location + ": " + scrub(e.getMessage()));
+    }
+    this.pool =
+        new SmallConnectionPool(source, 2, (int) Math.max(1, Math.min(timeout.toSeconds(), 5)));
+  }
+
+  @Override
+  public ServicesSnapshot read() {
+    return withConnection(
+        "read the services table",
+        c -> {
+          try (PreparedStatement st = c.prepareStatement(READ);
+              ResultSet rs = st.executeQuery()) {
+            Instant now = null;
+            List<ServiceRow> rows = new ArrayList<>();
+            while (rs.next()) {
+              now = utc(rs, "db_now");
+              if (rs.getObject("id") != null) {
+                rows.add(row(rs));
+              }
+            }
+            if (now == null) {
+              throw new SQLException("the database returned no clock", "HY000");
+            }
+            return new ServicesSnapshot(now, rows);
+          }
+        });
+  }
+
+  private static ServiceRow row(ResultSet rs) throws SQLException {
+    return new ServiceRow(
+        rs.getLong("id"),
+        rs.getString("binary"),
+        rs.getString("host"),
+        rs.getString("cluster_name"),
+        rs.getString("rpc_current_version"),
+        rs.getString("object_current_version"),
+        rs.getBoolean("disabled"),
+        utc(rs, "created_at"),
+        utc(rs, "updated_at"),
+        rs.getInt("report_count"),
+        rs.getString("uuid"));
+  }
+
+  private static Instant utc(ResultSet rs, String column) throws SQLException {
+    LocalDateTime t = rs.getObject(column, LocalDateTime.class);
+    return t == null ? null : t.toInstant(ZoneOffset.UTC);
+  }
+
+  @Override
+  public boolean remove(ServiceRow row) {
+    return withConnection(
+        "remove a services row",
+        c -> {
+          int changed;
+          try (PreparedStatement st = c.prepareStatement(SOFT_DELETE)) {
+            st.setLong(1, row.id());
+            st.setString(2, row.binary());
+            st.setString(3, row.host());
+            changed = st.executeUpdate();
+          }
+          boolean gone;
+          try (PreparedStatement st = c.prepareStatement(IS_DELETED)) {
+            st.setLong(1, row.id());
+            try (ResultSet rs = st.executeQuery()) {
+              gone = !rs.next() || rs.getBoolean(1);
+            }
+          }
+          if (changed > 0) {
+            LOG.info(
+                "Soft-deleted services row {} ({} on {}), as cinder-manage service remove does;"
+                    + " read back deleted={}",
+                row.id(),
+                row.binary(),
+                row.host(),
+                gone);
+          } else {
+            LOG.info(
+                "Services row {} ({} on {}) was not changed: already deleted or no longer that"
+                    + " service; read back deleted={}",
+                row.id(),
+                row.binary(),
+                row.host(),
+                gone);
+          }
+          return gone;
+        });
+  }
+
+  @Override
+  public void stopNewBackups(String host) {
+    withConnection(
+        "disable a cinder-backup service",
+        c -> {
+          try (PreparedStatement st = c.prepareStatement(DISABLE_BACKUP)) {
+            st.setString(1, DISABLED_REASON);
+            st.setString(2, host);
+            int changed = st.executeUpdate();
+            LOG.info(
+                "Disabled cinder-backup on {} ({} row(s) changed; a row disabled by someone else"
+                    + " is left as it is)",
+                host,
+                changed);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public void allowNewBackups(String host) {
+    withConnection(
+        "enable a cinder-backup service",
+        c -> {
+          try (PreparedStatement st = c.prepareStatement(ENABLE_BACKUP)) {
+            st.setString(1, host);
+            st.setString(2, DISABLED_REASON);
+            int changed = st.executeUpdate();
+            LOG.info(
+                "Enabled cinder-backup on {} ({} row(s) changed; only rows the operator disabled"
+                    + " are enabled)",
+                host,
+                changed);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public int inFlightBackups(String host) {
+    return withConnection(
+        "count in-flight backups",
+        c -> {
+          try (PreparedStatement st = c.prepareStatement(COUNT_IN_FLIGHT)) {
+            st.setString(1, host);
+            for (int i = 0; i < IN_FLIGHT_BACKUP_STATUSES.size(); i++) {
+              st.setString(i + 2, IN_FLIGHT_BACKUP_STATUSES.get(i));
+            }
+            try (ResultSet rs = st.executeQuery()) {
+              rs.next();
+              return rs.getInt(1);
+            }
+          }
+        });
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T withConnection(String what, Work<T> work) {
+    Connection c;
+    try {
+      c = pool.borrow();
+    } catch (SQLException e) {
+      throw unavailable(what, e);
+    }
+    boolean healthy = false;
+    try {
+      T result = work.run(c);
+      healthy = true;
+      return result;
+    } catch (SQLException e) {
+      throw unavailable(what, e);
+    } finally {
+      pool.giveBack(c, healthy);
+    }
+  }
+
+  private DatabaseUnavailableException unavailable(String what, SQLException e) {
+    String reason = scrub(e.getMessage());
+    SQLException clean = new SQLException(reason, e.getSQLState(), e.getErrorCode());
+    clean.setStackTrace(e.getStackTrace());
+    return new DatabaseUnavailableException(
+        "cannot "
+            + what
+            + " in the Cinder database at "
+            + location
+            + " (SQLState "
+            + e.getSQLState()
+            + "): "
+            + reason,
+        clean);
+  }
+
+  /** Belt and braces: Connector/J does not echo passwords, but a message never carries one. */
+  private String scrub(String message) {
+    if (message == null) {
+      return "no detail";
+    }
+    return password == null || password.isEmpty() ? message : message.replace(password, "***");
+  }
+}

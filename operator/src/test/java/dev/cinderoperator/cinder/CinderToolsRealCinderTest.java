@@ -1,0 +1,110 @@
+package dev.cinderoperator.cinder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.cinderoperator.db.testing.RealCinder;
+import dev.cinderoperator.db.testing.TestDatabase;
+import dev.cinderoperator.db.testing.TestMariaDb;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The operator's command lines and exit-code handling against Debian's real Cinder 21.3.1. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CinderToolsRealCinderTest {
+  private static Path dir;
+  private static TestDatabase db;
+  private static CinderCommands commands;
+  private static long started;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    started = System.nanoTime();
+    RealCinder.assumeAvailable();
+    db = TestMariaDb.shared().createEmptyDatabase("tools_" + ProcessHandle.current().pid());
+    dir = Files.createTempDirectory("cinder-tools-");
+    Path conf = new RealCinder(dir, db.sqlAlchemyUrl(), "fake://").writeConf("tools", "tools-0");
+    commands = new CinderCommands(conf.toString());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (db != null) {
+      db.drop();
+    }
+    System.out.printf(
+        "CinderToolsRealCinderTest took %d ms%n", (System.nanoTime() - started) / 1_000_000);
+  }
+
+  @Test
+  @Order(1)
+  void dbSyncOnAnEmptyDatabaseSucceeds() {
+    RealCinder.ToolRun run = RealCinder.run(commands.dbSync(), dir.resolve("db-sync.log"));
+    assertThat(JobOutcome.of(JobKind.DB_SYNC, run.exitCode(), 0).verdict())
+        .as(run.output())
+        .isEqualTo(JobOutcome.Verdict.SUCCEEDED);
+    assertThat(db.column("SHOW TABLES")).contains("services", "backups", "clusters", "volumes");
+  }
+
+  @Test
+  @Order(2)
+  void onlineDataMigrationsOnAFreshSchemaAreDone() {
+    RealCinder.ToolRun run =
+        RealCinder.run(commands.onlineDataMigrations(50), dir.resolve("odm.log"));
+    assertThat(JobOutcome.of(JobKind.ONLINE_DATA_MIGRATIONS, run.exitCode(), 0).verdict())
+        .as(run.output())
+        .isEqualTo(JobOutcome.Verdict.SUCCEEDED);
+  }
+
+  @Test
+  @Order(3)
+  void upgradeCheckPasses() {
+    RealCinder.ToolRun run = RealCinder.run(commands.upgradeCheck(), dir.resolve("check.log"));
+    assertThat(JobOutcome.of(JobKind.UPGRADE_CHECK, run.exitCode(), 0).verdict())
+        .as(run.output())
+        .isEqualTo(JobOutcome.Verdict.SUCCEEDED);
+    assertThat(run.output()).contains("Upgrade Check Results");
+  }
+
+  @Test
+  @Order(4)
+  void theVersionProbeReadsZedsVersions() throws IOException {
+    Path termination = dir.resolve("termination-log");
+    List<String> argv = new ArrayList<>(commands.versionProbe(termination.toString()));
+    argv.set(0, "/usr/bin/python3"); // Debian's Cinder lives in the system Python
+    RealCinder.ToolRun run = RealCinder.run(argv, dir.resolve("probe.log"));
+
+    assertThat(JobOutcome.of(JobKind.VERSION_PROBE, run.exitCode(), 0).verdict())
+        .as(run.output())
+        .isEqualTo(JobOutcome.Verdict.SUCCEEDED);
+    VersionProbeResult fromTerminationLog = VersionProbeResult.parse(Files.readString(termination));
+    assertThat(VersionProbeResult.parse(run.output().strip())).isEqualTo(fromTerminationLog);
+    assertThat(fromTerminationLog)
+        .isEqualTo(VersionProbeResult.parse(VersionProbeResultTest.realZedOutput()));
+    assertThat(fromTerminationLog.targets())
+        .extracting(p -> p.getBinary() + " " + p.getRpcVersion() + " " + p.getObjectVersion())
+        .containsExactly(
+            "cinder-scheduler 3.12 1.39", "cinder-volume 3.18 1.39", "cinder-backup 2.3 1.39");
+  }
+
+  @Test
+  @Order(5)
+  void aBrokenDatabaseUrlFailsDbSync() throws IOException {
+    Path conf =
+        new RealCinder(dir, "mysql+pymysql://nobody:wrong@127.0.0.1:1/none", "fake://")
+            .writeConf("broken", "broken-0");
+    RealCinder.ToolRun run =
+        RealCinder.run(new CinderCommands(conf.toString()).dbSync(), dir.resolve("broken.log"));
+    JobOutcome outcome = JobOutcome.of(JobKind.DB_SYNC, run.exitCode(), 0);
+    System.out.println("db sync against a closed port exited " + run.exitCode());
+    assertThat(outcome.verdict()).isEqualTo(JobOutcome.Verdict.STALL);
+  }
+}

@@ -1,0 +1,57 @@
+package dev.cinderoperator.db;
+
+import dev.cinderoperator.cinder.ServiceRow;
+import java.time.Instant;
+import java.util.List;
+
+/** A registry that fails while told to, and counts calls. */
+class FakeServiceRegistry implements ServiceRegistry {
+  int calls;
+  int failuresLeft;
+  boolean closed;
+
+  void failNext(int n) {
+    failuresLeft = n;
+  }
+
+  private void call() {
+    calls++;
+    if (failuresLeft > 0) {
+      failuresLeft--;
+      throw new DatabaseUnavailableException("database down (fake)");
+    }
+  }
+
+  @Override
+  public ServicesSnapshot read() {
+    call();
+    return new ServicesSnapshot(Instant.EPOCH, List.of());
+  }
+
+  @Override
+  public boolean remove(ServiceRow row) {
+    call();
+    return true;
+  }
+
+  @Override
+  public void stopNewBackups(String host) {
+    call();
+  }
+
+  @Override
+  public void allowNewBackups(String host) {
+    call();
+  }
+
+  @Override
+  public int inFlightBackups(String host) {
+    call();
+    return 2;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}
