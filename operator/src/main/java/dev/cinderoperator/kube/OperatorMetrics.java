@@ -67,7 +67,9 @@ public class OperatorMetrics {
 
   /** 0 closed, 1 open, 2 half-open. */
   public void databaseCircuit(String namespace, String cluster, int state) {
-    gauge("cinder_operator_database_circuit_state", Tags.of("namespace", namespace, "cluster", cluster))
+    gauge(
+            "cinder_operator_database_circuit_state",
+            Tags.of("namespace", namespace, "cluster", cluster))
         .set((double) state);
   }
 

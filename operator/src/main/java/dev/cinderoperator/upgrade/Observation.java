@@ -23,8 +23,8 @@ import java.util.Set;
  * @param services the services table; empty when the database cannot be reached
  * @param probes versions reported by succeeded version-probe jobs, by the image probed; an image
  *     whose probe job succeeded but is absent here had a termination message that did not parse
- * @param desiredConfigChecksum checksum of the cinder.conf the pods should run with; null to skip
- *     config rolls
+ * @param desiredConfigChecksums checksum of the cinder.conf files each workload's pods should run
+ *     with; null to skip config rolls
  * @param inFlightBackups backups creating/restoring/deleting per backup host, for every host in
  *     {@code backupHostsStopped}; a missing host means "not counted"
  * @param backupHostsStopped backup hosts on which the operator has stopped new backups
@@ -40,7 +40,7 @@ public record Observation(
     List<JobView> jobs,
     Optional<ServicesView> services,
     Map<String, ProbedVersions> probes,
-    String desiredConfigChecksum,
+    ConfigChecksums desiredConfigChecksums,
     Map<String, Integer> inFlightBackups,
     Set<String> backupHostsStopped,
     ReleaseCatalog catalog) {

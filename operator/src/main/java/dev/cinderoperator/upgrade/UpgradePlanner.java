@@ -848,14 +848,14 @@ public final class UpgradePlanner {
   // --- config-only roll -------------------------------------------------------------
 
   private Optional<Blocked> configRoll(PlanContext ctx) {
-    String desired = ctx.obs.desiredConfigChecksum();
+    ConfigChecksums desired = ctx.obs.desiredConfigChecksums();
     if (desired == null) {
       return Optional.empty();
     }
     boolean needed = false;
     for (ClusterLayout.Slot slot : ctx.layout.forward()) {
       PodView p = ctx.pod(slot.pod());
-      boolean stale = p != null && !p.terminating() && !desired.equals(p.configChecksum());
+      boolean stale = p != null && !p.terminating() && !carriesDesired(desired, p);
       boolean inFlight =
           ctx.recordedInFlight(PlanContext.markerPod(slot.pod()))
               || ctx.recordedInFlight(PlanContext.markerDrain(slot.pod()))
@@ -867,9 +867,13 @@ public final class UpgradePlanner {
       return Optional.empty();
     }
     PodRoller.Goal goal =
-        new PodRoller.Goal(
-            p -> desired.equals(p.configChecksum()), "cinder.conf changed", null, false);
+        new PodRoller.Goal(p -> carriesDesired(desired, p), "cinder.conf changed", null, false);
     return PodRoller.roll(ctx, ctx.layout.forward(), goal);
+  }
+
+  private static boolean carriesDesired(ConfigChecksums desired, PodView p) {
+    String want = desired.desiredFor(p.component(), p.backend());
+    return want == null || want.equals(p.configChecksum());
   }
 
   // --- bookkeeping ------------------------------------------------------------------

@@ -136,7 +136,7 @@ final class World {
                 new ServicesView(new ArrayList<>(rows.values()), dbNow(), Duration.ofSeconds(60)))
             : Optional.empty(),
         probes,
-        desiredChecksum,
+        ConfigChecksums.uniform(desiredChecksum),
         backupsInFlight,
         stopped,
         CATALOG);
