@@ -21,7 +21,13 @@ public final class ServiceRegistryPool implements AutoCloseable {
 
   private record Entry(byte[] fingerprint, ServiceRegistry registry) {}
 
-  private final Function<SqlAlchemyUrl, ServiceRegistry> factory;
+  /** Builds the registry of one CinderCluster. */
+  @FunctionalInterface
+  public interface Factory {
+    ServiceRegistry create(String namespace, String name, SqlAlchemyUrl url);
+  }
+
+  private final Factory factory;
   private final Map<String, Entry> entries = new HashMap<>();
   private boolean closed;
 
@@ -30,6 +36,11 @@ public final class ServiceRegistryPool implements AutoCloseable {
    *     in-memory registry for the simulated cluster
    */
   public ServiceRegistryPool(Function<SqlAlchemyUrl, ServiceRegistry> factory) {
+    this((namespace, name, url) -> factory.apply(url));
+  }
+
+  /** A factory that also knows which cluster it builds for (the simulated cluster needs it). */
+  public ServiceRegistryPool(Factory factory) {
     this.factory = factory;
   }
 
@@ -56,7 +67,7 @@ public final class ServiceRegistryPool implements AutoCloseable {
       LOG.info("Database connection settings of {} changed; reconnecting", key);
       closeQuietly(key, current.registry());
     }
-    ServiceRegistry registry = factory.apply(url);
+    ServiceRegistry registry = factory.create(namespace, name, url);
     entries.put(key, new Entry(fingerprint, registry));
     return registry;
   }

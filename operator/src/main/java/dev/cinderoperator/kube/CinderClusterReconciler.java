@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -162,20 +163,28 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
       CinderClusterStatus status = client.getKubernetesSerialization().clone(before);
       long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
 
-      Progress progress = driver.drive(cc, observed, status);
+      // Status is replaced whole (PUT on /status) and the result cached for the next reconcile,
+      // so a write between the executor's intent and the final one never patches a stale copy.
+      CinderClusterStatus[] stored = {before};
+      CinderCluster[] current = {cc};
+      StatusSink sink =
+          (intent, p) -> {
+            CinderClusterStatus toWrite = client.getKubernetesSerialization().clone(intent);
+            finish(toWrite, p, generation);
+            if (!sameStatus(stored[0], toWrite)) {
+              announceTransitions(cc, stored[0], toWrite, p);
+              current[0] = writeStatus(current[0], toWrite, context);
+              stored[0] = toWrite;
+            }
+          };
+      Progress progress = driver.drive(cc, observed, status, sink);
 
-      status.setObservedGeneration(generation);
-      status.setPhase(progress.phase());
-      StatusConditions.apply(status, progress, generation, clock);
-      announceTransitions(cc, before, status, progress);
-
-      UpdateControl<CinderCluster> control;
-      if (sameStatus(before, status)) {
-        control = UpdateControl.noUpdate();
-      } else {
-        cc.setStatus(status);
-        control = UpdateControl.patchStatus(cc);
+      finish(status, progress, generation);
+      announceTransitions(cc, stored[0], status, progress);
+      if (!sameStatus(stored[0], status)) {
+        writeStatus(current[0], status, context);
       }
+      UpdateControl<CinderCluster> control = UpdateControl.noUpdate();
       if (progress.recheckAfter() != null) {
         control.rescheduleAfter(progress.recheckAfter());
       }
@@ -184,6 +193,24 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
       MDC.remove("cluster");
       MDC.remove("step");
     }
+  }
+
+  private CinderCluster writeStatus(
+      CinderCluster resource, CinderClusterStatus status, Context<CinderCluster> context) {
+    CinderClusterStatus copy = client.getKubernetesSerialization().clone(status);
+    return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
+        resource,
+        context,
+        r -> {
+          r.setStatus(copy);
+          return r;
+        });
+  }
+
+  private void finish(CinderClusterStatus status, Progress progress, long generation) {
+    status.setObservedGeneration(generation);
+    status.setPhase(progress.phase());
+    StatusConditions.apply(status, progress, generation, clock);
   }
 
   private boolean sameStatus(CinderClusterStatus a, CinderClusterStatus b) {

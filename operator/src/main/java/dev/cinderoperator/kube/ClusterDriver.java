@@ -5,8 +5,11 @@ import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.CinderClusterStatus;
 import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.VolumeBackendSpec;
+import dev.cinderoperator.cinder.CinderCommands;
 import dev.cinderoperator.cinder.CinderConf;
 import dev.cinderoperator.cinder.ReleaseCatalog;
+import dev.cinderoperator.db.ServiceRegistry;
+import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.validation.ResolvedSecrets;
 import dev.cinderoperator.validation.SecretResolver;
 import dev.cinderoperator.validation.SpecProblem;
@@ -43,8 +46,29 @@ import org.slf4j.LoggerFactory;
 public class ClusterDriver {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterDriver.class);
 
-  /** What the driver delegates; the upgrade handler arrives with the upgrade issue. */
-  public record Collaborators(UpgradeHandler upgrades) {}
+  /**
+   * What the driver works with beyond the API server: Cinder's databases, signals to pods, and
+   * metrics.
+   */
+  public record Collaborators(
+      ServiceRegistryPool registries, PodSignaller signaller, OperatorMetrics metrics) {
+    /** Circuit state per {@code namespace/name}: 0 closed, 1 open, 2 half-open. */
+    public Map<String, Integer> circuitStates() {
+      Map<String, Integer> out = new LinkedHashMap<>();
+      registries
+          .circuitStates()
+          .forEach(
+              (k, v) ->
+                  out.put(
+                      k,
+                      switch (v) {
+                        case OPEN -> 1;
+                        case HALF_OPEN -> 2;
+                        default -> 0;
+                      }));
+      return out;
+    }
+  }
 
   private final KubernetesClient client;
   private final OperatorSettings settings;
@@ -52,6 +76,7 @@ public class ClusterDriver {
   private final ObjectApplier applier;
   private final SpecValidator validator;
   private final Collaborators collaborators;
+  private final UpgradeExecutor executor;
 
   public ClusterDriver(
       KubernetesClient client,
@@ -67,9 +92,11 @@ public class ClusterDriver {
     this.applier = applier;
     this.validator = new SpecValidator(catalog);
     this.collaborators = collaborators;
+    this.executor = new UpgradeExecutor(client, clock, catalog, settings, events, collaborators);
   }
 
-  public Progress drive(CinderCluster cc, ObservedObjects observed, CinderClusterStatus status) {
+  public Progress drive(
+      CinderCluster cc, ObservedObjects observed, CinderClusterStatus status, StatusSink sink) {
     CinderClusterSpec spec = cc.getSpec();
     List<SpecProblem> problems = new ArrayList<>(validator.validate(spec));
     ResolvedSecrets secrets = null;
@@ -96,13 +123,13 @@ public class ClusterDriver {
     if (status.getImage() == null) {
       return firstInstall(cc, observed, status, everywhereSpecImage, files);
     }
-    if (collaborators.upgrades().isUnderWay(cc, status, observed, files)) {
-      return collaborators.upgrades().handle(cc, observed, status, files, secrets);
-    }
-    applyWorkloads(cc, observed, everywhereSpecImage);
-    return collaborators
-        .upgrades()
-        .steady(cc, observed, status, files, secrets, podsReady(cc, observed, spec.getImage()));
+    ServiceRegistry registry =
+        collaborators
+            .registries()
+            .forCluster(cc.getMetadata().getNamespace(), name, secrets.database());
+    return executor.execute(
+        new UpgradeExecutor.Inputs(
+            cc, observed, status, files, registry, sink, d -> applyWorkloads(cc, observed, d)));
   }
 
   private Progress invalid(List<SpecProblem> problems) {
@@ -133,7 +160,7 @@ public class ClusterDriver {
               jobName,
               Component.DB_SYNC,
               spec.getImage(),
-              CinderJobs.dbSyncCommand(),
+              CinderCommands.standard().dbSync(),
               files);
       applier.apply(cc, dbSync, java.util.Optional.empty());
       events.normal(
@@ -256,7 +283,7 @@ public class ClusterDriver {
   }
 
   /** How many of the pods the spec asks for run the image and are Ready. */
-  public PodReadiness podsReady(CinderCluster cc, ObservedObjects observed, String image) {
+  public static PodReadiness podsReady(CinderCluster cc, ObservedObjects observed, String image) {
     CinderClusterSpec spec = cc.getSpec();
     String name = cc.getMetadata().getName();
     Map<String, Pod> pods = ObservedObjects.byName(observed.pods());

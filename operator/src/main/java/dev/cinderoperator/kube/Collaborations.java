@@ -1,5 +1,6 @@
 package dev.cinderoperator.kube;
 
+import dev.cinderoperator.db.ServiceRegistryPool;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -9,6 +10,9 @@ public final class Collaborations {
 
   public static ClusterDriver.Collaborators production(
       KubernetesClient client, OperatorSettings settings, MeterRegistry registry) {
-    return new ClusterDriver.Collaborators(new SteadyStateOnly(settings));
+    return new ClusterDriver.Collaborators(
+        ServiceRegistryPool.guardedJdbc(),
+        new KubernetesPodSignaller(client),
+        new OperatorMetrics(registry));
   }
 }

@@ -62,15 +62,4 @@ public final class CinderJobs {
         .endSpec()
         .build();
   }
-
-  /** db sync for a first install or the SchemaMigration step; never --bump-versions here. */
-  public static List<String> dbSyncCommand() {
-    return List.of(
-        "cinder-manage",
-        "--config-file",
-        CinderConf.CONFIG_DIR + "/" + CinderConf.COMMON_FILE,
-        "--nodebug",
-        "db",
-        "sync");
-  }
 }

@@ -36,6 +36,7 @@ public final class DesiredWorkloads {
   private final CinderClusterSpec spec;
   private final Map<String, String> configFiles;
   private final ImageSelector images;
+  private final boolean stopped;
 
   public DesiredWorkloads(
       String cluster,
@@ -43,11 +44,39 @@ public final class DesiredWorkloads {
       CinderClusterSpec spec,
       Map<String, String> configFiles,
       ImageSelector images) {
+    this(cluster, namespace, spec, configFiles, images, false);
+  }
+
+  /**
+   * @param stopped every workload at 0 replicas (an offline upgrade's schema migration)
+   */
+  public DesiredWorkloads(
+      String cluster,
+      String namespace,
+      CinderClusterSpec spec,
+      Map<String, String> configFiles,
+      ImageSelector images,
+      boolean stopped) {
     this.cluster = cluster;
     this.namespace = namespace;
     this.spec = spec;
     this.configFiles = configFiles;
     this.images = images;
+    this.stopped = stopped;
+  }
+
+  /** The config checksum each workload's pods should carry, keyed as the planner asks. */
+  public String configChecksum(Component component, String backend) {
+    return switch (component) {
+      case SCHEDULER -> checksum(List.of(CinderConf.COMMON_FILE));
+      case API -> checksum(List.of(CinderConf.COMMON_FILE));
+      case BACKUP -> checksum(List.of(CinderConf.COMMON_FILE, CinderConf.BACKUP_FILE));
+      case VOLUME ->
+          backend == null
+              ? null
+              : checksum(List.of(CinderConf.COMMON_FILE, CinderConf.volumeFile(backend)));
+      default -> null;
+    };
   }
 
   /** Everything, config Secret first. */
@@ -152,7 +181,7 @@ public final class DesiredWorkloads {
         .withLabels(Labels.of(cluster, Component.API))
         .endMetadata()
         .withNewSpec()
-        .withReplicas(spec.apiReplicas())
+        .withReplicas(stopped ? 0 : spec.apiReplicas())
         .withNewSelector()
         .withMatchLabels(Labels.selector(cluster, Component.API))
         .endSelector()
@@ -252,7 +281,7 @@ public final class DesiredWorkloads {
         .withLabels(labels)
         .endMetadata()
         .withNewSpec()
-        .withReplicas(replicas)
+        .withReplicas(stopped ? 0 : replicas)
         .withServiceName(name)
         // Pods start together on first install; the operator alone decides replacements.
         .withPodManagementPolicy("Parallel")

@@ -1,9 +1,11 @@
 package dev.cinderoperator.testing;
 
+import dev.cinderoperator.db.ServiceRegistry;
+import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.ClusterDriver;
+import dev.cinderoperator.kube.OperatorMetrics;
 import dev.cinderoperator.kube.OperatorSettings;
-import dev.cinderoperator.kube.SteadyStateOnly;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -25,7 +27,17 @@ public final class OperatorHarness implements AutoCloseable {
   private final AtomicInteger reconciles = new AtomicInteger();
 
   public OperatorHarness(KubernetesClient client, OperatorSettings settings) {
-    this(client, settings, s -> new ClusterDriver.Collaborators(new SteadyStateOnly(s)));
+    this(client, settings, new FakeServiceRegistry());
+  }
+
+  /** Every CinderCluster's database is the given registry; signals are counted, not sent. */
+  public OperatorHarness(KubernetesClient client, OperatorSettings settings, ServiceRegistry db) {
+    this(
+        client,
+        settings,
+        s ->
+            new ClusterDriver.Collaborators(
+                new ServiceRegistryPool(url -> db), (ns, pod) -> {}, OperatorMetrics.discarding()));
   }
 
   public OperatorHarness(
