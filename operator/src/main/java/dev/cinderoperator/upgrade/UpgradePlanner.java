@@ -14,6 +14,7 @@ import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.UpgradePath;
@@ -409,7 +410,7 @@ public final class UpgradePlanner {
           apiSettled(ctx, u.getToImage()).orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
-          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage())
+          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
               .orElseGet(() -> complete(ctx));
       case Complete -> complete(ctx);
     };
@@ -426,7 +427,7 @@ public final class UpgradePlanner {
               .orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
-          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage())
+          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
               .orElseGet(() -> complete(ctx));
       default -> recordStep(ctx, UpgradeStep.Unpinning);
     };
@@ -503,7 +504,7 @@ public final class UpgradePlanner {
     UpgradeStatus u = ctx.draft;
     String cluster = ctx.obs.cluster();
     Optional<Blocked> previous =
-        JobSteps.migrations(ctx, JobKind.PRE_DATA_MIGRATION, u.getFromImage());
+        JobSteps.migrations(ctx, JobKind.PRE_DATA_MIGRATION, u.getFromImage(), notices);
     if (previous.isPresent()) {
       return previous;
     }
@@ -513,20 +514,14 @@ public final class UpgradePlanner {
       return Optional.of(probe.pending());
     }
     String probeName = probe.finished().name();
-    if (probe.finished().state() != JobState.SUCCEEDED) {
-      return Optional.of(
-          PlanContext.stall(
-              "VersionProbeFailed",
-              "job "
-                  + probeName
-                  + " failed: the image "
-                  + u.getToImage()
-                  + " could not report the versions its Cinder code carries. Check spec.image and"
-                  + " the job's log, then delete job "
-                  + probeName
-                  + " to probe again."
-                  + JobSteps.detail(probe.finished()),
-              "job " + probeName + " failed"));
+    Optional<Blocked> probeFailed =
+        JobSteps.verdict(
+            JobKind.VERSION_PROBE,
+            probe.finished(),
+            "probing the versions " + u.getToImage() + " carries",
+            notices);
+    if (probeFailed.isPresent()) {
+      return probeFailed;
     }
     ProbedVersions probed = ctx.obs.probes().get(u.getToImage());
     if (probed == null) {
@@ -553,23 +548,9 @@ public final class UpgradePlanner {
     if (check.pending() != null) {
       return Optional.of(check.pending());
     }
-    Integer exit = check.finished().effectiveExitCode();
-    String checkName = check.finished().name();
-    if (exit == null || (exit != 0 && exit != 1)) {
-      return Optional.of(
-          PlanContext.stall(
-              "UpgradeCheckFailed",
-              "cinder-status upgrade check on "
-                  + u.getToImage()
-                  + " reported failures (job "
-                  + checkName
-                  + ", exit "
-                  + exit
-                  + "). Fix what it names, then delete job "
-                  + checkName
-                  + " to check again."
-                  + JobSteps.detail(check.finished()),
-              "job " + checkName + " exited " + exit));
+    JobOutcome checked = JobSteps.outcome(JobKind.UPGRADE_CHECK, check.finished(), 0);
+    if (!checked.proceeds()) {
+      return Optional.of(JobSteps.stall(checked, check.finished(), "checking " + u.getToImage()));
     }
 
     ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), u.getToRelease());
@@ -577,18 +558,8 @@ public final class UpgradePlanner {
     if (rows.isPresent()) {
       return rows;
     }
-    if (exit == 1) {
-      notices.add(
-          new Decision.Notice(
-              "UpgradeCheckWarning",
-              "cinder-status upgrade check on "
-                  + u.getToImage()
-                  + " passed with warnings (job "
-                  + checkName
-                  + ")."
-                  + JobSteps.detail(check.finished()),
-              true));
-    }
+    // Only once the rows are resolved: the warning is told once, as the step ends.
+    JobSteps.notice(checked, check.finished(), notices);
     return Optional.empty();
   }
 
@@ -638,25 +609,13 @@ public final class UpgradePlanner {
     if (sync.pending() != null) {
       return Optional.of(sync.pending());
     }
-    if (sync.finished().state() == JobState.SUCCEEDED) {
-      return Optional.empty();
-    }
-    String name = sync.finished().name();
-    return Optional.of(
-        PlanContext.stall(
-            "DbSyncFailed",
-            "job "
-                + name
-                + ": cinder-manage db sync on "
-                + u.getToImage()
-                + " failed (exit "
-                + sync.finished().effectiveExitCode()
-                + "). The old services still run on the additive schema. Read the job's log, fix"
-                + " the cause, then delete job "
-                + name
-                + " to run it again, or revert spec to roll back."
-                + JobSteps.detail(sync.finished()),
-            "job " + name + " failed"));
+    return JobSteps.verdict(
+        JobKind.DB_SYNC,
+        sync.finished(),
+        "migrating the schema for "
+            + u.getToImage()
+            + " (the old services still run on the additive schema; reverting spec rolls back)",
+        List.of());
   }
 
   private Blocked pinning(PlanContext ctx) {

@@ -38,7 +38,7 @@ class RollingTest {
     w.settle();
     Action.Stall s = (Action.Stall) w.plan().action();
     assertThat(s.reason()).isEqualTo("DbSyncFailed");
-    assertThat(s.message()).contains(dbSync()).contains("delete job");
+    assertThat(s.message()).contains("delete the job (" + dbSync() + ")");
   }
 
   @Test
