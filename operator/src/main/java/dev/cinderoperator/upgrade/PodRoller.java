@@ -52,6 +52,7 @@ final class PodRoller {
     PodView pod = ctx.pod(slot.pod());
 
     if (pod == null || pod.terminating()) {
+      VolumeGap.follow(ctx, slot, pod);
       Optional<Instant> since = ctx.inFlightSince(podMarker);
       Duration timeout = ctx.policy.podReadyTimeoutOrDefault();
       if (since.isPresent() && ctx.now().isAfter(since.get().plus(timeout))) {
@@ -77,10 +78,12 @@ final class PodRoller {
     }
 
     if (goal.reached().test(pod)) {
+      VolumeGap.follow(ctx, slot, pod);
       Optional<Blocked> gate = PodGate.check(ctx, pod, slot, goal.expected());
       if (gate.isPresent()) {
         return gate;
       }
+      VolumeGap.end(ctx, slot);
       if (stopped) {
         return Optional.of(Blocked.of(new Action.AllowNewBackups(slot.host())));
       }
@@ -148,6 +151,7 @@ final class PodRoller {
       }
     }
     ctx.markInFlight(podMarker);
+    VolumeGap.start(ctx, slot);
     Action act =
         goal.restart()
             ? new Action.RestartPod(pod.name(), pod.uid(), pod.component(), why)

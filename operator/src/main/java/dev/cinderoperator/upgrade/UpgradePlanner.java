@@ -93,7 +93,7 @@ public final class UpgradePlanner {
             new Action.Idle("NothingToDo", "every pod runs " + st.getImage()),
             ctx.draft,
             null,
-            List.of());
+            ctx.notices);
       }
       b = roll.get();
       upgrading = false;
@@ -107,6 +107,7 @@ public final class UpgradePlanner {
     if (upgrading) {
       Progress.apply(ctx);
     }
+    notices.addAll(ctx.notices);
     return new Decision(b.action(), ctx.draft, phaseOf(b.action()), notices);
   }
 
@@ -869,6 +870,9 @@ public final class UpgradePlanner {
     if (ctx.draft != null) {
       ctx.draft.setInFlight(ctx.recorded == null ? null : ctx.recorded.getInFlight());
       ctx.draft.setInFlightSince(ctx.recorded == null ? null : ctx.recorded.getInFlightSince());
+      // Nothing is deleted: no gap to measure.
+      ctx.draft.setVolumeGapHost(ctx.recorded == null ? null : ctx.recorded.getVolumeGapHost());
+      ctx.draft.setVolumeGapFrom(ctx.recorded == null ? null : ctx.recorded.getVolumeGapFrom());
     }
     return PlanContext.waiting(
         "Paused",
