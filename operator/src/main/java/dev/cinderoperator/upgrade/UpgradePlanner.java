@@ -7,6 +7,7 @@ import static dev.cinderoperator.upgrade.PlanContext.RECHECK_SERVICE;
 
 import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.CinderClusterStatus;
+import dev.cinderoperator.api.Durations;
 import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.UnpinStrategy;
 import dev.cinderoperator.api.UpgradeMode;
@@ -19,6 +20,8 @@ import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.UpgradePath;
 import dev.cinderoperator.workload.Component;
+import dev.cinderoperator.workload.Names;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -408,7 +411,7 @@ public final class UpgradePlanner {
                     return next;
                   });
       case RollingApi ->
-          apiSettled(ctx, u.getToImage()).orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
+          apiRollout(ctx, u.getToImage()).orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
           JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
@@ -444,7 +447,7 @@ public final class UpgradePlanner {
             false);
     return switch (u.getStep()) {
       case RollingApi ->
-          apiSettled(ctx, u.getToImage())
+          apiRollout(ctx, u.getToImage())
               .orElseGet(() -> recordStep(ctx, UpgradeStep.RollingBackup));
       case RollingBackup ->
           PodRoller.roll(ctx, ClusterLayout.reversed(ctx.layout.backups()), goal)
@@ -659,6 +662,62 @@ public final class UpgradePlanner {
     return Optional.empty();
   }
 
+  /**
+   * RollingApi: the Deployment rolls by itself; the API is settled, or its pods still change, or it
+   * stalls {@code ApiRolloutStuck} when nothing moved for podReadyTimeout (since the step began or
+   * the newest pod on the image was created, whichever is later): quota, admission or scheduling
+   * can keep the Deployment from creating pods, which no pod's own gate would catch.
+   */
+  private static Optional<Blocked> apiRollout(PlanContext ctx, String image) {
+    Optional<Blocked> settled = apiSettled(ctx, image);
+    if (settled.isEmpty()
+        || !(settled.get().action() instanceof Action.Wait w)
+        || !"WaitingForApiRollout".equals(w.reason())) {
+      return settled;
+    }
+    Instant since = PlanContext.parseInstant(ctx.draft.getStepStartedAt()).orElse(ctx.now());
+    List<String> onOther = new ArrayList<>();
+    List<String> terminating = new ArrayList<>();
+    for (PodView p : ctx.pods()) {
+      if (p.component() != Component.API) {
+        continue;
+      }
+      if (p.terminating()) {
+        terminating.add(p.name());
+      } else if (!image.equals(p.image())) {
+        onOther.add(p.name());
+      } else if (p.createdAt() != null && p.createdAt().isAfter(since)) {
+        since = p.createdAt();
+      }
+    }
+    Duration timeout = ctx.policy.podReadyTimeoutOrDefault();
+    if (!ctx.now().isAfter(since.plus(timeout))) {
+      return settled;
+    }
+    String pods =
+        (onOther.isEmpty() ? "" : "; still on another image: " + String.join(", ", onOther))
+            + (terminating.isEmpty() ? "" : "; terminating: " + String.join(", ", terminating));
+    String text =
+        "api: Deployment "
+            + Names.api(ctx.obs.cluster())
+            + " has not progressed to "
+            + image
+            + " for "
+            + Durations.format(timeout)
+            + " (podReadyTimeout): "
+            + apiProgress(ctx, image)
+            + pods;
+    return Optional.of(
+        PlanContext.stall(
+            "ApiRolloutStuck",
+            text
+                + ". Look at the Deployment and its ReplicaSets (kubectl describe deployment "
+                + Names.api(ctx.obs.cluster())
+                + "): a quota, an admission webhook, scheduling or a finalizer can keep it from"
+                + " creating or removing pods. Fix the cause, or revert spec.image to roll back.",
+            text));
+  }
+
   /** API pods: as many as the spec asks for, every one on the image and Ready. */
   private static Optional<Blocked> apiSettled(PlanContext ctx, String image) {
     List<PodView> live = ctx.liveApiPods();
@@ -676,17 +735,14 @@ public final class UpgradePlanner {
     if (onImage < live.size() || onImage < ctx.layout.apiReplicas() || terminating) {
       return Optional.of(
           PlanContext.waiting(
-              "WaitingForApiRollout",
-              "api: "
-                  + onImage
-                  + " of "
-                  + ctx.layout.apiReplicas()
-                  + " pods run "
-                  + image
-                  + " and are Ready",
-              RECHECK_POD));
+              "WaitingForApiRollout", "api: " + apiProgress(ctx, image), RECHECK_POD));
     }
     return Optional.empty();
+  }
+
+  private static String apiProgress(PlanContext ctx, String image) {
+    long onImage = ctx.liveApiPods().stream().filter(p -> image.equals(p.image())).count();
+    return onImage + " of " + ctx.layout.apiReplicas() + " pods run " + image + " and are Ready";
   }
 
   /** Whether every services row is at the target and no stale row remains. */
