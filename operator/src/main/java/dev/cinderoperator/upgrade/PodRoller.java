@@ -1,10 +1,8 @@
 package dev.cinderoperator.upgrade;
 
-import static dev.cinderoperator.upgrade.PlanContext.RECHECK_DRAIN;
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_PAUSED;
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_POD;
 
-import dev.cinderoperator.api.BackupDrainTimeoutAction;
 import dev.cinderoperator.api.Durations;
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.cinder.CinderBinary;
@@ -110,43 +108,16 @@ final class PodRoller {
                 new Action.StopNewBackups(slot.host()),
                 "pod " + slot.pod() + ": stopping new backups on " + slot.host()));
       }
-      ctx.markInFlight(drainMarker);
-      Integer inFlightBackups = ctx.obs.inFlightBackups().get(slot.host());
-      if (inFlightBackups == null) {
-        return Optional.of(
-            PlanContext.waiting(
-                "BackupDraining",
-                "pod " + slot.pod() + ": counting backups in flight on " + slot.host(),
-                RECHECK_DRAIN));
+      BackupDrain drain =
+          BackupDrain.of(ctx, drainMarker, List.of(slot.host()), "pod " + slot.pod());
+      if (drain.blocked().isPresent()) {
+        return drain.blocked();
       }
-      if (inFlightBackups > 0) {
-        Duration timeout = ctx.policy.backupDrainTimeoutOrDefault();
-        Instant since = ctx.inFlightSince(drainMarker).orElse(ctx.now());
-        String text =
-            "pod " + slot.pod() + ": " + inFlightBackups + " backups in flight on " + slot.host();
-        if (!ctx.now().isAfter(since.plus(timeout))) {
-          return Optional.of(
-              PlanContext.waiting(
-                  "BackupDraining",
-                  text + " (waiting up to " + Durations.format(timeout) + ")",
-                  RECHECK_DRAIN));
-        }
-        if (ctx.policy.backupDrainTimeoutActionOrDefault() == BackupDrainTimeoutAction.Stall) {
-          return Optional.of(
-              PlanContext.stall(
-                  "BackupDrainTimeout",
-                  text
-                      + " after "
-                      + Durations.format(timeout)
-                      + " (backupDrainTimeout). Replacing the pod would turn them to error."
-                      + " Wait for them and raise spec.upgrade.backupDrainTimeout, or set"
-                      + " spec.upgrade.backupDrainTimeoutAction: Proceed to replace it anyway.",
-                  text));
-        }
+      if (drain.abandoned() > 0) {
         why =
             why
                 + "; backupDrainTimeout passed with "
-                + inFlightBackups
+                + drain.abandoned()
                 + " backups in flight (Cinder marks them error)";
       }
     }

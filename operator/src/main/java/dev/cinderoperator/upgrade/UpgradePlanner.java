@@ -40,6 +40,9 @@ import java.util.Optional;
  */
 public final class UpgradePlanner {
 
+  /** The in-flight marker of the offline upgrade's backup drain (all hosts at once). */
+  static final String OFFLINE_DRAIN = PlanContext.markerDrain("backups");
+
   /** The next act of the upgrade machinery. */
   public Decision plan(Observation obs) {
     CinderClusterStatus st = obs.status();
@@ -423,8 +426,17 @@ public final class UpgradePlanner {
   private Blocked offline(PlanContext ctx, List<Decision.Notice> notices) {
     UpgradeStatus u = ctx.draft;
     return switch (u.getStep()) {
-      case Preflight ->
-          preflight(ctx, notices).orElseGet(() -> recordStep(ctx, UpgradeStep.SchemaMigration));
+      // The drain ends Preflight: recording SchemaMigration scales every workload to 0.
+      case Preflight -> {
+        List<Decision.Notice> checks = new ArrayList<>();
+        Optional<Blocked> pre = preflight(ctx, checks).or(() -> drainBackups(ctx, notices));
+        if (pre.isPresent()) {
+          yield pre.get();
+        }
+        // Told once, as Preflight ends, not on every reconcile of the drain.
+        notices.addAll(checks);
+        yield recordStep(ctx, UpgradeStep.SchemaMigration);
+      }
       case SchemaMigration ->
           stopServices(ctx)
               .or(() -> dbSync(ctx))
@@ -640,6 +652,40 @@ public final class UpgradePlanner {
     return Blocked.of(new Action.RecordPins(pins, UpgradeStatuses.copyPins(u.getTargets())));
   }
 
+  /**
+   * Offline, before every service stops: stop new backups on every backup host, then wait for the
+   * backups in flight there, as the rolling path does per pod. The hosts are allowed again once
+   * their new pods pass their gate in Unpinning.
+   */
+  private static Optional<Blocked> drainBackups(PlanContext ctx, List<Decision.Notice> notices) {
+    List<String> hosts = new ArrayList<>();
+    for (ClusterLayout.Slot slot : ctx.layout.backups()) {
+      hosts.add(slot.host());
+      if (!ctx.obs.backupHostsStopped().contains(slot.host())) {
+        ctx.markInFlight(OFFLINE_DRAIN);
+        return Optional.of(
+            new Blocked(
+                new Action.StopNewBackups(slot.host()),
+                "offline upgrade: stopping new backups on " + slot.host()));
+      }
+    }
+    if (hosts.isEmpty()) {
+      return Optional.empty();
+    }
+    BackupDrain drain = BackupDrain.of(ctx, OFFLINE_DRAIN, hosts, "offline upgrade");
+    if (drain.abandoned() > 0) {
+      notices.add(
+          new Decision.Notice(
+              "BackupDrainTimeout",
+              "offline upgrade: backupDrainTimeout passed with "
+                  + drain.abandoned()
+                  + " backups in flight; stopping the services anyway"
+                  + " (backupDrainTimeoutAction: Proceed), Cinder marks them error",
+              true));
+    }
+    return drain.blocked();
+  }
+
   /** Offline: every Cinder pod gone before the db sync. */
   private Optional<Blocked> stopServices(PlanContext ctx) {
     long running = ctx.pods().stream().filter(p -> !p.terminating()).count();
@@ -781,6 +827,13 @@ public final class UpgradePlanner {
       Optional<Blocked> gate = PodGate.check(ctx, p, slot, ctx.targets());
       if (gate.isPresent()) {
         return gate;
+      }
+      // Offline upgrades stopped new backups before stopping the services; the flag outlives them.
+      // (Rolling upgrades allow each host as its pod passes; a Restart unpin drains it again.)
+      if (u.getMode() == UpgradeMode.Offline
+          && slot.component() == Component.BACKUP
+          && ctx.obs.backupHostsStopped().contains(slot.host())) {
+        return Optional.of(Blocked.of(new Action.AllowNewBackups(slot.host())));
       }
     }
     Optional<Blocked> api = apiSettled(ctx, image);
@@ -947,7 +1000,8 @@ public final class UpgradePlanner {
       return inFlightPod(ctx, r.pod());
     }
     if (a instanceof Action.StopNewBackups s) {
-      return ctx.recordedInFlight(PlanContext.markerDrain(s.host()));
+      return ctx.recordedInFlight(PlanContext.markerDrain(s.host()))
+          || ctx.recordedInFlight(OFFLINE_DRAIN);
     }
     if (a instanceof Action.CreateJob j) {
       return ctx.recordedInFlight(PlanContext.markerJob(j.name()));
