@@ -28,6 +28,8 @@ public class UpgradeStatus {
   private List<String> signalledPods = new ArrayList<>();
   private Integer dataMigrationRuns;
   private Double lastVolumeGapSeconds;
+  private String volumeGapHost;
+  private String volumeGapFrom;
 
   public String getFromRelease() {
     return fromRelease;
@@ -196,5 +198,29 @@ public class UpgradeStatus {
 
   public void setLastVolumeGapSeconds(Double lastVolumeGapSeconds) {
     this.lastVolumeGapSeconds = lastVolumeGapSeconds;
+  }
+
+  /**
+   * The active/passive cinder-volume service ({@code host@backend}) whose pod is being replaced,
+   * while the operator measures how long the backend is without a live service.
+   */
+  public String getVolumeGapHost() {
+    return volumeGapHost;
+  }
+
+  public void setVolumeGapHost(String volumeGapHost) {
+    this.volumeGapHost = volumeGapHost;
+  }
+
+  /**
+   * The last heartbeat (services.updated_at, database clock, RFC 3339) of the old process of {@link
+   * #getVolumeGapHost()}; the gap runs from here to the new process's first heartbeat.
+   */
+  public String getVolumeGapFrom() {
+    return volumeGapFrom;
+  }
+
+  public void setVolumeGapFrom(String volumeGapFrom) {
+    this.volumeGapFrom = volumeGapFrom;
   }
 }

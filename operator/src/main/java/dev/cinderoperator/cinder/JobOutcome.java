@@ -132,17 +132,48 @@ public record JobOutcome(
                     "cinder-manage db online_data_migrations exited 127: --max_count was below 1"
                         + " or the command was not found; check"
                         + " spec.upgrade.onlineDataMigrationBatch and spec.image");
-            default -> retryOrStall(exitCode, failuresSoFar, policy);
+            default -> retryOrStall("exited " + exitCode, failuresSoFar, policy);
           };
     };
   }
 
-  private static JobOutcome retryOrStall(int exitCode, int failuresSoFar, RetryPolicy policy) {
+  /**
+   * Interprets a run whose container left no exit code (evicted, past its deadline, never started),
+   * with the {@link RetryPolicy#standard() standard} retry policy.
+   */
+  public static JobOutcome withoutExitCode(JobKind kind, int failuresSoFar) {
+    return withoutExitCode(kind, failuresSoFar, RetryPolicy.standard());
+  }
+
+  /**
+   * Interprets a run whose container left no exit code. Only online data migrations are retried:
+   * they are idempotent batches, while the other tools' results cannot be known.
+   */
+  public static JobOutcome withoutExitCode(JobKind kind, int failuresSoFar, RetryPolicy policy) {
+    String what = "ended without an exit code (evicted, past its deadline or never started)";
+    return switch (kind) {
+      case VERSION_PROBE ->
+          stall("VersionProbeFailed", "the version probe " + what + "; read the Job's events");
+      case UPGRADE_CHECK ->
+          stall(
+              "UpgradeCheckError",
+              "cinder-status upgrade check " + what + "; read the Job's events");
+      case DB_SYNC ->
+          stall(
+              "DbSyncFailed",
+              "cinder-manage db sync "
+                  + what
+                  + "; the schema may be half migrated: read the Job's events and log");
+      case ONLINE_DATA_MIGRATIONS -> retryOrStall(what, failuresSoFar, policy);
+    };
+  }
+
+  private static JobOutcome retryOrStall(String what, int failuresSoFar, RetryPolicy policy) {
     if (failuresSoFar >= policy.maxRetries()) {
       return stall(
           "DataMigrationFailed",
-          "cinder-manage db online_data_migrations exited "
-              + exitCode
+          "cinder-manage db online_data_migrations "
+              + what
               + " after "
               + (failuresSoFar + 1)
               + " runs; read the Job's log");
@@ -151,8 +182,8 @@ public record JobOutcome(
     return new JobOutcome(
         Verdict.RETRY,
         "DataMigrationRetry",
-        "cinder-manage db online_data_migrations exited "
-            + exitCode
+        "cinder-manage db online_data_migrations "
+            + what
             + "; running it again in "
             + wait.toSeconds()
             + "s (retry "

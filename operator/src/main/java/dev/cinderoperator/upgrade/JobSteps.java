@@ -2,18 +2,20 @@ package dev.cinderoperator.upgrade;
 
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_JOB;
 
+import dev.cinderoperator.cinder.JobOutcome;
+import dev.cinderoperator.cinder.JobOutcome.Verdict;
 import dev.cinderoperator.workload.Names;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Jobs with deterministic names: a job is created once; if it exists (also after an operator
  * restart) its outcome is read instead. Online data migrations run as numbered jobs, one after the
- * other, until one exits 0.
+ * other, until one exits 0. What an exit code means is {@link JobOutcome}'s alone.
  */
 final class JobSteps {
-  /** Consecutive unexpected failures of data-migration runs before the upgrade stalls. */
-  static final int MAX_UNEXPECTED_FAILURES = 3;
-
   private JobSteps() {}
 
   static String name(String cluster, JobKind kind, String image, int run) {
@@ -46,11 +48,83 @@ final class JobSteps {
     return new Once(null, job.get());
   }
 
+  /** The Cinder tool a job runs, whose exit codes {@link JobOutcome} interprets. */
+  static dev.cinderoperator.cinder.JobKind tool(JobKind kind) {
+    return switch (kind) {
+      case VERSION_PROBE -> dev.cinderoperator.cinder.JobKind.VERSION_PROBE;
+      case UPGRADE_CHECK -> dev.cinderoperator.cinder.JobKind.UPGRADE_CHECK;
+      case DB_SYNC -> dev.cinderoperator.cinder.JobKind.DB_SYNC;
+      case PRE_DATA_MIGRATION, DATA_MIGRATION ->
+          dev.cinderoperator.cinder.JobKind.ONLINE_DATA_MIGRATIONS;
+    };
+  }
+
   /**
-   * Runs online data migrations on {@code image} until a run exits 0 (empty result). Exit 1 runs
-   * again, exit 2 stalls, any other failure is retried {@link #MAX_UNEXPECTED_FAILURES} times.
+   * What a finished job's exit means, as {@link JobOutcome} documents it for the tool.
+   *
+   * @param failuresSoFar earlier runs of the same job that ended in {@link Verdict#RETRY}
    */
-  static Optional<Blocked> migrations(PlanContext ctx, JobKind kind, String image) {
+  static JobOutcome outcome(JobKind kind, JobView job, int failuresSoFar) {
+    Integer exit = job.effectiveExitCode();
+    return exit == null
+        ? JobOutcome.withoutExitCode(tool(kind), failuresSoFar)
+        : JobOutcome.of(tool(kind), exit, failuresSoFar);
+  }
+
+  /**
+   * A job run once per image, interpreted: empty when the upgrade may go on (a warning adds a
+   * notice), else the stall.
+   *
+   * @param context what the job was for, put in front of the outcome's message; may be empty
+   */
+  static Optional<Blocked> verdict(
+      JobKind kind, JobView job, String context, List<Decision.Notice> notices) {
+    JobOutcome o = outcome(kind, job, 0);
+    if (o.proceeds()) {
+      notice(o, job, notices);
+      return Optional.empty();
+    }
+    return Optional.of(stall(o, job, context));
+  }
+
+  /** The Event for a job that succeeded with warnings; nothing otherwise. */
+  static void notice(JobOutcome o, JobView job, List<Decision.Notice> notices) {
+    if (o.verdict() == Verdict.SUCCEEDED_WITH_WARNINGS) {
+      notices.add(
+          new Decision.Notice(
+              o.reason(), "job " + job.name() + ": " + o.message() + detail(job), true));
+    }
+  }
+
+  /** JobOutcome's reason and message, the job, and how a person retries once they fixed it. */
+  static Blocked stall(JobOutcome o, JobView job, String context) {
+    String name = job.name();
+    return PlanContext.stall(
+        o.reason(),
+        "job "
+            + name
+            + ": "
+            + (context.isEmpty() ? "" : context + ": ")
+            + o.message()
+            + ". Once fixed, delete the job ("
+            + name
+            + ") to retry."
+            + detail(job),
+        "job " + name + ": " + o.reason() + exitText(job));
+  }
+
+  private static String exitText(JobView job) {
+    Integer exit = job.effectiveExitCode();
+    return exit == null ? " (no exit code)" : " (exit " + exit + ")";
+  }
+
+  /**
+   * Runs online data migrations on {@code image} until a run exits 0 (empty result), each run's
+   * exit read by {@link JobOutcome}: RUN_AGAIN starts the next run at once, RETRY after its backoff
+   * (timed from the failed run's end), STALL stalls naming the job.
+   */
+  static Optional<Blocked> migrations(
+      PlanContext ctx, JobKind kind, String image, List<Decision.Notice> notices) {
     ctx.ensureDraft();
     Integer recordedRun = ctx.draft.getDataMigrationRuns();
     int run = recordedRun == null ? highestRun(ctx, image) + 1 : recordedRun;
@@ -64,52 +138,36 @@ final class JobSteps {
       return Optional.of(
           PlanContext.waiting("WaitingForJob", "job " + name + ": running", RECHECK_JOB));
     }
-    Integer exit = j.effectiveExitCode();
-    if (exit != null && exit == 0) {
-      return Optional.empty();
-    }
-    String which =
-        kind == JobKind.PRE_DATA_MIGRATION
-            ? "the running release's online data migrations (they must finish before the next"
-                + " release's db sync)"
-            : "online data migrations";
-    if (exit != null && exit == 1) {
-      return Optional.of(create(ctx, kind, image, run + 1));
-    }
-    if (exit != null && exit == 2) {
-      return Optional.of(
-          PlanContext.stall(
-              "DataMigrationNeedsAttention",
-              "job "
-                  + name
-                  + ": cinder-manage db online_data_migrations exited 2 for "
-                  + which
-                  + ": some migrations cannot progress. Read the job's log, fix the rows it"
-                  + " names, then delete job "
-                  + name
-                  + " to run it again."
-                  + detail(j),
-              "job " + name + " exited 2"));
-    }
-    if (unexpectedFailures(ctx, kind, image, run) >= MAX_UNEXPECTED_FAILURES) {
-      return Optional.of(
-          PlanContext.stall(
-              "DataMigrationFailed",
-              "job "
-                  + name
-                  + ": "
-                  + which
-                  + " failed "
-                  + MAX_UNEXPECTED_FAILURES
-                  + " times in a row (last exit "
-                  + exit
-                  + "). Read the job's log; delete job "
-                  + name
-                  + " to try again."
-                  + detail(j),
-              "job " + name + " failed (exit " + exit + ")"));
-    }
-    return Optional.of(create(ctx, kind, image, run + 1));
+    JobOutcome o = outcome(kind, j, retriesBefore(ctx, kind, image, run));
+    return switch (o.verdict()) {
+      case SUCCEEDED, SUCCEEDED_WITH_WARNINGS -> {
+        notice(o, j, notices);
+        yield Optional.empty();
+      }
+      case RUN_AGAIN -> Optional.of(create(ctx, kind, image, run + 1));
+      case RETRY -> {
+        Instant ended = j.finishedAt() != null ? j.finishedAt() : j.startedAt();
+        Duration backoff = o.retryAfter().orElse(Duration.ZERO);
+        if (ended != null && ctx.now().isBefore(ended.plus(backoff))) {
+          Duration left = Duration.between(ctx.now(), ended.plus(backoff));
+          yield Optional.of(
+              PlanContext.waiting(
+                  o.reason(),
+                  "job " + name + ": " + o.message(),
+                  left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left));
+        }
+        yield Optional.of(create(ctx, kind, image, run + 1));
+      }
+      case STALL ->
+          Optional.of(
+              stall(
+                  o,
+                  j,
+                  kind == JobKind.PRE_DATA_MIGRATION
+                      ? "the running release's online data migrations (they must finish before"
+                          + " the next release's db sync)"
+                      : ""));
+    };
   }
 
   private static Blocked create(PlanContext ctx, JobKind kind, String image, int run) {
@@ -136,15 +194,14 @@ final class JobSteps {
     return max;
   }
 
-  private static int unexpectedFailures(PlanContext ctx, JobKind kind, String image, int run) {
+  /** Consecutive runs before {@code run} that JobOutcome answered with RETRY. */
+  private static int retriesBefore(PlanContext ctx, JobKind kind, String image, int run) {
     int count = 0;
-    for (int r = run; r >= 1; r--) {
+    for (int r = run - 1; r >= 1; r--) {
       Optional<JobView> j = ctx.job(name(ctx.obs.cluster(), kind, image, r));
-      if (j.isEmpty() || j.get().state() != JobState.FAILED) {
-        break;
-      }
-      Integer exit = j.get().effectiveExitCode();
-      if (exit != null && (exit == 1 || exit == 2)) {
+      if (j.isEmpty()
+          || j.get().state() != JobState.FAILED
+          || outcome(kind, j.get(), 0).verdict() != Verdict.RETRY) {
         break;
       }
       count++;

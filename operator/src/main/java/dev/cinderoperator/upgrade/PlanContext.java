@@ -35,6 +35,9 @@ final class PlanContext {
   /** The status.upgrade to write; starts as a copy of {@link #recorded}. */
   UpgradeStatus draft;
 
+  /** Extra Events of this pass (measurements, warnings), returned with the decision. */
+  final List<Decision.Notice> notices = new ArrayList<>();
+
   private final Map<String, PodView> podsByName = new LinkedHashMap<>();
 
   PlanContext(Observation obs) {

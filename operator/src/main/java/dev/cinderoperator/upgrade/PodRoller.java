@@ -1,10 +1,8 @@
 package dev.cinderoperator.upgrade;
 
-import static dev.cinderoperator.upgrade.PlanContext.RECHECK_DRAIN;
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_PAUSED;
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_POD;
 
-import dev.cinderoperator.api.BackupDrainTimeoutAction;
 import dev.cinderoperator.api.Durations;
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.cinder.CinderBinary;
@@ -52,6 +50,7 @@ final class PodRoller {
     PodView pod = ctx.pod(slot.pod());
 
     if (pod == null || pod.terminating()) {
+      VolumeGap.follow(ctx, slot, pod);
       Optional<Instant> since = ctx.inFlightSince(podMarker);
       Duration timeout = ctx.policy.podReadyTimeoutOrDefault();
       if (since.isPresent() && ctx.now().isAfter(since.get().plus(timeout))) {
@@ -77,10 +76,12 @@ final class PodRoller {
     }
 
     if (goal.reached().test(pod)) {
+      VolumeGap.follow(ctx, slot, pod);
       Optional<Blocked> gate = PodGate.check(ctx, pod, slot, goal.expected());
       if (gate.isPresent()) {
         return gate;
       }
+      VolumeGap.end(ctx, slot);
       if (stopped) {
         return Optional.of(Blocked.of(new Action.AllowNewBackups(slot.host())));
       }
@@ -107,47 +108,21 @@ final class PodRoller {
                 new Action.StopNewBackups(slot.host()),
                 "pod " + slot.pod() + ": stopping new backups on " + slot.host()));
       }
-      ctx.markInFlight(drainMarker);
-      Integer inFlightBackups = ctx.obs.inFlightBackups().get(slot.host());
-      if (inFlightBackups == null) {
-        return Optional.of(
-            PlanContext.waiting(
-                "BackupDraining",
-                "pod " + slot.pod() + ": counting backups in flight on " + slot.host(),
-                RECHECK_DRAIN));
+      BackupDrain drain =
+          BackupDrain.of(ctx, drainMarker, List.of(slot.host()), "pod " + slot.pod());
+      if (drain.blocked().isPresent()) {
+        return drain.blocked();
       }
-      if (inFlightBackups > 0) {
-        Duration timeout = ctx.policy.backupDrainTimeoutOrDefault();
-        Instant since = ctx.inFlightSince(drainMarker).orElse(ctx.now());
-        String text =
-            "pod " + slot.pod() + ": " + inFlightBackups + " backups in flight on " + slot.host();
-        if (!ctx.now().isAfter(since.plus(timeout))) {
-          return Optional.of(
-              PlanContext.waiting(
-                  "BackupDraining",
-                  text + " (waiting up to " + Durations.format(timeout) + ")",
-                  RECHECK_DRAIN));
-        }
-        if (ctx.policy.backupDrainTimeoutActionOrDefault() == BackupDrainTimeoutAction.Stall) {
-          return Optional.of(
-              PlanContext.stall(
-                  "BackupDrainTimeout",
-                  text
-                      + " after "
-                      + Durations.format(timeout)
-                      + " (backupDrainTimeout). Replacing the pod would turn them to error."
-                      + " Wait for them and raise spec.upgrade.backupDrainTimeout, or set"
-                      + " spec.upgrade.backupDrainTimeoutAction: Proceed to replace it anyway.",
-                  text));
-        }
+      if (drain.abandoned() > 0) {
         why =
             why
                 + "; backupDrainTimeout passed with "
-                + inFlightBackups
+                + drain.abandoned()
                 + " backups in flight (Cinder marks them error)";
       }
     }
     ctx.markInFlight(podMarker);
+    VolumeGap.start(ctx, slot);
     Action act =
         goal.restart()
             ? new Action.RestartPod(pod.name(), pod.uid(), pod.component(), why)

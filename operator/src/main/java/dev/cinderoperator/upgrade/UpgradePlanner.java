@@ -7,6 +7,7 @@ import static dev.cinderoperator.upgrade.PlanContext.RECHECK_SERVICE;
 
 import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.CinderClusterStatus;
+import dev.cinderoperator.api.Durations;
 import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.UnpinStrategy;
 import dev.cinderoperator.api.UpgradeMode;
@@ -14,10 +15,13 @@ import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.UpgradePath;
 import dev.cinderoperator.workload.Component;
+import dev.cinderoperator.workload.Names;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +39,9 @@ import java.util.Optional;
  * {@link Decision#action()}, one action per reconcile.
  */
 public final class UpgradePlanner {
+
+  /** The in-flight marker of the offline upgrade's backup drain (all hosts at once). */
+  static final String OFFLINE_DRAIN = PlanContext.markerDrain("backups");
 
   /** The next act of the upgrade machinery. */
   public Decision plan(Observation obs) {
@@ -92,7 +99,7 @@ public final class UpgradePlanner {
             new Action.Idle("NothingToDo", "every pod runs " + st.getImage()),
             ctx.draft,
             null,
-            List.of());
+            ctx.notices);
       }
       b = roll.get();
       upgrading = false;
@@ -106,6 +113,7 @@ public final class UpgradePlanner {
     if (upgrading) {
       Progress.apply(ctx);
     }
+    notices.addAll(ctx.notices);
     return new Decision(b.action(), ctx.draft, phaseOf(b.action()), notices);
   }
 
@@ -406,10 +414,10 @@ public final class UpgradePlanner {
                     return next;
                   });
       case RollingApi ->
-          apiSettled(ctx, u.getToImage()).orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
+          apiRollout(ctx, u.getToImage()).orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
-          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage())
+          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
               .orElseGet(() -> complete(ctx));
       case Complete -> complete(ctx);
     };
@@ -418,15 +426,24 @@ public final class UpgradePlanner {
   private Blocked offline(PlanContext ctx, List<Decision.Notice> notices) {
     UpgradeStatus u = ctx.draft;
     return switch (u.getStep()) {
-      case Preflight ->
-          preflight(ctx, notices).orElseGet(() -> recordStep(ctx, UpgradeStep.SchemaMigration));
+      // The drain ends Preflight: recording SchemaMigration scales every workload to 0.
+      case Preflight -> {
+        List<Decision.Notice> checks = new ArrayList<>();
+        Optional<Blocked> pre = preflight(ctx, checks).or(() -> drainBackups(ctx, notices));
+        if (pre.isPresent()) {
+          yield pre.get();
+        }
+        // Told once, as Preflight ends, not on every reconcile of the drain.
+        notices.addAll(checks);
+        yield recordStep(ctx, UpgradeStep.SchemaMigration);
+      }
       case SchemaMigration ->
           stopServices(ctx)
               .or(() -> dbSync(ctx))
               .orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
-          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage())
+          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
               .orElseGet(() -> complete(ctx));
       default -> recordStep(ctx, UpgradeStep.Unpinning);
     };
@@ -442,7 +459,7 @@ public final class UpgradePlanner {
             false);
     return switch (u.getStep()) {
       case RollingApi ->
-          apiSettled(ctx, u.getToImage())
+          apiRollout(ctx, u.getToImage())
               .orElseGet(() -> recordStep(ctx, UpgradeStep.RollingBackup));
       case RollingBackup ->
           PodRoller.roll(ctx, ClusterLayout.reversed(ctx.layout.backups()), goal)
@@ -503,7 +520,7 @@ public final class UpgradePlanner {
     UpgradeStatus u = ctx.draft;
     String cluster = ctx.obs.cluster();
     Optional<Blocked> previous =
-        JobSteps.migrations(ctx, JobKind.PRE_DATA_MIGRATION, u.getFromImage());
+        JobSteps.migrations(ctx, JobKind.PRE_DATA_MIGRATION, u.getFromImage(), notices);
     if (previous.isPresent()) {
       return previous;
     }
@@ -513,20 +530,14 @@ public final class UpgradePlanner {
       return Optional.of(probe.pending());
     }
     String probeName = probe.finished().name();
-    if (probe.finished().state() != JobState.SUCCEEDED) {
-      return Optional.of(
-          PlanContext.stall(
-              "VersionProbeFailed",
-              "job "
-                  + probeName
-                  + " failed: the image "
-                  + u.getToImage()
-                  + " could not report the versions its Cinder code carries. Check spec.image and"
-                  + " the job's log, then delete job "
-                  + probeName
-                  + " to probe again."
-                  + JobSteps.detail(probe.finished()),
-              "job " + probeName + " failed"));
+    Optional<Blocked> probeFailed =
+        JobSteps.verdict(
+            JobKind.VERSION_PROBE,
+            probe.finished(),
+            "probing the versions " + u.getToImage() + " carries",
+            notices);
+    if (probeFailed.isPresent()) {
+      return probeFailed;
     }
     ProbedVersions probed = ctx.obs.probes().get(u.getToImage());
     if (probed == null) {
@@ -553,23 +564,9 @@ public final class UpgradePlanner {
     if (check.pending() != null) {
       return Optional.of(check.pending());
     }
-    Integer exit = check.finished().effectiveExitCode();
-    String checkName = check.finished().name();
-    if (exit == null || (exit != 0 && exit != 1)) {
-      return Optional.of(
-          PlanContext.stall(
-              "UpgradeCheckFailed",
-              "cinder-status upgrade check on "
-                  + u.getToImage()
-                  + " reported failures (job "
-                  + checkName
-                  + ", exit "
-                  + exit
-                  + "). Fix what it names, then delete job "
-                  + checkName
-                  + " to check again."
-                  + JobSteps.detail(check.finished()),
-              "job " + checkName + " exited " + exit));
+    JobOutcome checked = JobSteps.outcome(JobKind.UPGRADE_CHECK, check.finished(), 0);
+    if (!checked.proceeds()) {
+      return Optional.of(JobSteps.stall(checked, check.finished(), "checking " + u.getToImage()));
     }
 
     ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), u.getToRelease());
@@ -577,18 +574,8 @@ public final class UpgradePlanner {
     if (rows.isPresent()) {
       return rows;
     }
-    if (exit == 1) {
-      notices.add(
-          new Decision.Notice(
-              "UpgradeCheckWarning",
-              "cinder-status upgrade check on "
-                  + u.getToImage()
-                  + " passed with warnings (job "
-                  + checkName
-                  + ")."
-                  + JobSteps.detail(check.finished()),
-              true));
-    }
+    // Only once the rows are resolved: the warning is told once, as the step ends.
+    JobSteps.notice(checked, check.finished(), notices);
     return Optional.empty();
   }
 
@@ -638,25 +625,13 @@ public final class UpgradePlanner {
     if (sync.pending() != null) {
       return Optional.of(sync.pending());
     }
-    if (sync.finished().state() == JobState.SUCCEEDED) {
-      return Optional.empty();
-    }
-    String name = sync.finished().name();
-    return Optional.of(
-        PlanContext.stall(
-            "DbSyncFailed",
-            "job "
-                + name
-                + ": cinder-manage db sync on "
-                + u.getToImage()
-                + " failed (exit "
-                + sync.finished().effectiveExitCode()
-                + "). The old services still run on the additive schema. Read the job's log, fix"
-                + " the cause, then delete job "
-                + name
-                + " to run it again, or revert spec to roll back."
-                + JobSteps.detail(sync.finished()),
-            "job " + name + " failed"));
+    return JobSteps.verdict(
+        JobKind.DB_SYNC,
+        sync.finished(),
+        "migrating the schema for "
+            + u.getToImage()
+            + " (the old services still run on the additive schema; reverting spec rolls back)",
+        List.of());
   }
 
   private Blocked pinning(PlanContext ctx) {
@@ -675,6 +650,40 @@ public final class UpgradePlanner {
     }
     u.setPins(pins);
     return Blocked.of(new Action.RecordPins(pins, UpgradeStatuses.copyPins(u.getTargets())));
+  }
+
+  /**
+   * Offline, before every service stops: stop new backups on every backup host, then wait for the
+   * backups in flight there, as the rolling path does per pod. The hosts are allowed again once
+   * their new pods pass their gate in Unpinning.
+   */
+  private static Optional<Blocked> drainBackups(PlanContext ctx, List<Decision.Notice> notices) {
+    List<String> hosts = new ArrayList<>();
+    for (ClusterLayout.Slot slot : ctx.layout.backups()) {
+      hosts.add(slot.host());
+      if (!ctx.obs.backupHostsStopped().contains(slot.host())) {
+        ctx.markInFlight(OFFLINE_DRAIN);
+        return Optional.of(
+            new Blocked(
+                new Action.StopNewBackups(slot.host()),
+                "offline upgrade: stopping new backups on " + slot.host()));
+      }
+    }
+    if (hosts.isEmpty()) {
+      return Optional.empty();
+    }
+    BackupDrain drain = BackupDrain.of(ctx, OFFLINE_DRAIN, hosts, "offline upgrade");
+    if (drain.abandoned() > 0) {
+      notices.add(
+          new Decision.Notice(
+              "BackupDrainTimeout",
+              "offline upgrade: backupDrainTimeout passed with "
+                  + drain.abandoned()
+                  + " backups in flight; stopping the services anyway"
+                  + " (backupDrainTimeoutAction: Proceed), Cinder marks them error",
+              true));
+    }
+    return drain.blocked();
   }
 
   /** Offline: every Cinder pod gone before the db sync. */
@@ -699,6 +708,62 @@ public final class UpgradePlanner {
     return Optional.empty();
   }
 
+  /**
+   * RollingApi: the Deployment rolls by itself; the API is settled, or its pods still change, or it
+   * stalls {@code ApiRolloutStuck} when nothing moved for podReadyTimeout (since the step began or
+   * the newest pod on the image was created, whichever is later): quota, admission or scheduling
+   * can keep the Deployment from creating pods, which no pod's own gate would catch.
+   */
+  private static Optional<Blocked> apiRollout(PlanContext ctx, String image) {
+    Optional<Blocked> settled = apiSettled(ctx, image);
+    if (settled.isEmpty()
+        || !(settled.get().action() instanceof Action.Wait w)
+        || !"WaitingForApiRollout".equals(w.reason())) {
+      return settled;
+    }
+    Instant since = PlanContext.parseInstant(ctx.draft.getStepStartedAt()).orElse(ctx.now());
+    List<String> onOther = new ArrayList<>();
+    List<String> terminating = new ArrayList<>();
+    for (PodView p : ctx.pods()) {
+      if (p.component() != Component.API) {
+        continue;
+      }
+      if (p.terminating()) {
+        terminating.add(p.name());
+      } else if (!image.equals(p.image())) {
+        onOther.add(p.name());
+      } else if (p.createdAt() != null && p.createdAt().isAfter(since)) {
+        since = p.createdAt();
+      }
+    }
+    Duration timeout = ctx.policy.podReadyTimeoutOrDefault();
+    if (!ctx.now().isAfter(since.plus(timeout))) {
+      return settled;
+    }
+    String pods =
+        (onOther.isEmpty() ? "" : "; still on another image: " + String.join(", ", onOther))
+            + (terminating.isEmpty() ? "" : "; terminating: " + String.join(", ", terminating));
+    String text =
+        "api: Deployment "
+            + Names.api(ctx.obs.cluster())
+            + " has not progressed to "
+            + image
+            + " for "
+            + Durations.format(timeout)
+            + " (podReadyTimeout): "
+            + apiProgress(ctx, image)
+            + pods;
+    return Optional.of(
+        PlanContext.stall(
+            "ApiRolloutStuck",
+            text
+                + ". Look at the Deployment and its ReplicaSets (kubectl describe deployment "
+                + Names.api(ctx.obs.cluster())
+                + "): a quota, an admission webhook, scheduling or a finalizer can keep it from"
+                + " creating or removing pods. Fix the cause, or revert spec.image to roll back.",
+            text));
+  }
+
   /** API pods: as many as the spec asks for, every one on the image and Ready. */
   private static Optional<Blocked> apiSettled(PlanContext ctx, String image) {
     List<PodView> live = ctx.liveApiPods();
@@ -716,17 +781,14 @@ public final class UpgradePlanner {
     if (onImage < live.size() || onImage < ctx.layout.apiReplicas() || terminating) {
       return Optional.of(
           PlanContext.waiting(
-              "WaitingForApiRollout",
-              "api: "
-                  + onImage
-                  + " of "
-                  + ctx.layout.apiReplicas()
-                  + " pods run "
-                  + image
-                  + " and are Ready",
-              RECHECK_POD));
+              "WaitingForApiRollout", "api: " + apiProgress(ctx, image), RECHECK_POD));
     }
     return Optional.empty();
+  }
+
+  private static String apiProgress(PlanContext ctx, String image) {
+    long onImage = ctx.liveApiPods().stream().filter(p -> image.equals(p.image())).count();
+    return onImage + " of " + ctx.layout.apiReplicas() + " pods run " + image + " and are Ready";
   }
 
   /** Whether every services row is at the target and no stale row remains. */
@@ -765,6 +827,13 @@ public final class UpgradePlanner {
       Optional<Blocked> gate = PodGate.check(ctx, p, slot, ctx.targets());
       if (gate.isPresent()) {
         return gate;
+      }
+      // Offline upgrades stopped new backups before stopping the services; the flag outlives them.
+      // (Rolling upgrades allow each host as its pod passes; a Restart unpin drains it again.)
+      if (u.getMode() == UpgradeMode.Offline
+          && slot.component() == Component.BACKUP
+          && ctx.obs.backupHostsStopped().contains(slot.host())) {
+        return Optional.of(Blocked.of(new Action.AllowNewBackups(slot.host())));
       }
     }
     Optional<Blocked> api = apiSettled(ctx, image);
@@ -910,6 +979,9 @@ public final class UpgradePlanner {
     if (ctx.draft != null) {
       ctx.draft.setInFlight(ctx.recorded == null ? null : ctx.recorded.getInFlight());
       ctx.draft.setInFlightSince(ctx.recorded == null ? null : ctx.recorded.getInFlightSince());
+      // Nothing is deleted: no gap to measure.
+      ctx.draft.setVolumeGapHost(ctx.recorded == null ? null : ctx.recorded.getVolumeGapHost());
+      ctx.draft.setVolumeGapFrom(ctx.recorded == null ? null : ctx.recorded.getVolumeGapFrom());
     }
     return PlanContext.waiting(
         "Paused",
@@ -928,7 +1000,8 @@ public final class UpgradePlanner {
       return inFlightPod(ctx, r.pod());
     }
     if (a instanceof Action.StopNewBackups s) {
-      return ctx.recordedInFlight(PlanContext.markerDrain(s.host()));
+      return ctx.recordedInFlight(PlanContext.markerDrain(s.host()))
+          || ctx.recordedInFlight(OFFLINE_DRAIN);
     }
     if (a instanceof Action.CreateJob j) {
       return ctx.recordedInFlight(PlanContext.markerJob(j.name()));

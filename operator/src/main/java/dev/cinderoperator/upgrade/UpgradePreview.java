@@ -116,7 +116,10 @@ public record UpgradePreview(String summary, UpgradeMode mode, List<PlannedStep>
       steps.add(
           new PlannedStep(
               UpgradeStep.SchemaMigration,
-              "stop every Cinder service (scale to 0), then cinder-manage db sync on " + to,
+              "stop new backups on every backup host and wait for those in flight (bounded by"
+                  + " backupDrainTimeout; this ends Preflight), stop every Cinder service (scale"
+                  + " to 0), then cinder-manage db sync on "
+                  + to,
               List.of(Names.dbSyncJob(cluster, hashTo)),
               everything));
       steps.add(
@@ -124,8 +127,8 @@ public record UpgradePreview(String summary, UpgradeMode mode, List<PlannedStep>
               UpgradeStep.Unpinning,
               "start every service on "
                   + to
-                  + ", wait until each reports the target versions, SIGHUP scheduler, volume and"
-                  + " backup, restart the api pods",
+                  + ", wait until each reports the target versions, allow backups again,"
+                  + " SIGHUP scheduler, volume and backup, restart the api pods",
               List.of(),
               everything));
     } else {

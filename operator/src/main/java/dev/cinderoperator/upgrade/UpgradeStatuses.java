@@ -35,6 +35,8 @@ final class UpgradeStatuses {
         u.getSignalledPods() == null ? new ArrayList<>() : new ArrayList<>(u.getSignalledPods()));
     c.setDataMigrationRuns(u.getDataMigrationRuns());
     c.setLastVolumeGapSeconds(u.getLastVolumeGapSeconds());
+    c.setVolumeGapHost(u.getVolumeGapHost());
+    c.setVolumeGapFrom(u.getVolumeGapFrom());
     return c;
   }
 

@@ -70,4 +70,31 @@ class JobOutcomeTest {
     assertThat(JobOutcome.of(JobKind.ONLINE_DATA_MIGRATIONS, 3, 0, policy).verdict())
         .isEqualTo(RETRY);
   }
+
+  @ParameterizedTest(name = "{0} without exit code -> {1} {2}")
+  @CsvSource({
+    "VERSION_PROBE, STALL, VersionProbeFailed",
+    "UPGRADE_CHECK, STALL, UpgradeCheckError",
+    "DB_SYNC, STALL, DbSyncFailed",
+    "ONLINE_DATA_MIGRATIONS, RETRY, DataMigrationRetry",
+  })
+  void aRunWithoutAnExitCodeIsRetriedOnlyForDataMigrations(
+      JobKind kind, JobOutcome.Verdict verdict, String reason) {
+    JobOutcome outcome = JobOutcome.withoutExitCode(kind, 0);
+    assertThat(outcome.verdict()).isEqualTo(verdict);
+    assertThat(outcome.reason()).isEqualTo(reason);
+    assertThat(outcome.message()).contains("without an exit code");
+  }
+
+  @Test
+  void dataMigrationsWithoutExitCodesStallOnceRetriesRunOut() {
+    JobOutcome.RetryPolicy policy =
+        new JobOutcome.RetryPolicy(2, Duration.ofSeconds(10), Duration.ofSeconds(25));
+    assertThat(JobOutcome.withoutExitCode(JobKind.ONLINE_DATA_MIGRATIONS, 1, policy).retryAfter())
+        .contains(Duration.ofSeconds(20));
+    JobOutcome last = JobOutcome.withoutExitCode(JobKind.ONLINE_DATA_MIGRATIONS, 2, policy);
+    assertThat(last.verdict()).isEqualTo(STALL);
+    assertThat(last.reason()).isEqualTo("DataMigrationFailed");
+    assertThat(last.message()).contains("after 3 runs");
+  }
 }

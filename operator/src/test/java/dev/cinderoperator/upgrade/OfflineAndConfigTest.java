@@ -2,6 +2,7 @@ package dev.cinderoperator.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cinderoperator.api.BackupDrainTimeoutAction;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.workload.Component;
 import java.time.Duration;
@@ -69,6 +70,78 @@ class OfflineAndConfigTest {
     assertThat(d.action()).isEqualTo(new Action.Complete("2024.1", World.NEW));
     assertThat(signals).isEqualTo(7);
     assertThat(restartedApi).hasSize(2);
+  }
+
+  @Test
+  void offlineUpgradeDrainsBackupsBeforeStoppingTheServicesAndAllowsThemOnceBack() {
+    World w = skipLevel();
+    Decision first = w.stepUntil(d -> d.action() instanceof Action.StopNewBackups, 100);
+    assertThat(first.action()).isEqualTo(new Action.StopNewBackups("cinder-backup-1"));
+    assertThat(first.step()).isEqualTo(UpgradeStep.Preflight);
+    w.apply(first);
+    Decision second = w.plan();
+    assertThat(second.action()).isEqualTo(new Action.StopNewBackups("cinder-backup-0"));
+    w.apply(second);
+    w.backupsInFlight.put("cinder-backup-0", 2);
+
+    Decision draining = w.plan();
+    assertThat(((Action.Wait) draining.action()).reason()).isEqualTo("BackupDraining");
+    assertThat(draining.blockedBy()).contains("2 backups in flight on cinder-backup-0");
+    w.apply(draining);
+    assertThat(w.planner.servicesStopped(w.status)).as("nothing stops while draining").isFalse();
+    assertThat(w.pods.values()).noneMatch(PodView::terminating);
+
+    w.tick(w.policy().backupDrainTimeoutOrDefault().plusMinutes(1));
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("BackupDrainTimeout");
+    assertThat(s.message()).contains("backupDrainTimeoutAction: Proceed");
+
+    w.backupsInFlight.put("cinder-backup-0", 0);
+    Decision done = w.plan();
+    assertThat(done.action())
+        .isEqualTo(new Action.RecordStep(UpgradeStep.Preflight, UpgradeStep.SchemaMigration));
+    w.apply(done);
+    assertThat(w.plan().action()).isInstanceOf(Action.StopServices.class);
+
+    List<String> allowed = new ArrayList<>();
+    Decision d = null;
+    for (int i = 0; i < 100; i++) {
+      d = w.plan();
+      assertThat(d.action()).isNotInstanceOf(Action.Stall.class);
+      if (d.action() instanceof Action.AllowNewBackups a) {
+        assertThat(d.step()).isEqualTo(UpgradeStep.Unpinning);
+        assertThat(w.pod(a.host()).image()).isEqualTo(World.NEW);
+        assertThat(w.pod(a.host()).ready()).isTrue();
+        allowed.add(a.host());
+      }
+      w.apply(d);
+      if (d.action() instanceof Action.Complete) {
+        break;
+      }
+      w.settle();
+      w.tick(Duration.ofSeconds(5));
+    }
+    assertThat(d.action()).isEqualTo(new Action.Complete("2024.1", World.NEW));
+    assertThat(allowed).containsExactlyInAnyOrder("cinder-backup-0", "cinder-backup-1");
+    assertThat(w.stopped).isEmpty();
+  }
+
+  @Test
+  void offlineDrainTimeoutGoesOnWhenToldToProceed() {
+    World w = skipLevel();
+    w.policy().setBackupDrainTimeoutAction(BackupDrainTimeoutAction.Proceed);
+    w.apply(w.stepUntil(d -> d.action() instanceof Action.StopNewBackups, 100));
+    w.apply(w.plan());
+    w.backupsInFlight.put("cinder-backup-1", 3);
+    w.apply(w.plan());
+    w.tick(w.policy().backupDrainTimeoutOrDefault().plusMinutes(1));
+    Decision d = w.plan();
+    assertThat(d.action())
+        .isEqualTo(new Action.RecordStep(UpgradeStep.Preflight, UpgradeStep.SchemaMigration));
+    assertThat(d.notices()).hasSize(1);
+    assertThat(d.notices().get(0).reason()).isEqualTo("BackupDrainTimeout");
+    assertThat(d.notices().get(0).warning()).isTrue();
+    assertThat(d.notices().get(0).message()).contains("3 backups in flight");
   }
 
   @Test

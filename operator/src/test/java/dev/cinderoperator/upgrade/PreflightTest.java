@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cinderoperator.api.StaleServicesPolicy;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.JobOutcome;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,20 +56,64 @@ class PreflightTest {
     assertThat(stall.action()).isInstanceOf(Action.Stall.class);
     Action.Stall s = (Action.Stall) stall.action();
     assertThat(s.reason()).isEqualTo("DataMigrationNeedsAttention");
-    assertThat(s.message()).contains("exited 2").contains("3 rows failed");
+    assertThat(s.message())
+        .contains("exit 2")
+        .contains("3 rows failed")
+        .contains("the running release's online data migrations")
+        .contains("delete the job (" + job(JobKind.PRE_DATA_MIGRATION, World.OLD, 2) + ")");
   }
 
   @Test
-  void previousDataMigrationStallsAfterRepeatedUnexpectedFailures() {
+  void unexpectedDataMigrationFailuresAreRetriedWithBackoffThenStall() {
     World w = started();
-    for (int run = 1; run <= JobSteps.MAX_UNEXPECTED_FAILURES; run++) {
+    JobOutcome.RetryPolicy policy = JobOutcome.RetryPolicy.standard();
+    for (int run = 1; run <= policy.maxRetries() + 1; run++) {
       Decision d = w.plan();
-      assertThat(d.action()).isInstanceOf(Action.CreateJob.class);
+      assertThat(d.action())
+          .isEqualTo(
+              new Action.CreateJob(
+                  JobKind.PRE_DATA_MIGRATION,
+                  World.OLD,
+                  job(JobKind.PRE_DATA_MIGRATION, World.OLD, run),
+                  run));
       w.apply(d);
       w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, run, 137, null);
+      if (run <= policy.maxRetries()) {
+        Decision wait = w.plan();
+        assertThat(wait.action()).isInstanceOf(Action.Wait.class);
+        Action.Wait a = (Action.Wait) wait.action();
+        assertThat(a.reason()).isEqualTo("DataMigrationRetry");
+        assertThat(wait.blockedBy()).contains("exited 137").contains("retry " + run + " of");
+        w.tick(a.recheckAfter());
+      }
     }
     Action.Stall s = (Action.Stall) w.plan().action();
     assertThat(s.reason()).isEqualTo("DataMigrationFailed");
+    assertThat(s.message())
+        .contains("after " + (policy.maxRetries() + 1) + " runs")
+        .contains(job(JobKind.PRE_DATA_MIGRATION, World.OLD, policy.maxRetries() + 1));
+  }
+
+  @Test
+  void aFailedRunWithoutAnExitCodeIsRetriedLikeAnUnexpectedExit() {
+    World w = started();
+    w.apply(w.plan());
+    String run1 = job(JobKind.PRE_DATA_MIGRATION, World.OLD, 1);
+    JobView active = w.jobs.get(run1);
+    w.jobs.put(
+        run1,
+        new JobView(
+            run1,
+            active.kind(),
+            active.image(),
+            JobState.FAILED,
+            null,
+            null,
+            active.startedAt(),
+            w.now));
+    Decision wait = w.plan();
+    assertThat(((Action.Wait) wait.action()).reason()).isEqualTo("DataMigrationRetry");
+    assertThat(wait.blockedBy()).contains("without an exit code");
   }
 
   @Test
@@ -125,7 +170,9 @@ class PreflightTest {
     w.finishedJob(JobKind.VERSION_PROBE, World.NEW, 0, 1, "exec format error");
     Action.Stall s = (Action.Stall) w.plan().action();
     assertThat(s.reason()).isEqualTo("VersionProbeFailed");
-    assertThat(s.message()).contains("exec format error").contains("delete job");
+    assertThat(s.message())
+        .contains("exec format error")
+        .contains("delete the job (" + job(JobKind.VERSION_PROBE, World.NEW, 0) + ")");
   }
 
   @Test
@@ -169,7 +216,9 @@ class PreflightTest {
     assertThat(s.reason()).isEqualTo("UpgradeCheckFailed");
     assertThat(s.message()).contains("exit 2").contains("Policy File");
     w.finishedJob(JobKind.UPGRADE_CHECK, World.NEW, 0, 255, null);
-    assertThat(((Action.Stall) w.plan().action()).reason()).isEqualTo("UpgradeCheckFailed");
+    assertThat(((Action.Stall) w.plan().action()).reason())
+        .as("255 is an unexpected error in cinder-status, as JobOutcome documents")
+        .isEqualTo("UpgradeCheckError");
   }
 
   @Test

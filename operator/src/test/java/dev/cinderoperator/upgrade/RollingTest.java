@@ -8,6 +8,7 @@ import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.workload.Component;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RollingTest {
@@ -38,7 +39,7 @@ class RollingTest {
     w.settle();
     Action.Stall s = (Action.Stall) w.plan().action();
     assertThat(s.reason()).isEqualTo("DbSyncFailed");
-    assertThat(s.message()).contains(dbSync()).contains("delete job");
+    assertThat(s.message()).contains("delete the job (" + dbSync() + ")");
   }
 
   @Test
@@ -297,6 +298,45 @@ class RollingTest {
     }
     assertThat(w.plan().action())
         .isEqualTo(new Action.RecordStep(UpgradeStep.RollingApi, UpgradeStep.Unpinning));
+  }
+
+  @Test
+  void apiRolloutThatNeverProgressesStallsNamingThePods() {
+    World w = World.upgradeRequested();
+    w.apiRolloutBlocked = true; // e.g. a quota leaves no room for the surge pod
+    w.driveTo(UpgradeStep.RollingApi);
+    Duration timeout = w.policy().podReadyTimeoutOrDefault();
+
+    w.tick(timeout.minusMinutes(2));
+    Decision waiting = w.plan();
+    assertThat(((Action.Wait) waiting.action()).reason()).isEqualTo("WaitingForApiRollout");
+    assertThat(waiting.blockedBy()).contains("0 of 2");
+
+    // The Deployment manages one pod, then is blocked again: the clock starts at that pod.
+    w.apiRolloutBlocked = false;
+    w.settle();
+    w.settle();
+    w.apiRolloutBlocked = true;
+    w.tick(timeout.minusMinutes(1));
+    assertThat(((Action.Wait) w.plan().action()).reason()).isEqualTo("WaitingForApiRollout");
+
+    w.tick(Duration.ofMinutes(1).plusSeconds(1));
+    Decision stuck = w.plan();
+    assertThat(stuck.action()).isInstanceOf(Action.Stall.class);
+    Action.Stall s = (Action.Stall) stuck.action();
+    assertThat(s.reason()).isEqualTo("ApiRolloutStuck");
+    List<String> old =
+        w.pods.values().stream()
+            .filter(p -> p.component() == Component.API && !World.NEW.equals(p.image()))
+            .map(PodView::name)
+            .toList();
+    assertThat(old).isNotEmpty();
+    assertThat(s.message())
+        .contains("1 of 2 pods run " + World.NEW)
+        .contains("still on another image: " + String.join(", ", old))
+        .contains("kubectl describe deployment cinder-api");
+    assertThat(stuck.blockedBy()).contains("has not progressed");
+    assertThat(stuck.phase()).isEqualTo(Phase.Stalled);
   }
 
   @Test

@@ -60,6 +60,9 @@ final class World {
   /** Pods the simulated kubelet keeps not Ready. */
   final Set<String> neverReady = new HashSet<>();
 
+  /** The API Deployment cannot create or remove pods (quota, admission webhook). */
+  boolean apiRolloutBlocked;
+
   /** Pods whose service never writes its row after start. */
   final Set<String> silent = new HashSet<>();
 
@@ -256,6 +259,9 @@ final class World {
   }
 
   private void rollApi() {
+    if (apiRolloutBlocked) {
+      return;
+    }
     String image = planner.templateImage(status, spec, Component.API, null);
     List<PodView> api = pods.values().stream().filter(p -> p.component() == Component.API).toList();
     if (api.stream().anyMatch(p -> !p.ready())) {
