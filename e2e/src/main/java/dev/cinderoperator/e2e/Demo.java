@@ -1,0 +1,363 @@
+package dev.cinderoperator.e2e;
+
+import dev.cinderoperator.api.BackupSpec;
+import dev.cinderoperator.api.CinderCluster;
+import dev.cinderoperator.api.CinderClusterSpec;
+import dev.cinderoperator.api.ComponentSpec;
+import dev.cinderoperator.api.SecretKeyRef;
+import dev.cinderoperator.api.SecretSource;
+import dev.cinderoperator.api.UpgradeStatus;
+import dev.cinderoperator.api.VersionPin;
+import dev.cinderoperator.api.VolumeBackendSpec;
+import dev.cinderoperator.kube.OperatorSettings;
+import dev.cinderoperator.sim.SimConfig;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The README's main job: an in-process cluster (mock API server, simulated controllers, kubelet and
+ * Cinder) and the operator; deploys a CinderCluster, upgrades it one release and narrates.
+ */
+@Command(
+    name = "cinder-operator-demo",
+    mixinStandardHelpOptions = true,
+    description = "Deploy Cinder on a simulated cluster and upgrade it one release, live.")
+public final class Demo implements Callable<Integer> {
+  static final String NS = "openstack";
+  static final String NAME = "cinder";
+  static final String REGISTRY = "registry.example.com/openstack/cinder:";
+
+  @Option(names = "--from", defaultValue = "2023.2", description = "Release to deploy.")
+  String from;
+
+  @Option(names = "--to", defaultValue = "2024.1", description = "Release to upgrade to.")
+  String to;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "120",
+      description = "Give up after this many seconds.")
+  int timeoutSeconds;
+
+  private final PrintStream out = System.out;
+
+  public static void main(String[] args) {
+    // Before any logger exists: the demo narrates; the operator's own log stays quiet.
+    System.setProperty("log4j2.configurationFile", "log4j2-demo.xml");
+    java.util.logging.LogManager.getLogManager().reset();
+    System.exit(new CommandLine(new Demo()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    long t0 = System.nanoTime();
+    out.println(
+        "cinder-operator demo: mock Kubernetes API + simulated controllers, kubelet and Cinder");
+    try (SimulatedEnvironment env =
+        SimulatedEnvironment.start(
+            SimConfig.realistic().withNamespace(NS),
+            OperatorSettings.defaults()
+                .withPollIntervals(Duration.ofMillis(250), Duration.ofSeconds(5)))) {
+      env.createSecrets(NS);
+      env.client().resource(cluster()).create();
+      out.println();
+      out.println(
+          "== deploying Cinder "
+              + from
+              + " (2 schedulers, backends ceph-ssd x1 and ceph-hdd x2 active/active, 1 backup, 2 API)");
+      Narrator narrator = new Narrator(env, out);
+      if (!narrator.until(
+          cc -> from.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
+        return fail(env, "the deployment did not become Ready");
+      }
+      out.printf("   Ready in %.1fs: %s%n", seconds(t0), narrator.services());
+
+      out.println();
+      out.println(
+          "== upgrading "
+              + from
+              + " -> "
+              + to
+              + ": kubectl patch cc cinder --type merge -p '{\"spec\":{\"release\":\""
+              + to
+              + "\",\"image\":\""
+              + REGISTRY
+              + to
+              + "\"}}'");
+      long t1 = System.nanoTime();
+      env.client()
+          .resources(CinderCluster.class)
+          .inNamespace(NS)
+          .withName(NAME)
+          .edit(
+              cc -> {
+                cc.getSpec().setRelease(to);
+                cc.getSpec().setImage(REGISTRY + to);
+                return cc;
+              });
+      if (!narrator.until(
+          cc -> to.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
+        return fail(env, "the upgrade did not complete");
+      }
+      out.println();
+      narrator.summary(seconds(t1));
+      int violations = env.sim().invariants().violations().size();
+      out.printf("invariants broken during the run: %d%n", violations);
+      out.printf("total %.1fs%n", seconds(t0));
+      return violations == 0 ? 0 : 1;
+    }
+  }
+
+  private int fail(SimulatedEnvironment env, String why) {
+    CinderCluster cc = env.get(NS, NAME);
+    out.println(
+        "!! "
+            + why
+            + "; status: "
+            + (cc == null
+                ? "none"
+                : env.client().getKubernetesSerialization().asYaml(cc.getStatus())));
+    return 2;
+  }
+
+  private CinderCluster cluster() {
+    CinderCluster cc = new CinderCluster();
+    cc.setMetadata(new ObjectMetaBuilder().withName(NAME).withNamespace(NS).build());
+    CinderClusterSpec spec = new CinderClusterSpec();
+    spec.setRelease(from);
+    spec.setImage(REGISTRY + from);
+    spec.setDatabase(new SecretSource(new SecretKeyRef("cinder-db", "connection")));
+    spec.setMessaging(new SecretSource(new SecretKeyRef("cinder-rabbitmq", "transport_url")));
+    spec.setScheduler(new ComponentSpec(2));
+    spec.setApi(new ComponentSpec(2));
+    VolumeBackendSpec ssd = new VolumeBackendSpec("ceph-ssd");
+    ssd.setConfig(Map.of("volume_driver", "cinder.volume.drivers.rbd.RBDDriver"));
+    VolumeBackendSpec hdd = new VolumeBackendSpec("ceph-hdd");
+    hdd.setReplicas(2);
+    hdd.setActiveActive(true);
+    hdd.setConfig(Map.of("volume_driver", "cinder.volume.drivers.rbd.RBDDriver"));
+    spec.setVolumes(new ArrayList<>(List.of(ssd, hdd)));
+    BackupSpec backup = new BackupSpec();
+    backup.setReplicas(1);
+    backup.setConfig(Map.of("backup_driver", "cinder.backup.drivers.posix.PosixBackupDriver"));
+    spec.setBackup(backup);
+    cc.setSpec(spec);
+    return cc;
+  }
+
+  static String release(CinderCluster cc) {
+    return cc == null || cc.getStatus() == null ? null : cc.getStatus().getRelease();
+  }
+
+  static String phase(CinderCluster cc) {
+    return cc == null || cc.getStatus() == null || cc.getStatus().getPhase() == null
+        ? null
+        : cc.getStatus().getPhase().name();
+  }
+
+  static double seconds(long since) {
+    return (System.nanoTime() - since) / 1e9;
+  }
+
+  /** Polls the CinderCluster and its Events and prints what a person wants to watch. */
+  static final class Narrator {
+    private final SimulatedEnvironment env;
+    private final PrintStream out;
+    private final Set<String> seenEvents = new HashSet<>();
+    private final Map<String, Double> stepSeconds = new LinkedHashMap<>();
+    private final List<String> gaps = new ArrayList<>();
+    private String step;
+    private long stepStart = System.nanoTime();
+    private int podsReplaced;
+    private List<VersionPin> pins = List.of();
+    private List<VersionPin> targets = List.of();
+    private final List<String> awaitingReport = new ArrayList<>();
+    private String pinsBeforeUnpin;
+
+    Narrator(SimulatedEnvironment env, PrintStream out) {
+      this.env = env;
+      this.out = out;
+    }
+
+    boolean until(java.util.function.Predicate<CinderCluster> done, int timeoutSeconds)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+      while (System.nanoTime() < deadline) {
+        CinderCluster cc = env.get(NS, NAME);
+        tick(cc);
+        if (done.test(cc)) {
+          return true;
+        }
+        Thread.sleep(200); // a display refresh, not a wait on a condition
+      }
+      return false;
+    }
+
+    private void tick(CinderCluster cc) {
+      UpgradeStatus u = cc == null || cc.getStatus() == null ? null : cc.getStatus().getUpgrade();
+      String now = u == null || u.getStep() == null ? null : u.getStep().name();
+      if (now != null && !now.equals(step)) {
+        if (step != null) {
+          stepSeconds.merge(step, (System.nanoTime() - stepStart) / 1e9, Double::sum);
+        }
+        step = now;
+        stepStart = System.nanoTime();
+        if (now.equals("RollingApi")) {
+          // Every service reports the target now, yet processes keep the pins they started with.
+          pinsBeforeUnpin = processPins();
+          out.println(
+              "     cinder-scheduler-0 still holds the pins it started with: " + pinsBeforeUnpin);
+        }
+        out.printf("   %-18s %s%n", "[" + now + "]", bar(u));
+      }
+      if (u != null && u.getPins() != null && !u.getPins().isEmpty() && pins.isEmpty()) {
+        pins = u.getPins();
+        targets = u.getTargets();
+        out.println("     pins (what new services talk down to): " + pinText(pins));
+        out.println(
+            "     targets (what " + u.getToRelease() + " reports):        " + pinText(targets));
+      }
+      List<Event> events = env.client().v1().events().inNamespace(NS).list().getItems();
+      events.sort(
+          java.util.Comparator.comparing(
+              e ->
+                  e.getMetadata().getCreationTimestamp() == null
+                      ? ""
+                      : e.getMetadata().getCreationTimestamp()));
+      for (Event e : events) {
+        if (!seenEvents.add(e.getMetadata().getName())) {
+          continue;
+        }
+        switch (e.getReason()) {
+          case "PodReplaced" -> {
+            podsReplaced++;
+            out.printf(
+                "     %s  %s%n", bar(u), e.getMessage().replace("replacing pod ", "replaced "));
+            awaitingReport.add(e.getMessage().replace("replacing pod ", "").split(":")[0]);
+          }
+          case "PodSignalled",
+              "PodRestarted",
+              "ServiceRowRemoved",
+              "JobStarted",
+              "JobFinished",
+              "BackupDrainStarted",
+              "BackupDrainFinished" ->
+              out.printf("     %s%n", e.getMessage());
+          case "VolumeServiceGap" -> {
+            gaps.add(e.getMessage());
+            out.printf("     %s%n", e.getMessage());
+          }
+          default -> {
+            if ("Warning".equals(e.getType())) {
+              out.printf("     WARNING %s: %s%n", e.getReason(), e.getMessage());
+            }
+          }
+        }
+      }
+      reportNewServices(u);
+      if (u != null && "Complete".equals(now) && step != null) {
+        stepSeconds.putIfAbsent("Complete", 0.0);
+      }
+    }
+
+    /** Prints, once, what a replaced pod's new service reports in the services table. */
+    private void reportNewServices(UpgradeStatus u) {
+      if (u == null || awaitingReport.isEmpty()) {
+        return;
+      }
+      for (var it = awaitingReport.iterator(); it.hasNext(); ) {
+        String pod = it.next();
+        var process = env.sim().cinder().process(NS, pod);
+        if (process.isEmpty() || !process.get().running() || process.get().row() == null) {
+          continue;
+        }
+        var row = process.get().row();
+        if (u.getToImage() != null && process.get().release().name().equals(u.getToRelease())) {
+          out.printf(
+              "       %s: new service up, reports rpc %s objects %s%n",
+              row.host(), row.rpcVersion(), row.objectVersion());
+          it.remove();
+        }
+      }
+    }
+
+    /**
+     * The pins cinder-scheduler-0's process holds for volume, as the simulated Cinder caches them.
+     */
+    private String processPins() {
+      return env.sim()
+          .cinder()
+          .process(NS, NAME + "-scheduler-0")
+          .map(
+              p ->
+                  p.pins().entrySet().stream()
+                      .map(
+                          e ->
+                              e.getKey().binaryName().replace("cinder-", "")
+                                  + " "
+                                  + e.getValue().rpcVersion())
+                      .sorted()
+                      .collect(Collectors.joining(", ")))
+          .orElse("?");
+    }
+
+    String services() {
+      return env.sim().servicesTable(NS, NAME).peek().stream()
+          .map(r -> r.host() + " " + r.rpcVersion())
+          .sorted()
+          .collect(Collectors.joining(", "));
+    }
+
+    void summary(double total) {
+      out.println("== summary");
+      stepSeconds.forEach((s, secs) -> out.printf("   %-18s %5.1fs%n", s, secs));
+      out.printf("   %-18s %5.1fs%n", "upgrade total", total);
+      out.printf("   pods replaced one at a time: %d%n", podsReplaced);
+      out.println("   pins recorded at Pinning: " + pinText(pins));
+      out.println(
+          "   cinder-scheduler-0's cached pins before SIGHUP: "
+              + pinsBeforeUnpin
+              + "; after: "
+              + processPins());
+      out.println("   every service reports the target: " + pinText(targets));
+      out.println("   services now: " + services());
+      out.println(
+          "   volume-service gaps (active/passive backends): "
+              + (gaps.isEmpty() ? "none measured" : String.join("; ", gaps)));
+    }
+
+    private static String pinText(List<VersionPin> pins) {
+      return pins.stream()
+          .map(
+              p ->
+                  p.getBinary().replace("cinder-", "")
+                      + " "
+                      + p.getRpcVersion()
+                      + "/"
+                      + p.getObjectVersion())
+          .collect(Collectors.joining(", "));
+    }
+
+    private static String bar(UpgradeStatus u) {
+      int done = u == null || u.getCompletedSteps() == null ? 0 : u.getCompletedSteps();
+      int total =
+          u == null || u.getTotalSteps() == null || u.getTotalSteps() == 0 ? 1 : u.getTotalSteps();
+      int width = 20;
+      int filled = Math.min(width, done * width / total);
+      return "[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + done + "/" + total;
+    }
+  }
+}
