@@ -54,6 +54,7 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
   private final Clock clock;
   private final ClusterDriver driver;
   private final EventRecorder events;
+  private final OperatorMetrics metrics;
 
   public CinderClusterReconciler(
       KubernetesClient client,
@@ -64,6 +65,7 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
     this.client = client;
     this.clock = clock;
     this.events = new EventRecorder(client, clock);
+    this.metrics = collaborators.metrics();
     this.driver =
         new ClusterDriver(
             client, clock, catalog, settings, events, new ObjectApplier(client), collaborators);
@@ -230,6 +232,8 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
         before.condition(StatusConditions.STALLED).map(c -> c.getMessage()).orElse("");
     if (progress.stalled() && (!wasStalled || !oldMessage.equals(progress.message()))) {
       events.warning(cc, progress.reason(), progress.message());
+      metrics.stalled(
+          cc.getMetadata().getNamespace(), cc.getMetadata().getName(), progress.reason());
     }
     if (before.getPhase() != after.getPhase() && !progress.stalled()) {
       events.normal(

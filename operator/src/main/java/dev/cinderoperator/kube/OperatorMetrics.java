@@ -73,6 +73,7 @@ public class OperatorMetrics {
         .set((double) state);
   }
 
+  /** The last measured gap of an active/passive volume backend (old heartbeat to new). */
   public void volumeServiceGap(String namespace, String cluster, String backend, double seconds) {
     gauge(
             "cinder_operator_volume_service_gap_seconds",

@@ -152,6 +152,9 @@ public class UpgradeExecutor {
 
     // The decision's status, then the act's status-only effects.
     UpgradeStep previousStep = status.getUpgrade() == null ? null : status.getUpgrade().getStep();
+    Double previousGap =
+        status.getUpgrade() == null ? null : status.getUpgrade().getLastVolumeGapSeconds();
+    String gapHost = status.getUpgrade() == null ? null : status.getUpgrade().getVolumeGapHost();
     if (decision.upgrade() != null) {
       status.setUpgrade(decision.upgrade());
     }
@@ -170,6 +173,14 @@ public class UpgradeExecutor {
                     downTime)));
     Progress progress = progress(cc, in, decision, snapshot.isPresent());
     recordStepMetrics(ns, name, previousStep, status.getUpgrade());
+    Double gap = status.getUpgrade() == null ? null : status.getUpgrade().getLastVolumeGapSeconds();
+    if (gap != null && !gap.equals(previousGap)) {
+      String backend =
+          gapHost != null && gapHost.contains("@")
+              ? gapHost.substring(gapHost.indexOf('@') + 1)
+              : "";
+      with.metrics().volumeServiceGap(ns, name, backend, gap);
+    }
 
     if (action.changesWorld()) {
       in.sink().writeNow(status, progress);
