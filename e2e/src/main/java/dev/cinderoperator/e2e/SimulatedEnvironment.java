@@ -139,6 +139,11 @@ public final class SimulatedEnvironment implements AutoCloseable {
     sim.close();
     operatorClient.close();
     client.close();
-    server.destroy();
+    try {
+      server.destroy();
+    } catch (IllegalStateException e) {
+      // The mock server's event loop can be slow to stop on a loaded machine; nothing is lost.
+      System.err.println("mock API server shutdown was slow: " + e.getMessage());
+    }
   }
 }

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.cinderoperator.sim.SimEvent.PodEvent;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,8 +15,9 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-@EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServer.class)
 class DeploymentControllerTest {
   private static final Map<String, String> LABELS = Map.of("app", "web");
 

@@ -11,7 +11,6 @@ import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,8 +19,9 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-@EnableKubernetesMockClient(crud = true)
+@ExtendWith(MockApiServer.class)
 class SimulatedCinderRuntimeTest {
   private static final String CLUSTER = "cinder";
 

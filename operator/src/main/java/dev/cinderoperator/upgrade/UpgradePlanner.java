@@ -23,6 +23,7 @@ import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Names;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -893,8 +894,10 @@ public final class UpgradePlanner {
     for (PodView p : ctx.liveApiPods()) {
       Instant started = p.startedAt() != null ? p.startedAt() : p.createdAt();
       // Strictly before: an API pod the Deployment started once the rows were at the target
-      // (RollingApi begins only then) read the target versions.
-      if (started != null && started.isBefore(reached)) {
+      // (RollingApi begins only then) read the target versions. Kubernetes stamps whole seconds,
+      // so compare with the second the rows got there: an API pod on the target image cannot
+      // have been created before RollingApi began.
+      if (started != null && started.isBefore(reached.truncatedTo(ChronoUnit.SECONDS))) {
         Optional<Blocked> blocker = PodInventory.blocker(ctx, p.name());
         if (blocker.isPresent()) {
           return blocker;
