@@ -1,7 +1,6 @@
 package dev.cinderoperator.kube;
 
 import dev.cinderoperator.api.CinderClusterStatus;
-import dev.cinderoperator.api.Phase;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Clock;
@@ -25,7 +24,7 @@ public final class StatusConditions {
 
   public static void apply(
       CinderClusterStatus status, Progress progress, long generation, Clock clock) {
-    boolean ready = progress.phase() == Phase.Ready;
+    boolean ready = progress.ready();
     boolean reconciling = !ready && !progress.stalled();
     List<Condition> next = new ArrayList<>();
     next.add(
@@ -60,6 +59,7 @@ public final class StatusConditions {
 
   private static String readyMessage(Progress p) {
     return switch (p.phase()) {
+      case Ready -> "not confirmed: " + p.message();
       case Deploying -> "deploying: " + p.message();
       case Upgrading -> "upgrading: " + p.message();
       case Paused -> "upgrade paused: " + p.message();

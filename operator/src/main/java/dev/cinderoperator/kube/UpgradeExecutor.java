@@ -294,8 +294,10 @@ public class UpgradeExecutor {
     Phase phase = d.phase();
     if (phase == null || phase == Phase.Ready) {
       if (!databaseUp) {
+        // What runs is left as it is; the phase stays what it was, Ready waits for the table.
+        Phase last = in.status().getPhase() == null ? Phase.Deploying : in.status().getPhase();
         return Progress.working(
-            Phase.Deploying,
+            last == Phase.Stalled ? Phase.Deploying : last,
             "DatabaseUnavailable",
             "the Cinder database cannot be reached; nothing is changed until it can",
             settings.pollInterval());
