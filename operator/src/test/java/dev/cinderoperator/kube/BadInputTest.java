@@ -160,28 +160,10 @@ class BadInputTest {
         .create();
     client.resource(Samples.cluster("cinder", NS)).create();
     FakeKubelet kubelet = new FakeKubelet(client, NS);
-    var job =
-        await()
-            .until(
-                () -> client.batch().v1().jobs().inNamespace(NS).list().getItems(),
-                j -> !j.isEmpty())
-            .get(0);
-    kubelet.finishJob(job.getMetadata().getName(), true, 0, "");
-    await()
-        .until(
-            () -> client.apps().statefulSets().inNamespace(NS).list().getItems(),
-            s -> s.size() == 4);
-    client
-        .apps()
-        .statefulSets()
-        .inNamespace(NS)
-        .list()
-        .getItems()
-        .forEach(s -> kubelet.runStatefulSet(s.getMetadata().getName()));
-    kubelet.runDeployment("cinder-api");
+    kubelet.completeFirstInstall("cinder", 4);
     await().until(() -> get("cinder").getStatus().getPhase() == Phase.Ready);
 
-    List<String> podsBefore = podNames();
+    List<String> podsBefore = kubelet.podIdentities();
     client
         .resources(CinderCluster.class)
         .inNamespace(NS)
@@ -196,7 +178,7 @@ class BadInputTest {
     await().until(() -> stalled("cinder"), s -> s != null && "True".equals(s.getStatus()));
     // The reconcile that wrote Stalled is the one that saw the bad spec: it acted on nothing.
     assertThat(client.apps().statefulSets().inNamespace(NS).list().getItems()).hasSize(4);
-    assertThat(podNames()).isEqualTo(podsBefore);
+    assertThat(kubelet.podIdentities()).isEqualTo(podsBefore);
     assertThat(
             client
                 .apps()
@@ -219,13 +201,6 @@ class BadInputTest {
     return cc == null || cc.getStatus() == null
         ? null
         : cc.getStatus().condition("Stalled").orElse(null);
-  }
-
-  List<String> podNames() {
-    return client.pods().inNamespace(NS).list().getItems().stream()
-        .map(p -> p.getMetadata().getName() + "/" + p.getMetadata().getUid())
-        .sorted()
-        .toList();
   }
 
   List<Event> events() {

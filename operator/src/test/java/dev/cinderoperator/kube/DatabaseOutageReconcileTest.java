@@ -43,28 +43,9 @@ class DatabaseOutageReconcileTest {
         .resource(Samples.secret(NS, "cinder-rabbitmq", "transport_url", Samples.TRANSPORT_URL))
         .create();
     client.resource(Samples.cluster("cinder", NS)).create();
-    FakeKubelet kubelet = new FakeKubelet(client, NS);
-    var job =
-        await()
-            .until(
-                () -> client.batch().v1().jobs().inNamespace(NS).list().getItems(),
-                j -> !j.isEmpty())
-            .get(0);
-    kubelet.finishJob(job.getMetadata().getName(), true, 0, "");
-    await()
-        .until(
-            () -> client.apps().statefulSets().inNamespace(NS).list().getItems(),
-            s -> s.size() == 4);
-    client
-        .apps()
-        .statefulSets()
-        .inNamespace(NS)
-        .list()
-        .getItems()
-        .forEach(s -> kubelet.runStatefulSet(s.getMetadata().getName()));
-    kubelet.runDeployment("cinder-api");
+    new FakeKubelet(client, NS).completeFirstInstall("cinder", 4);
     await().until(() -> "True".equals(condition("Ready").getStatus()));
-    List<String> pods = podNames();
+    List<String> pods = new FakeKubelet(client, NS).podIdentities();
 
     db.setDown(true);
     await().until(() -> "DatabaseUnavailable".equals(condition("Reconciling").getReason()));
@@ -72,11 +53,11 @@ class DatabaseOutageReconcileTest {
     assertThat(condition("Stalled").getStatus()).isEqualTo("False");
     assertThat(condition("Ready").getStatus()).isEqualTo("False");
     assertThat(get().getStatus().getPhase()).isEqualTo(Phase.Ready);
-    assertThat(podNames()).isEqualTo(pods);
+    assertThat(new FakeKubelet(client, NS).podIdentities()).isEqualTo(pods);
 
     db.setDown(false);
     await().until(() -> "True".equals(condition("Ready").getStatus()));
-    assertThat(podNames()).isEqualTo(pods);
+    assertThat(new FakeKubelet(client, NS).podIdentities()).isEqualTo(pods);
   }
 
   CinderCluster get() {
@@ -88,12 +69,5 @@ class DatabaseOutageReconcileTest {
     return cc == null || cc.getStatus() == null
         ? new Condition()
         : cc.getStatus().condition(type).orElse(new Condition());
-  }
-
-  List<String> podNames() {
-    return client.pods().inNamespace(NS).list().getItems().stream()
-        .map(p -> p.getMetadata().getName() + "/" + p.getMetadata().getUid())
-        .sorted()
-        .toList();
   }
 }

@@ -145,25 +145,7 @@ class FirstInstallTest {
   @Test
   void aReconcileWithNothingChangedWritesNothing() throws Exception {
     client.resource(Samples.cluster("cinder", NS)).create();
-    Job dbSync =
-        await()
-            .until(
-                () -> client.batch().v1().jobs().inNamespace(NS).list().getItems(),
-                jobs -> !jobs.isEmpty())
-            .get(0);
-    kubelet.finishJob(dbSync.getMetadata().getName(), true, 0, "");
-    await()
-        .until(
-            () -> client.apps().statefulSets().inNamespace(NS).list().getItems(),
-            s -> s.size() == 4);
-    client
-        .apps()
-        .statefulSets()
-        .inNamespace(NS)
-        .list()
-        .getItems()
-        .forEach(s -> kubelet.runStatefulSet(s.getMetadata().getName()));
-    kubelet.runDeployment("cinder-api");
+    kubelet.completeFirstInstall("cinder", 4);
     await().until(() -> get("cinder").getStatus().getPhase() == Phase.Ready);
 
     // Let any write in flight land, then watch several periodic reconciles.
@@ -178,17 +160,7 @@ class FirstInstallTest {
   @Test
   void removingABackendRemovesItsStatefulSet() {
     client.resource(Samples.cluster("cinder", NS)).create();
-    Job dbSync =
-        await()
-            .until(
-                () -> client.batch().v1().jobs().inNamespace(NS).list().getItems(),
-                jobs -> !jobs.isEmpty())
-            .get(0);
-    kubelet.finishJob(dbSync.getMetadata().getName(), true, 0, "");
-    await()
-        .until(
-            () -> client.apps().statefulSets().inNamespace(NS).list().getItems(),
-            s -> s.size() == 4);
+    kubelet.completeFirstInstall("cinder", 4);
 
     client
         .resources(CinderCluster.class)

@@ -166,6 +166,45 @@ public final class FakeKubelet {
     client.batch().v1().jobs().inNamespace(namespace).resource(job).updateStatus();
   }
 
+  /**
+   * Plays a first install through: waits for the db-sync job and finishes it, waits for the {@code
+   * statefulSets} StatefulSets, then starts every pod of them and of the API Deployment.
+   */
+  public void completeFirstInstall(String cluster, int statefulSets) {
+    var job =
+        org.awaitility.Awaitility.await()
+            .until(
+                () -> client.batch().v1().jobs().inNamespace(namespace).list().getItems(),
+                jobs -> !jobs.isEmpty())
+            .get(0);
+    finishJob(job.getMetadata().getName(), true, 0, "");
+    org.awaitility.Awaitility.await()
+        .until(
+            () -> client.apps().statefulSets().inNamespace(namespace).list().getItems(),
+            sets -> sets.size() == statefulSets);
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace(namespace)
+        .list()
+        .getItems()
+        .forEach(s -> runStatefulSet(s.getMetadata().getName()));
+    org.awaitility.Awaitility.await()
+        .until(
+            () ->
+                client.apps().deployments().inNamespace(namespace).withName(cluster + "-api").get(),
+            d -> d != null);
+    runDeployment(cluster + "-api");
+  }
+
+  /** Pod names with uids, sorted: equal lists mean no pod was deleted or added. */
+  public List<String> podIdentities() {
+    return client.pods().inNamespace(namespace).list().getItems().stream()
+        .map(p -> p.getMetadata().getName() + "/" + p.getMetadata().getUid())
+        .sorted()
+        .toList();
+  }
+
   public List<Pod> pods() {
     return client.pods().inNamespace(namespace).list().getItems();
   }
