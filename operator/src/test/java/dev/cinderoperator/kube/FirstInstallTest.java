@@ -68,7 +68,9 @@ class FirstInstallTest {
     assertThat(dbSync.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand())
         .containsSequence("db", "sync")
         .doesNotContain("--bump-versions");
-    await().until(() -> get("cinder").getStatus() != null);
+    await()
+        .until(
+            () -> get("cinder").getStatus() != null && get("cinder").getStatus().getPhase() != null);
     assertThat(get("cinder").getStatus().getPhase()).isEqualTo(Phase.Deploying);
     assertThat(client.apps().statefulSets().inNamespace(NS).list().getItems()).isEmpty();
 
