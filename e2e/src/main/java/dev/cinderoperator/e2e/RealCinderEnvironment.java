@@ -99,7 +99,7 @@ public final class RealCinderEnvironment implements AutoCloseable {
                 + ":"
                 + port
                 + ": "
-                + e.getMessage().replace(password, "****"));
+                + scrub(e.getMessage(), password));
       }
       return new Backing(
           "mysql+pymysql://"
@@ -115,6 +115,12 @@ public final class RealCinderEnvironment implements AutoCloseable {
               + "?charset=utf8",
           env("CINDER_TEST_TRANSPORT_URL"),
           workDir);
+    }
+
+    private static String scrub(String message, String password) {
+      return message == null || password.isEmpty()
+          ? String.valueOf(message)
+          : message.replace(password, "****");
     }
 
     private static String env(String name) {
