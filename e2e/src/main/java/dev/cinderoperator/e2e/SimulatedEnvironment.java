@@ -1,6 +1,7 @@
 package dev.cinderoperator.e2e;
 
 import dev.cinderoperator.api.CinderCluster;
+import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.ClusterDriver;
@@ -8,7 +9,10 @@ import dev.cinderoperator.kube.OperatorMetrics;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.sim.ApiCallRecorder;
 import dev.cinderoperator.sim.CrudApiServer;
+import dev.cinderoperator.sim.InMemoryDatabases;
 import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.SimDatabases;
+import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
 import dev.cinderoperator.sim.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -21,6 +25,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A whole cluster in one process: the mock API server, the simulated controllers, kubelet and
@@ -37,26 +44,71 @@ public final class SimulatedEnvironment implements AutoCloseable {
   private final SimulatedCluster sim;
   private final ApiCallRecorder calls = new ApiCallRecorder();
   private final OperatorSettings settings;
+  private final Wiring wiring;
   private final MeterRegistry meters = new SimpleMeterRegistry();
   private Operator operator;
+  private ServiceRegistryPool registries;
 
-  private SimulatedEnvironment(SimConfig config, OperatorSettings settings) {
+  /**
+   * What backs the environment besides the simulated controllers.
+   *
+   * @param catalog the releases the operator and the simulated Cinder know
+   * @param databases builds the databases the simulated processes write (given the row event sink)
+   * @param registries builds the operator's registry pool at each operator start; null for the
+   *     in-memory tables of the simulated cluster
+   * @param cluster adjusts the simulated cluster before the operator starts (e.g. another runtime)
+   */
+  public record Wiring(
+      ReleaseCatalog catalog,
+      Function<Consumer<ServiceRowEvent>, SimDatabases> databases,
+      Supplier<ServiceRegistryPool> registries,
+      Consumer<SimulatedCluster> cluster) {
+
+    /** In-memory services tables and the standard catalog: the demo and the fast tests. */
+    public static Wiring inMemory(SimConfig config) {
+      return new Wiring(
+          ReleaseCatalog.standard(),
+          events -> new InMemoryDatabases(config.clock(), events),
+          null,
+          sim -> {});
+    }
+  }
+
+  private SimulatedEnvironment(SimConfig config, OperatorSettings settings, Wiring wiring) {
     this.settings = settings;
+    this.wiring = wiring;
     server = CrudApiServer.start();
     client = server.createClient();
     client.resource(crd()).create();
-    sim = SimulatedCluster.start(client, config);
+    sim = SimulatedCluster.start(client, config, wiring.catalog(), wiring.databases());
+    wiring.cluster().accept(sim);
     operatorClient = calls.recordingClient(server.createClient().getConfiguration());
   }
 
   public static SimulatedEnvironment start(SimConfig config, OperatorSettings settings) {
-    SimulatedEnvironment env = new SimulatedEnvironment(config, settings);
-    env.startOperator();
+    return start(config, settings, Wiring.inMemory(config));
+  }
+
+  /** With other databases, registries, catalog or runtime (the JDBC and real-Cinder tiers). */
+  public static SimulatedEnvironment start(
+      SimConfig config, OperatorSettings settings, Wiring wiring) {
+    SimulatedEnvironment env = new SimulatedEnvironment(config, settings, wiring);
+    try {
+      env.startOperator();
+    } catch (RuntimeException e) {
+      env.close();
+      throw e;
+    }
     return env;
   }
 
   /** Starts (or restarts, after {@link #stopOperator()}) the operator. */
   public synchronized void startOperator() {
+    registries =
+        wiring.registries() != null
+            ? wiring.registries().get()
+            : new ServiceRegistryPool((ns, name, url) -> sim.serviceRegistry(ns, name));
+    ServiceRegistryPool pool = registries;
     operator =
         CinderOperator.create(
             operatorClient,
@@ -64,11 +116,10 @@ public final class SimulatedEnvironment implements AutoCloseable {
             settings,
             s ->
                 new ClusterDriver.Collaborators(
-                    new ServiceRegistryPool((ns, name, url) -> sim.serviceRegistry(ns, name)),
-                    sim.podSignaller(),
-                    new OperatorMetrics(meters)),
+                    pool, sim.podSignaller(), new OperatorMetrics(meters)),
             new Metrics() {},
-            null);
+            null,
+            wiring.catalog());
     operator.start();
   }
 
@@ -78,13 +129,22 @@ public final class SimulatedEnvironment implements AutoCloseable {
       operator.stop();
       operator = null;
     }
+    if (registries != null) {
+      registries.close();
+      registries = null;
+    }
   }
 
   public void createSecrets(String namespace) {
+    createSecrets(namespace, DB_URL, TRANSPORT_URL);
+  }
+
+  /** The Secrets {@code cinder-db/connection} and {@code cinder-rabbitmq/transport_url}. */
+  public void createSecrets(String namespace, String databaseUrl, String transportUrl) {
     for (Map.Entry<String, Map<String, String>> s :
         Map.of(
-                "cinder-db", Map.of("connection", DB_URL),
-                "cinder-rabbitmq", Map.of("transport_url", TRANSPORT_URL))
+                "cinder-db", Map.of("connection", databaseUrl),
+                "cinder-rabbitmq", Map.of("transport_url", transportUrl))
             .entrySet()) {
       client
           .resource(

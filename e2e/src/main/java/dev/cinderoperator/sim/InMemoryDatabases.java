@@ -1,7 +1,9 @@
 package dev.cinderoperator.sim;
 
+import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -22,5 +24,10 @@ public final class InMemoryDatabases implements SimDatabases {
     return tables.computeIfAbsent(
         namespace + "/" + cluster,
         k -> new InMemoryServicesTable(namespace, cluster, clock, events));
+  }
+
+  @Override
+  public List<ServiceRow> peek(String namespace, String cluster) {
+    return servicesTable(namespace, cluster).peek();
   }
 }

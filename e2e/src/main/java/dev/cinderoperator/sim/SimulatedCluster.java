@@ -3,8 +3,11 @@ package dev.cinderoperator.sim;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.kube.PodSignaller;
+import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The half of a cluster the Fabric8 mock server lacks: StatefulSet, Deployment and Job controllers,
@@ -25,7 +28,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final SimConfig config;
   private final EventRecorder recorder = new EventRecorder();
   private final PodTerminations terminations = new PodTerminations();
-  private final InMemoryDatabases databases;
+  private final SimDatabases databases;
   private final SimulatedCinderRuntime cinder;
   private final InvariantChecker invariants;
   private final Kubelet kubelet;
@@ -33,16 +36,17 @@ public final class SimulatedCluster implements AutoCloseable {
   private final DeploymentController deployments;
   private final JobController jobs;
 
-  private SimulatedCluster(KubernetesClient client, SimConfig config, ReleaseCatalog catalog) {
+  private SimulatedCluster(
+      KubernetesClient client,
+      SimConfig config,
+      ReleaseCatalog catalog,
+      Function<Consumer<ServiceRowEvent>, SimDatabases> databasesFactory) {
     this.client = client;
     this.config = config;
-    this.databases = new InMemoryDatabases(config.clock(), recorder::record);
-    this.cinder = new SimulatedCinderRuntime(client, databases, catalog, config);
+    this.databases = databasesFactory.apply(recorder::record);
+    this.cinder = new SimulatedCinderRuntime(client, this.databases, catalog, config);
     this.invariants =
-        new InvariantChecker(
-            cinder::releaseOf,
-            (ns, cluster) -> databases.servicesTable(ns, cluster).peek(),
-            cinder::processes);
+        new InvariantChecker(cinder::releaseOf, this.databases::peek, cinder::processes);
     recorder.addListener(invariants);
     this.kubelet = new Kubelet(client, config, recorder, terminations);
     kubelet.useRuntime(SimulatedCinderRuntime.CINDER_IMAGES, cinder);
@@ -58,7 +62,19 @@ public final class SimulatedCluster implements AutoCloseable {
 
   public static SimulatedCluster start(
       KubernetesClient client, SimConfig config, ReleaseCatalog catalog) {
-    SimulatedCluster cluster = new SimulatedCluster(client, config, catalog);
+    return start(client, config, catalog, events -> new InMemoryDatabases(config.clock(), events));
+  }
+
+  /**
+   * With other databases than the in-memory ones (e.g. a real MariaDB); the factory gets the sink
+   * for the service row events the recorder and the invariant checker need.
+   */
+  public static SimulatedCluster start(
+      KubernetesClient client,
+      SimConfig config,
+      ReleaseCatalog catalog,
+      Function<Consumer<ServiceRowEvent>, SimDatabases> databases) {
+    SimulatedCluster cluster = new SimulatedCluster(client, config, catalog, databases);
     cluster.kubelet.start();
     cluster.statefulSets.start();
     cluster.deployments.start();
@@ -96,14 +112,33 @@ public final class SimulatedCluster implements AutoCloseable {
     return terminations;
   }
 
-  /** The services table of one CinderCluster (outage, in-flight backups, stale rows). */
+  /**
+   * The in-memory services table of one CinderCluster (outage, in-flight backups, stale rows).
+   *
+   * @throws IllegalStateException when the cluster was started with other databases
+   */
   public InMemoryServicesTable servicesTable(String namespace, String cluster) {
+    return inMemory().servicesTable(namespace, cluster);
+  }
+
+  /** The services table the simulated processes of one CinderCluster write, whatever backs it. */
+  public SimServicesTable simServicesTable(String namespace, String cluster) {
     return databases.servicesTable(namespace, cluster);
   }
 
-  /** What the operator under test reads the cluster's services table through. */
+  /** What the operator under test reads the cluster's in-memory services table through. */
   public ServiceRegistry serviceRegistry(String namespace, String cluster) {
-    return databases.servicesTable(namespace, cluster);
+    return inMemory().servicesTable(namespace, cluster);
+  }
+
+  private InMemoryDatabases inMemory() {
+    if (databases instanceof InMemoryDatabases m) {
+      return m;
+    }
+    throw new IllegalStateException(
+        "this simulated cluster writes its services rows into "
+            + databases.getClass().getSimpleName()
+            + ", not memory: read them through that database");
   }
 
   /** What the operator under test sends SIGHUP through (the mock server has no exec). */
@@ -118,5 +153,12 @@ public final class SimulatedCluster implements AutoCloseable {
     loops.forEach(ControlLoop::stopLoop);
     cinder.close();
     loops.forEach(ControlLoop::closeWatches);
+    if (databases instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // connections to a test database: nothing left to save
+      }
+    }
   }
 }

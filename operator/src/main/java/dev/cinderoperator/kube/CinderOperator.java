@@ -22,6 +22,19 @@ public final class CinderOperator {
       Function<OperatorSettings, ClusterDriver.Collaborators> collaborators,
       Metrics metrics,
       LeaderElectionConfiguration leaderElection) {
+    return create(
+        client, clock, settings, collaborators, metrics, leaderElection, ReleaseCatalog.standard());
+  }
+
+  /** As above with another release catalog (tests that imitate a release on real Cinder). */
+  public static Operator create(
+      KubernetesClient client,
+      Clock clock,
+      OperatorSettings settings,
+      Function<OperatorSettings, ClusterDriver.Collaborators> collaborators,
+      Metrics metrics,
+      LeaderElectionConfiguration leaderElection,
+      ReleaseCatalog catalog) {
     Operator operator =
         new Operator(
             o ->
@@ -34,7 +47,7 @@ public final class CinderOperator {
                     .withConcurrentReconciliationThreads(settings.reconcileThreads()));
     CinderClusterReconciler reconciler =
         new CinderClusterReconciler(
-            client, clock, ReleaseCatalog.standard(), settings, collaborators.apply(settings));
+            client, clock, catalog, settings, collaborators.apply(settings));
     operator.register(
         reconciler,
         c -> {

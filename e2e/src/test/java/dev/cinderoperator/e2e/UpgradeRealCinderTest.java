@@ -1,0 +1,229 @@
+package dev.cinderoperator.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.cinderoperator.api.CinderCluster;
+import dev.cinderoperator.api.Phase;
+import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.api.VolumeBackendSpec;
+import dev.cinderoperator.db.testing.RealCinder;
+import dev.cinderoperator.db.testing.TestDatabase;
+import dev.cinderoperator.db.testing.TestMariaDb;
+import dev.cinderoperator.db.testing.TestRabbitMq;
+import dev.cinderoperator.kube.OperatorSettings;
+import dev.cinderoperator.sim.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.real.RealCinderRuntime;
+import dev.cinderoperator.workload.Component;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A fresh deploy and a full rolling upgrade of 1 scheduler, 1 backend, 1 backup and 1 API pod,
+ * where the scheduler, volume and backup pods run Debian's real Cinder 21.3.1 processes and the
+ * jobs run the real {@code cinder-manage db sync}, {@code cinder-status upgrade check}, {@code
+ * cinder-manage db online_data_migrations} and the version probe, against a private MariaDB and
+ * RabbitMQ. cinder-api is not run (its pods are Ready at once).
+ *
+ * <p>Releases (see {@link RealCinderEnvironment}): the source image {@code cinder:xena} runs the
+ * installed code with its RPC constants lowered to Xena's (volume 3.16, backup 2.2); the target
+ * {@code cinder:zed} is the unmodified 21.3.1 (volume 3.18, scheduler 3.12, backup 2.3). The test
+ * catalog holds just these two, so the operator treats xena to zed as N to N+1.
+ *
+ * <p>Skipped loudly unless root, Debian's Cinder, RabbitMQ and MariaDB are installed.
+ */
+class UpgradeRealCinderTest {
+  static final String NS = "openstack";
+  static final String PINS_RESET = "Resetting cached RPC version pins.";
+
+  TestDatabase db;
+  TestRabbitMq rabbit;
+  RealCinderEnvironment real;
+  long started;
+  Path dir;
+
+  @BeforeEach
+  void start() throws Exception {
+    RealCinder.assumeAvailable();
+    RealCinderRuntime.unavailableReason()
+        .ifPresent(
+            why -> {
+              System.err.println("\n*** SKIPPING the real-Cinder tier: " + why + " ***\n");
+              Assumptions.abort(why);
+            });
+    started = System.nanoTime();
+    db =
+        TestMariaDb.shared()
+            .createEmptyDatabase("real_upgrade_" + UUID.randomUUID().toString().substring(0, 8));
+    dir = Files.createTempDirectory("real-cinder-upgrade-");
+    rabbit = TestRabbitMq.start(Files.createDirectories(dir.resolve("rabbitmq")));
+    System.out.printf("MariaDB and RabbitMQ up after %.1f s%n", seconds());
+    real =
+        RealCinderEnvironment.start(
+            new RealCinderEnvironment.Backing(
+                db.sqlAlchemyUrl(), rabbit.transportUrl(), dir.resolve("pods")),
+            NS,
+            OperatorSettings.defaults()
+                .withPollIntervals(Duration.ofMillis(250), Duration.ofSeconds(2)));
+  }
+
+  @AfterEach
+  void stop() {
+    try {
+      if (real != null) {
+        real.close();
+        assertThat(real.runtime().runs())
+            .as("every Cinder process stopped")
+            .noneMatch(r -> r.process().isAlive());
+      }
+    } finally {
+      if (rabbit != null) {
+        rabbit.close();
+      }
+      if (db != null) {
+        db.drop();
+      }
+      if (dir != null && !Boolean.getBoolean("keepRealCinderLogs")) {
+        deleteRecursively(dir);
+      } else if (dir != null) {
+        System.out.println("pods' config, state and logs kept in " + dir);
+      }
+      System.out.printf("everything stopped after %.1f s%n", seconds());
+    }
+  }
+
+  @Test
+  void deploysAndUpgradesRealCinderWithPinsResetBySighup() {
+    CinderCluster cluster = Clusters.of("cinder", NS, "xena", 1, 1, 1, fakeBackend());
+    cluster.getSpec().setImage(RealCinderEnvironment.SOURCE_IMAGE);
+    cluster.getSpec().setConfig(Map.of("DEFAULT", Map.of("graceful_shutdown_timeout", "5")));
+    real.env().client().resource(cluster).create();
+
+    await("fresh deploy Ready").atMost(Duration.ofSeconds(120)).until(() -> ready("xena"));
+    System.out.printf("fresh deploy Ready after %.1f s%n", seconds());
+    // db sync ran for real: Cinder's own schema at its alembic head
+    assertThat(db.value("SELECT version_num FROM alembic_version")).isEqualTo("c92a3e68beed");
+    assertThat(
+            db.value(
+                "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ?", db.name()))
+        .satisfies(n -> assertThat(((Number) n).intValue()).isGreaterThanOrEqualTo(30));
+    await("the imitated xena rows")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(versions())
+                    .containsExactlyInAnyOrder(
+                        "cinder-backup 2.2 1.39",
+                        "cinder-scheduler 3.12 1.39",
+                        "cinder-volume 3.16 1.39"));
+
+    real.env()
+        .client()
+        .resources(CinderCluster.class)
+        .inNamespace(NS)
+        .withName("cinder")
+        .edit(
+            cc -> {
+              cc.getSpec().setRelease("zed");
+              cc.getSpec().setImage(RealCinderEnvironment.TARGET_IMAGE);
+              return cc;
+            });
+    await("upgrade to zed complete").atMost(Duration.ofSeconds(150)).until(() -> ready("zed"));
+    System.out.printf("upgrade complete after %.1f s%n", seconds());
+
+    CinderCluster done = real.env().get(NS, "cinder");
+    assertThat(done.getStatus().getUpgrade().getStep()).isEqualTo(UpgradeStep.Complete);
+    // the rows real 21.3.1 writes, on the pods' hosts
+    assertThat(versions())
+        .containsExactlyInAnyOrder(
+            "cinder-backup 2.3 1.39", "cinder-scheduler 3.12 1.39", "cinder-volume 3.18 1.39");
+    assertThat(db.column("SELECT host FROM services WHERE deleted = 0 ORDER BY host"))
+        .containsExactly("cinder-backup-0", "cinder-scheduler-0", "cinder-volume-fake-0@fake");
+
+    // the real tools ran: one db sync per image, the probe read the real code's versions
+    List<JobRunEvent> jobs = real.env().sim().recorder().jobRuns();
+    assertThat(jobs)
+        .filteredOn(j -> Component.DB_SYNC.label().equals(j.component()))
+        .extracting(JobRunEvent::image, JobRunEvent::exitCode)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(RealCinderEnvironment.SOURCE_IMAGE, 0),
+            org.assertj.core.groups.Tuple.tuple(RealCinderEnvironment.TARGET_IMAGE, 0));
+    assertThat(jobs)
+        .filteredOn(
+            j ->
+                Component.VERSION_PROBE.label().equals(j.component())
+                    && RealCinderEnvironment.TARGET_IMAGE.equals(j.image()))
+        .last()
+        .satisfies(
+            j ->
+                assertThat(j.message())
+                    .contains("\"cinder-volume\": \"3.18\"", "\"cinder-backup\": \"2.3\""));
+    assertThat(jobs)
+        .filteredOn(j -> Component.DATA_MIGRATION.label().equals(j.component()))
+        .isNotEmpty()
+        .allSatisfy(j -> assertThat(j.exitCode()).isZero());
+
+    // each real service on the target image reset its pins on SIGHUP; the scheduler started
+    // pinned to the imitated volume 3.16 and re-selected 3.18 after the reset
+    for (String pod : List.of("cinder-scheduler-0", "cinder-volume-fake-0", "cinder-backup-0")) {
+      assertThat(targetRun(pod).logText()).as(pod + "'s log").contains(PINS_RESET);
+    }
+    String scheduler = targetRun("cinder-scheduler-0").logText();
+    int reset = scheduler.indexOf(PINS_RESET);
+    assertThat(scheduler.substring(0, reset))
+        .contains(
+            "Automatically selected cinder-volume RPC version 3.16 as minimum service version");
+    assertThat(scheduler.substring(reset))
+        .contains(
+            "Automatically selected cinder-volume RPC version 3.18 as minimum service version");
+    assertThat(real.env().sim().invariants().violations()).isEmpty();
+  }
+
+  RealCinderRuntime.Run targetRun(String pod) {
+    return real.runtime().runs(NS, pod).stream()
+        .filter(r -> RealCinderEnvironment.TARGET_IMAGE.equals(r.image()))
+        .reduce((a, b) -> b)
+        .orElseThrow(() -> new AssertionError("no process of " + pod + " on the target image"));
+  }
+
+  List<Object> versions() {
+    return db.column(
+        "SELECT CONCAT(`binary`, ' ', rpc_current_version, ' ', object_current_version)"
+            + " FROM services WHERE deleted = 0");
+  }
+
+  boolean ready(String release) {
+    CinderCluster cc = real.env().get(NS, "cinder");
+    return cc != null
+        && cc.getStatus() != null
+        && release.equals(cc.getStatus().getRelease())
+        && cc.getStatus().getPhase() == Phase.Ready;
+  }
+
+  static VolumeBackendSpec fakeBackend() {
+    VolumeBackendSpec v = new VolumeBackendSpec("fake");
+    v.setReplicas(1);
+    v.setConfig(Map.of("volume_driver", "cinder.tests.fake_driver.FakeLoggingVolumeDriver"));
+    return v;
+  }
+
+  static void deleteRecursively(Path root) {
+    try (var files = Files.walk(root)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException e) {
+      System.err.println("could not delete " + root + ": " + e.getMessage());
+    }
+  }
+
+  double seconds() {
+    return (System.nanoTime() - started) / 1e9;
+  }
+}
