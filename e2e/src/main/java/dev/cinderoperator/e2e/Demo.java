@@ -9,6 +9,7 @@ import dev.cinderoperator.api.SecretSource;
 import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.api.VolumeBackendSpec;
+import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.sim.SimConfig;
 import io.fabric8.kubernetes.api.model.Event;
@@ -48,11 +49,24 @@ public final class Demo implements Callable<Integer> {
 
   @Option(
       names = "--timeout",
-      defaultValue = "120",
+      defaultValue = "300",
       description = "Give up after this many seconds.")
   int timeoutSeconds;
 
+  @Option(
+      names = "--real-cinder",
+      description =
+          "Run Debian's real Cinder services and tools as the pods' processes (needs root, the"
+              + " packages and the test environment: eval \"$(scripts/testenv/up.sh)\").")
+  boolean realCinder;
+
   private final PrintStream out = System.out;
+
+  // What the run deploys: the simulated demo cluster, or a small one on real Cinder.
+  private String volumeDriver = "cinder.volume.drivers.rbd.RBDDriver";
+  private int schedulers = 2;
+  private int apis = 2;
+  private int hddReplicas = 2;
 
   public static void main(String[] args) {
     // Before any logger exists: the demo narrates; the operator's own log stays quiet.
@@ -63,62 +77,120 @@ public final class Demo implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    long t0 = System.nanoTime();
-    out.println(
-        "cinder-operator demo: mock Kubernetes API + simulated controllers, kubelet and Cinder");
-    try (SimulatedEnvironment env =
-        SimulatedEnvironment.start(
-            SimConfig.realistic().withNamespace(NS),
-            OperatorSettings.defaults()
-                .withPollIntervals(Duration.ofMillis(250), Duration.ofSeconds(5)))) {
-      env.createSecrets(NS);
-      env.client().resource(cluster()).create();
-      out.println();
+    if (!realCinder) {
       out.println(
-          "== deploying Cinder "
-              + from
-              + " (2 schedulers, backends ceph-ssd x1 and ceph-hdd x2 active/active, 1 backup, 2 API)");
-      Narrator narrator = new Narrator(env, out);
-      if (!narrator.until(
-          cc -> from.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
-        return fail(env, "the deployment did not become Ready");
+          "cinder-operator demo: mock Kubernetes API + simulated controllers, kubelet and Cinder");
+      try (SimulatedEnvironment env =
+          SimulatedEnvironment.start(
+              SimConfig.realistic().withNamespace(NS),
+              OperatorSettings.defaults()
+                  .withPollIntervals(Duration.ofMillis(250), Duration.ofSeconds(5)))) {
+        env.createSecrets(NS);
+        return run(env, REGISTRY);
       }
-      out.printf("   Ready in %.1fs: %s%n", seconds(t0), narrator.services());
-
-      out.println();
-      out.println(
-          "== upgrading "
-              + from
-              + " -> "
-              + to
-              + ": kubectl patch cc cinder --type merge -p '{\"spec\":{\"release\":\""
-              + to
-              + "\",\"image\":\""
-              + REGISTRY
-              + to
-              + "\"}}'");
-      long t1 = System.nanoTime();
-      env.client()
-          .resources(CinderCluster.class)
-          .inNamespace(NS)
-          .withName(NAME)
-          .edit(
-              cc -> {
-                cc.getSpec().setRelease(to);
-                cc.getSpec().setImage(REGISTRY + to);
-                return cc;
-              });
-      if (!narrator.until(
-          cc -> to.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
-        return fail(env, "the upgrade did not complete");
-      }
-      out.println();
-      narrator.summary(seconds(t1));
-      int violations = env.sim().invariants().violations().size();
-      out.printf("invariants broken during the run: %d%n", violations);
-      out.printf("total %.1fs%n", seconds(t0));
-      return violations == 0 ? 0 : 1;
     }
+    var unavailable = RealCinderEnvironment.unavailableReason();
+    if (unavailable.isPresent()) {
+      out.println("--real-cinder is not possible here: " + unavailable.get());
+      return 2;
+    }
+    RealCinderEnvironment.Backing backing;
+    try {
+      backing =
+          RealCinderEnvironment.Backing.fromTestenv(
+              java.nio.file.Files.createTempDirectory("cinder-demo-"));
+    } catch (IllegalStateException e) {
+      out.println(
+          "--real-cinder needs the private MariaDB and RabbitMQ: run"
+              + " eval \"$(scripts/testenv/up.sh)\" first ("
+              + e.getMessage()
+              + ")");
+      return 2;
+    }
+    // Debian's 21.3.1 is "zed"; the source release is the same code imitating Xena's versions.
+    from = "xena";
+    to = "zed";
+    volumeDriver = "cinder.tests.fake_driver.FakeLoggingVolumeDriver";
+    schedulers = 1;
+    apis = 1;
+    hddReplicas = 0;
+    out.println(
+        "cinder-operator demo on REAL Cinder: mock Kubernetes API, simulated controllers and"
+            + " kubelet; pods run Debian's cinder-scheduler, -volume, -backup and tools");
+    try (RealCinderEnvironment real =
+        RealCinderEnvironment.start(
+            backing,
+            NS,
+            OperatorSettings.defaults()
+                .withPollIntervals(Duration.ofMillis(500), Duration.ofSeconds(5)))) {
+      int code = run(real.env(), RealCinderEnvironment.REGISTRY);
+      out.println("== what the real services logged about their pins");
+      for (var r : real.runtime().runs()) {
+        for (String line : r.logText().split("\n")) {
+          if (line.contains("as minimum service version")
+              || line.contains("Resetting cached RPC")) {
+            out.println("   " + r.pod() + ": " + line.replaceAll("^.*? (INFO|DEBUG) ", ""));
+          }
+        }
+      }
+      return code;
+    }
+  }
+
+  private int run(SimulatedEnvironment env, String registry) throws Exception {
+    long t0 = System.nanoTime();
+    env.client().resource(cluster(registry)).create();
+    out.println();
+    out.println(
+        "== deploying Cinder "
+            + from
+            + " ("
+            + schedulers
+            + " scheduler(s), backend ceph-ssd x1"
+            + (hddReplicas > 0 ? " and ceph-hdd x" + hddReplicas + " active/active" : "")
+            + ", 1 backup, "
+            + apis
+            + " API)");
+    Narrator narrator = new Narrator(env, out);
+    if (!narrator.until(
+        cc -> from.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
+      return fail(env, "the deployment did not become Ready");
+    }
+    out.printf("   Ready in %.1fs: %s%n", seconds(t0), narrator.services());
+
+    out.println();
+    out.println(
+        "== upgrading "
+            + from
+            + " -> "
+            + to
+            + ": kubectl patch cc cinder --type merge -p '{\"spec\":{\"release\":\""
+            + to
+            + "\",\"image\":\""
+            + registry
+            + to
+            + "\"}}'");
+    long t1 = System.nanoTime();
+    env.client()
+        .resources(CinderCluster.class)
+        .inNamespace(NS)
+        .withName(NAME)
+        .edit(
+            cc -> {
+              cc.getSpec().setRelease(to);
+              cc.getSpec().setImage(registry + to);
+              return cc;
+            });
+    if (!narrator.until(
+        cc -> to.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
+      return fail(env, "the upgrade did not complete");
+    }
+    out.println();
+    narrator.summary(seconds(t1));
+    int violations = env.sim().invariants().violations().size();
+    out.printf("invariants broken during the run: %d%n", violations);
+    out.printf("total %.1fs%n", seconds(t0));
+    return violations == 0 ? 0 : 1;
   }
 
   private int fail(SimulatedEnvironment env, String why) {
@@ -133,23 +205,27 @@ public final class Demo implements Callable<Integer> {
     return 2;
   }
 
-  private CinderCluster cluster() {
+  private CinderCluster cluster(String registry) {
     CinderCluster cc = new CinderCluster();
     cc.setMetadata(new ObjectMetaBuilder().withName(NAME).withNamespace(NS).build());
     CinderClusterSpec spec = new CinderClusterSpec();
     spec.setRelease(from);
-    spec.setImage(REGISTRY + from);
+    spec.setImage(registry + from);
     spec.setDatabase(new SecretSource(new SecretKeyRef("cinder-db", "connection")));
     spec.setMessaging(new SecretSource(new SecretKeyRef("cinder-rabbitmq", "transport_url")));
-    spec.setScheduler(new ComponentSpec(2));
-    spec.setApi(new ComponentSpec(2));
+    spec.setScheduler(new ComponentSpec(schedulers));
+    spec.setApi(new ComponentSpec(apis));
     VolumeBackendSpec ssd = new VolumeBackendSpec("ceph-ssd");
-    ssd.setConfig(Map.of("volume_driver", "cinder.volume.drivers.rbd.RBDDriver"));
-    VolumeBackendSpec hdd = new VolumeBackendSpec("ceph-hdd");
-    hdd.setReplicas(2);
-    hdd.setActiveActive(true);
-    hdd.setConfig(Map.of("volume_driver", "cinder.volume.drivers.rbd.RBDDriver"));
-    spec.setVolumes(new ArrayList<>(List.of(ssd, hdd)));
+    ssd.setConfig(Map.of("volume_driver", volumeDriver));
+    List<VolumeBackendSpec> volumes = new ArrayList<>(List.of(ssd));
+    if (hddReplicas > 0) {
+      VolumeBackendSpec hdd = new VolumeBackendSpec("ceph-hdd");
+      hdd.setReplicas(hddReplicas);
+      hdd.setActiveActive(true);
+      hdd.setConfig(Map.of("volume_driver", volumeDriver));
+      volumes.add(hdd);
+    }
+    spec.setVolumes(volumes);
     BackupSpec backup = new BackupSpec();
     backup.setReplicas(1);
     backup.setConfig(Map.of("backup_driver", "cinder.backup.drivers.posix.PosixBackupDriver"));
@@ -275,22 +351,36 @@ public final class Demo implements Callable<Integer> {
 
     /** Prints, once, what a replaced pod's new service reports in the services table. */
     private void reportNewServices(UpgradeStatus u) {
-      if (u == null || awaitingReport.isEmpty()) {
+      if (u == null || awaitingReport.isEmpty() || u.getTargets() == null) {
         return;
       }
+      List<ServiceRow> rows = rows();
       for (var it = awaitingReport.iterator(); it.hasNext(); ) {
         String pod = it.next();
-        var process = env.sim().cinder().process(NS, pod);
-        if (process.isEmpty() || !process.get().running() || process.get().row() == null) {
-          continue;
+        for (ServiceRow row : rows) {
+          boolean own = row.host().equals(pod) || row.host().startsWith(pod + "@");
+          boolean atTarget =
+              u.getTargets().stream()
+                  .anyMatch(
+                      t ->
+                          t.getBinary().equals(row.binary())
+                              && t.getRpcVersion().equals(row.rpcVersion()));
+          if (own && atTarget) {
+            out.printf(
+                "       %s: new service up, reports rpc %s objects %s%n",
+                row.host(), row.rpcVersion(), row.objectVersion());
+            it.remove();
+            break;
+          }
         }
-        var row = process.get().row();
-        if (u.getToImage() != null && process.get().release().name().equals(u.getToRelease())) {
-          out.printf(
-              "       %s: new service up, reports rpc %s objects %s%n",
-              row.host(), row.rpcVersion(), row.objectVersion());
-          it.remove();
-        }
+      }
+    }
+
+    private List<ServiceRow> rows() {
+      try {
+        return env.sim().simServicesTable(NS, NAME).liveRows();
+      } catch (RuntimeException e) {
+        return List.of();
       }
     }
 
@@ -315,7 +405,7 @@ public final class Demo implements Callable<Integer> {
     }
 
     String services() {
-      return env.sim().servicesTable(NS, NAME).peek().stream()
+      return rows().stream()
           .map(r -> r.host() + " " + r.rpcVersion())
           .sorted()
           .collect(Collectors.joining(", "));

@@ -353,14 +353,16 @@ public class UpgradeExecutor {
       client.resource(job).create();
       events.normal(cc, "JobStarted", j.message());
     } else if (action instanceof Action.ReplacePod p) {
-      deletePod(cc, p.pod(), p.uid());
       invalidate(cc);
-      with.metrics().podReplaced(ns, name, p.component().label());
-      events.normal(cc, "PodReplaced", p.message());
+      if (deletePod(cc, p.pod(), p.uid())) {
+        with.metrics().podReplaced(ns, name, p.component().label());
+        events.normal(cc, "PodReplaced", p.message());
+      }
     } else if (action instanceof Action.RestartPod p) {
-      deletePod(cc, p.pod(), p.uid());
       invalidate(cc);
-      events.normal(cc, "PodRestarted", p.message());
+      if (deletePod(cc, p.pod(), p.uid())) {
+        events.normal(cc, "PodRestarted", p.message());
+      }
     } else if (action instanceof Action.SignalPod s) {
       with.signaller().sighup(ns, s.pod());
       UpgradeStatus u = status.getUpgrade();
@@ -417,14 +419,22 @@ public class UpgradeExecutor {
     };
   }
 
-  /** Deletes the pod only if it is still the incarnation the planner chose (same uid). */
-  private void deletePod(CinderCluster cc, String podName, String uid) {
+  /**
+   * Deletes the pod only if it is still the incarnation the planner chose (same uid, not already
+   * terminating): the informer cache may lag behind a delete this operator just made.
+   *
+   * @return whether this call deleted it
+   */
+  private boolean deletePod(CinderCluster cc, String podName, String uid) {
     Pod live = client.pods().inNamespace(cc.getMetadata().getNamespace()).withName(podName).get();
-    if (live == null || (uid != null && !uid.equals(live.getMetadata().getUid()))) {
-      LOG.info("pod {} already replaced; not deleting it again", podName);
-      return;
+    if (live == null
+        || live.getMetadata().getDeletionTimestamp() != null
+        || (uid != null && !uid.equals(live.getMetadata().getUid()))) {
+      LOG.info("pod {} already being replaced; not deleting it again", podName);
+      return false;
     }
     client.resource(live).delete();
+    return true;
   }
 
   private void announceFinishedJobs(CinderCluster cc, List<JobView> jobs) {

@@ -70,7 +70,8 @@ class FirstInstallTest {
         .doesNotContain("--bump-versions");
     await()
         .until(
-            () -> get("cinder").getStatus() != null && get("cinder").getStatus().getPhase() != null);
+            () ->
+                get("cinder").getStatus() != null && get("cinder").getStatus().getPhase() != null);
     assertThat(get("cinder").getStatus().getPhase()).isEqualTo(Phase.Deploying);
     assertThat(client.apps().statefulSets().inNamespace(NS).list().getItems()).isEmpty();
 
