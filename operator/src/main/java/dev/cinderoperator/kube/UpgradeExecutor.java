@@ -273,8 +273,12 @@ public class UpgradeExecutor {
 
   private Progress progress(CinderCluster cc, Inputs in, Decision d, boolean databaseUp) {
     Action a = d.action();
+    // Waits on the database (reports, drains, an outage) see no watch event when they end:
+    // look again no later than the configured poll interval.
     Duration recheck =
-        a instanceof Action.Wait w && w.recheckAfter() != null
+        a instanceof Action.Wait w
+                && w.recheckAfter() != null
+                && w.recheckAfter().compareTo(settings.pollInterval()) < 0
             ? w.recheckAfter()
             : settings.pollInterval();
     if (d.stalled() || a instanceof Action.Stall) {
@@ -340,14 +344,17 @@ public class UpgradeExecutor {
       client.resource(job).create();
       events.normal(cc, "JobStarted", j.message());
     } else if (action instanceof Action.ReplacePod p) {
-      deletePod(cc, p.pod(), p.uid());
+      boolean deleted = deletePod(cc, p.pod(), p.uid());
       invalidate(cc);
-      with.metrics().podReplaced(ns, name, p.component().label());
-      events.normal(cc, "PodReplaced", p.message());
+      if (deleted) {
+        with.metrics().podReplaced(ns, name, p.component().label());
+        events.normal(cc, "PodReplaced", p.message());
+      }
     } else if (action instanceof Action.RestartPod p) {
-      deletePod(cc, p.pod(), p.uid());
+      if (deletePod(cc, p.pod(), p.uid())) {
+        events.normal(cc, "PodRestarted", p.message());
+      }
       invalidate(cc);
-      events.normal(cc, "PodRestarted", p.message());
     } else if (action instanceof Action.SignalPod s) {
       with.signaller().sighup(ns, s.pod());
       UpgradeStatus u = status.getUpgrade();
@@ -404,14 +411,21 @@ public class UpgradeExecutor {
     };
   }
 
-  /** Deletes the pod only if it is still the incarnation the planner chose (same uid). */
-  private void deletePod(CinderCluster cc, String podName, String uid) {
+  /**
+   * Deletes the pod only if it is still the incarnation the planner chose (same uid) and not
+   * already terminating (a reconcile on a cache that has not seen the first delete yet); true when
+   * this call deleted it.
+   */
+  private boolean deletePod(CinderCluster cc, String podName, String uid) {
     Pod live = client.pods().inNamespace(cc.getMetadata().getNamespace()).withName(podName).get();
-    if (live == null || (uid != null && !uid.equals(live.getMetadata().getUid()))) {
-      LOG.info("pod {} already replaced; not deleting it again", podName);
-      return;
+    if (live == null
+        || (uid != null && !uid.equals(live.getMetadata().getUid()))
+        || live.getMetadata().getDeletionTimestamp() != null) {
+      LOG.info("pod {} already replaced or terminating; not deleting it again", podName);
+      return false;
     }
     client.resource(live).delete();
+    return true;
   }
 
   private void announceFinishedJobs(CinderCluster cc, List<JobView> jobs) {
