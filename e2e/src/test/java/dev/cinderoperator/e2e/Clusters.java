@@ -68,4 +68,9 @@ final class Clusters {
         backend("ceph-hdd", 3),
         backend("lvm", 1));
   }
+
+  /** The smallest cluster that has every component: 1 scheduler, 1 backend, 1 backup, 1 API. */
+  static CinderCluster small(String name, String ns, String release) {
+    return of(name, ns, release, 1, 1, 1, backend("ceph", 1));
+  }
 }

@@ -284,8 +284,12 @@ public class UpgradeExecutor {
 
   private Progress progress(CinderCluster cc, Inputs in, Decision d, boolean databaseUp) {
     Action a = d.action();
+    // Waits on the database (reports, drains, an outage) see no watch event when they end:
+    // look again no later than the configured poll interval.
     Duration recheck =
-        a instanceof Action.Wait w && w.recheckAfter() != null
+        a instanceof Action.Wait w
+                && w.recheckAfter() != null
+                && w.recheckAfter().compareTo(settings.pollInterval()) < 0
             ? w.recheckAfter()
             : settings.pollInterval();
     if (d.stalled() || a instanceof Action.Stall) {

@@ -126,7 +126,11 @@ final class PodGate {
       }
     }
     Instant seen = row.lastSeen();
-    if (start != null && (seen == null || !seen.isAfter(ctx.toDatabaseTime(start)))) {
+    // startedAt has whole seconds (metav1.Time) and the container may have started up to a second
+    // later; the old process of the same host may have heartbeated within that second. Only a
+    // heartbeat from the next second on is surely the new process's.
+    if (start != null
+        && (seen == null || seen.isBefore(ctx.toDatabaseTime(start).plusSeconds(1)))) {
       return prefix + " has not reported since the pod started (last heartbeat " + seen + ")";
     }
     return null;
