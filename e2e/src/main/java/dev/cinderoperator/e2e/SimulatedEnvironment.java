@@ -1,6 +1,7 @@
 package dev.cinderoperator.e2e;
 
 import dev.cinderoperator.api.CinderCluster;
+import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.ClusterDriver;
@@ -21,6 +22,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.time.Clock;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A whole cluster in one process: the mock API server, the simulated controllers, kubelet and
@@ -38,10 +40,23 @@ public final class SimulatedEnvironment implements AutoCloseable {
   private final ApiCallRecorder calls = new ApiCallRecorder();
   private final OperatorSettings settings;
   private final MeterRegistry meters = new SimpleMeterRegistry();
+  private final Hooks hooks;
   private Operator operator;
 
-  private SimulatedEnvironment(SimConfig config, OperatorSettings settings) {
+  /**
+   * What a benchmark observes the operator through; {@link #NONE} for tests.
+   *
+   * @param josdkMetrics handed to JOSDK (e.g. to time every reconcile)
+   * @param registries wraps each services-table registry the pool hands the operator (e.g. to count
+   *     queries)
+   */
+  public record Hooks(Metrics josdkMetrics, UnaryOperator<ServiceRegistry> registries) {
+    public static final Hooks NONE = new Hooks(Metrics.NOOP, UnaryOperator.identity());
+  }
+
+  private SimulatedEnvironment(SimConfig config, OperatorSettings settings, Hooks hooks) {
     this.settings = settings;
+    this.hooks = hooks;
     server = CrudApiServer.start();
     client = server.createClient();
     client.resource(crd()).create();
@@ -50,7 +65,12 @@ public final class SimulatedEnvironment implements AutoCloseable {
   }
 
   public static SimulatedEnvironment start(SimConfig config, OperatorSettings settings) {
-    SimulatedEnvironment env = new SimulatedEnvironment(config, settings);
+    return start(config, settings, Hooks.NONE);
+  }
+
+  public static SimulatedEnvironment start(
+      SimConfig config, OperatorSettings settings, Hooks hooks) {
+    SimulatedEnvironment env = new SimulatedEnvironment(config, settings, hooks);
     env.startOperator();
     return env;
   }
@@ -64,10 +84,11 @@ public final class SimulatedEnvironment implements AutoCloseable {
             settings,
             s ->
                 new ClusterDriver.Collaborators(
-                    new ServiceRegistryPool((ns, name, url) -> sim.serviceRegistry(ns, name)),
+                    new ServiceRegistryPool(
+                        (ns, name, url) -> hooks.registries().apply(sim.serviceRegistry(ns, name))),
                     sim.podSignaller(),
                     new OperatorMetrics(meters)),
-            new Metrics() {},
+            hooks.josdkMetrics(),
             null);
     operator.start();
   }
