@@ -2,6 +2,7 @@ package dev.cinderoperator.e2e;
 
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.cinder.ReleaseCatalog;
+import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.ClusterDriver;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * A whole cluster in one process: the mock API server, the simulated controllers, kubelet and
@@ -46,6 +48,7 @@ public final class SimulatedEnvironment implements AutoCloseable {
   private final OperatorSettings settings;
   private final Wiring wiring;
   private final MeterRegistry meters = new SimpleMeterRegistry();
+  private final Hooks hooks;
   private Operator operator;
   private ServiceRegistryPool registries;
 
@@ -74,9 +77,22 @@ public final class SimulatedEnvironment implements AutoCloseable {
     }
   }
 
-  private SimulatedEnvironment(SimConfig config, OperatorSettings settings, Wiring wiring) {
+  /**
+   * What a benchmark observes the operator through; {@link #NONE} for tests.
+   *
+   * @param josdkMetrics handed to JOSDK (e.g. to time every reconcile)
+   * @param registries wraps each services-table registry the pool hands the operator (e.g. to count
+   *     queries)
+   */
+  public record Hooks(Metrics josdkMetrics, UnaryOperator<ServiceRegistry> registries) {
+    public static final Hooks NONE = new Hooks(Metrics.NOOP, UnaryOperator.identity());
+  }
+
+  private SimulatedEnvironment(
+      SimConfig config, OperatorSettings settings, Wiring wiring, Hooks hooks) {
     this.settings = settings;
     this.wiring = wiring;
+    this.hooks = hooks;
     server = CrudApiServer.start();
     client = server.createClient();
     client.resource(crd()).create();
@@ -86,13 +102,24 @@ public final class SimulatedEnvironment implements AutoCloseable {
   }
 
   public static SimulatedEnvironment start(SimConfig config, OperatorSettings settings) {
-    return start(config, settings, Wiring.inMemory(config));
+    return start(config, settings, Wiring.inMemory(config), Hooks.NONE);
   }
 
   /** With other databases, registries, catalog or runtime (the JDBC and real-Cinder tiers). */
   public static SimulatedEnvironment start(
       SimConfig config, OperatorSettings settings, Wiring wiring) {
-    SimulatedEnvironment env = new SimulatedEnvironment(config, settings, wiring);
+    return start(config, settings, wiring, Hooks.NONE);
+  }
+
+  /** In memory, observed through the hooks (the benchmarks). */
+  public static SimulatedEnvironment start(
+      SimConfig config, OperatorSettings settings, Hooks hooks) {
+    return start(config, settings, Wiring.inMemory(config), hooks);
+  }
+
+  public static SimulatedEnvironment start(
+      SimConfig config, OperatorSettings settings, Wiring wiring, Hooks hooks) {
+    SimulatedEnvironment env = new SimulatedEnvironment(config, settings, wiring, hooks);
     try {
       env.startOperator();
     } catch (RuntimeException e) {
@@ -107,7 +134,8 @@ public final class SimulatedEnvironment implements AutoCloseable {
     registries =
         wiring.registries() != null
             ? wiring.registries().get()
-            : new ServiceRegistryPool((ns, name, url) -> sim.serviceRegistry(ns, name));
+            : new ServiceRegistryPool(
+                (ns, name, url) -> hooks.registries().apply(sim.serviceRegistry(ns, name)));
     ServiceRegistryPool pool = registries;
     operator =
         CinderOperator.create(
@@ -117,7 +145,7 @@ public final class SimulatedEnvironment implements AutoCloseable {
             s ->
                 new ClusterDriver.Collaborators(
                     pool, sim.podSignaller(), new OperatorMetrics(meters)),
-            new Metrics() {},
+            hooks.josdkMetrics(),
             null,
             wiring.catalog());
     operator.start();
