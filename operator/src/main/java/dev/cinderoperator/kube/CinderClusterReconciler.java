@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -195,6 +196,40 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
       MDC.remove("cluster");
       MDC.remove("step");
     }
+  }
+
+  /**
+   * An unexpected error: say so in the status (JOSDK retries with backoff). Nothing is deleted or
+   * restarted because of it.
+   */
+  @Override
+  public ErrorStatusUpdateControl<CinderCluster> updateErrorStatus(
+      CinderCluster cc, Context<CinderCluster> context, Exception e) {
+    LOG.error("reconcile failed cluster={}", cc.getMetadata().getName(), e);
+    CinderClusterStatus status =
+        cc.getStatus() == null
+            ? new CinderClusterStatus()
+            : client.getKubernetesSerialization().clone(cc.getStatus());
+    long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
+    String message =
+        e.getClass().getSimpleName()
+            + (e.getMessage() == null ? "" : ": " + e.getMessage())
+            + "; retrying with backoff";
+    var phase =
+        status.getPhase() == null ? dev.cinderoperator.api.Phase.Deploying : status.getPhase();
+    Progress progress =
+        Progress.working(
+            phase,
+            "ReconcileError",
+            message.length() > 500 ? message.substring(0, 500) : message,
+            null);
+    finish(status, progress, generation);
+    try {
+      writeStatus(cc, status, context);
+    } catch (RuntimeException writeFailed) {
+      LOG.warn("could not record the error in status: {}", writeFailed.getMessage());
+    }
+    return ErrorStatusUpdateControl.defaultErrorProcessing();
   }
 
   private CinderCluster writeStatus(

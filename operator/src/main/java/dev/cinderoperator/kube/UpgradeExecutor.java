@@ -29,6 +29,8 @@ import dev.cinderoperator.upgrade.UpgradePlanner;
 import dev.cinderoperator.workload.CinderJobs;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.DesiredWorkloads;
+import dev.cinderoperator.workload.Labels;
+import dev.cinderoperator.workload.Names;
 import dev.cinderoperator.workload.ServiceHosts;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -186,15 +188,34 @@ public class UpgradeExecutor {
       in.sink().writeNow(status, progress);
     }
     // Templates follow the roll; during an offline schema migration everything is stopped.
+    // cinder-api is restarted by a marker on its template, so its Deployment surges.
+    String restartMarker = apiRestartMarker(in.observed(), name);
+    boolean restartApi =
+        action instanceof Action.RestartPod r
+            && r.component() == Component.API
+            && status.getUpgrade() != null
+            && status.getUpgrade().getRowsAtTargetAt() != null
+            && !status.getUpgrade().getRowsAtTargetAt().equals(restartMarker);
+    if (restartApi) {
+      restartMarker = status.getUpgrade().getRowsAtTargetAt();
+      events.normal(
+          cc,
+          "ApiRestarted",
+          "rolling cinder-api (Deployment "
+              + name
+              + "-api, surge, never below its ready replicas): "
+              + action.message());
+    }
     in.applier()
         .apply(
             new DesiredWorkloads(
-                name,
-                ns,
-                spec,
-                in.configFiles(),
-                (c, b) -> planner.templateImage(status, spec, c, b),
-                planner.servicesStopped(status)));
+                    name,
+                    ns,
+                    spec,
+                    in.configFiles(),
+                    (c, b) -> planner.templateImage(status, spec, c, b),
+                    planner.servicesStopped(status))
+                .withApiRestartMarker(restartMarker));
     perform(cc, in, spec, status, action);
     for (Decision.Notice n : decision.notices()) {
       if (n.warning()) {
@@ -205,6 +226,20 @@ public class UpgradeExecutor {
     }
     with.circuitStates().forEach(this::circuitMetric);
     return progress;
+  }
+
+  /**
+   * The restart marker on the API Deployment's template as last applied; sticky across upgrades.
+   */
+  private static String apiRestartMarker(ObservedObjects observed, String cluster) {
+    return observed.deployments().stream()
+        .filter(d -> Names.api(cluster).equals(d.getMetadata().getName()))
+        .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
+        .filter(a -> a != null)
+        .map(a -> a.get(Labels.RESTARTED_AT))
+        .filter(Objects::nonNull)
+        .findFirst()
+        .orElse(null);
   }
 
   /** With signals unavailable (no pods/exec), services are restarted to drop their pins. */
@@ -362,7 +397,7 @@ public class UpgradeExecutor {
         with.metrics().podReplaced(ns, name, p.component().label());
         events.normal(cc, "PodReplaced", p.message());
       }
-    } else if (action instanceof Action.RestartPod p) {
+    } else if (action instanceof Action.RestartPod p && p.component() != Component.API) {
       invalidate(cc);
       if (deletePod(cc, p.pod(), p.uid())) {
         events.normal(cc, "PodRestarted", p.message());

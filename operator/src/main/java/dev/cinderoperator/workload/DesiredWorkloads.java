@@ -37,6 +37,7 @@ public final class DesiredWorkloads {
   private final Map<String, String> configFiles;
   private final ImageSelector images;
   private final boolean stopped;
+  private String apiRestartMarker;
 
   public DesiredWorkloads(
       String cluster,
@@ -63,6 +64,15 @@ public final class DesiredWorkloads {
     this.configFiles = configFiles;
     this.images = images;
     this.stopped = stopped;
+  }
+
+  /**
+   * Stamps the API pod template with a restart marker: a change rolls the API Deployment with its
+   * surge, so cinder-api restarts without dropping below its ready replicas.
+   */
+  public DesiredWorkloads withApiRestartMarker(String marker) {
+    this.apiRestartMarker = marker;
+    return this;
   }
 
   /** The config checksum each workload's pods should carry, keyed as the planner asks. */
@@ -174,6 +184,19 @@ public final class DesiredWorkloads {
 
   public Deployment apiDeployment() {
     List<String> files = List.of(CinderConf.COMMON_FILE);
+    Deployment deployment = buildApiDeployment(files);
+    if (apiRestartMarker != null) {
+      deployment
+          .getSpec()
+          .getTemplate()
+          .getMetadata()
+          .getAnnotations()
+          .put(Labels.RESTARTED_AT, apiRestartMarker);
+    }
+    return deployment;
+  }
+
+  private Deployment buildApiDeployment(List<String> files) {
     return new DeploymentBuilder()
         .withNewMetadata()
         .withName(Names.api(cluster))

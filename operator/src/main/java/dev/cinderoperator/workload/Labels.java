@@ -17,6 +17,9 @@ public final class Labels {
   /** Pod template annotation: checksum of the rendered cinder.conf the pod was started with. */
   public static final String CONFIG_CHECKSUM = "cinder.operator.dev/config-checksum";
 
+  /** API pod template annotation: when cinder-api was last restarted to drop its version pins. */
+  public static final String RESTARTED_AT = "cinder.operator.dev/restarted-at";
+
   /** Job annotation: the image a job's hash was computed for. */
   public static final String TARGET_IMAGE = "cinder.operator.dev/target-image";
 
