@@ -171,16 +171,13 @@ public final class Demo implements Callable<Integer> {
             + to
             + "\"}}'");
     long t1 = System.nanoTime();
-    env.client()
-        .resources(CinderCluster.class)
-        .inNamespace(NS)
-        .withName(NAME)
-        .edit(
-            cc -> {
-              cc.getSpec().setRelease(to);
-              cc.getSpec().setImage(registry + to);
-              return cc;
-            });
+    env.editSpec(
+        NS,
+        NAME,
+        spec -> {
+          spec.setRelease(to);
+          spec.setImage(registry + to);
+        });
     if (!narrator.until(
         cc -> to.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
       return fail(env, "the upgrade did not complete");

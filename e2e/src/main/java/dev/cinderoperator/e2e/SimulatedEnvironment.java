@@ -1,6 +1,7 @@
 package dev.cinderoperator.e2e;
 
 import dev.cinderoperator.api.CinderCluster;
+import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServiceRegistryPool;
@@ -184,6 +185,32 @@ public final class SimulatedEnvironment implements AutoCloseable {
                   .withStringData(s.getValue())
                   .build())
           .createOr(r -> r.update());
+    }
+  }
+
+  /**
+   * Edits the spec as {@code kubectl edit} would, again on a conflict with the operator's status
+   * writes (the edit carries the resourceVersion it read).
+   */
+  public void editSpec(
+      String namespace, String name, java.util.function.Consumer<CinderClusterSpec> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .resources(CinderCluster.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .edit(
+                cc -> {
+                  change.accept(cc.getSpec());
+                  return cc;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
     }
   }
 

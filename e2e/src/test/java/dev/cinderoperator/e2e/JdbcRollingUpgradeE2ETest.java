@@ -120,16 +120,13 @@ class JdbcRollingUpgradeE2ETest {
             "operator-restarter");
     restarter.start();
 
-    env.client()
-        .resources(CinderCluster.class)
-        .inNamespace(NS)
-        .withName("cinder")
-        .edit(
-            cc -> {
-              cc.getSpec().setRelease("2024.1");
-              cc.getSpec().setImage(TARGET_IMAGE);
-              return cc;
-            });
+    env.editSpec(
+        NS,
+        "cinder",
+        spec -> {
+          spec.setRelease("2024.1");
+          spec.setImage(TARGET_IMAGE);
+        });
     try {
       await()
           .atMost(Duration.ofSeconds(120))

@@ -16,7 +16,6 @@ import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -70,24 +69,7 @@ final class Scenario implements AutoCloseable {
 
   /** Edits the spec as {@code kubectl edit} would, again on a conflict with a status write. */
   void edit(Consumer<CinderClusterSpec> change) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        env.client()
-            .resources(CinderCluster.class)
-            .inNamespace(NS)
-            .withName(NAME)
-            .edit(
-                cc -> {
-                  change.accept(cc.getSpec());
-                  return cc;
-                });
-        return;
-      } catch (KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e;
-        }
-      }
-    }
+    env.editSpec(NS, NAME, change);
   }
 
   /** Edits spec.upgrade. */

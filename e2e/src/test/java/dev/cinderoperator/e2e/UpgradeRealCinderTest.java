@@ -126,15 +126,12 @@ class UpgradeRealCinderTest {
                         "cinder-volume 3.16 1.39"));
 
     real.env()
-        .client()
-        .resources(CinderCluster.class)
-        .inNamespace(NS)
-        .withName("cinder")
-        .edit(
-            cc -> {
-              cc.getSpec().setRelease("zed");
-              cc.getSpec().setImage(RealCinderEnvironment.TARGET_IMAGE);
-              return cc;
+        .editSpec(
+            NS,
+            "cinder",
+            spec -> {
+              spec.setRelease("zed");
+              spec.setImage(RealCinderEnvironment.TARGET_IMAGE);
             });
     await("upgrade to zed complete").atMost(Duration.ofSeconds(150)).until(() -> ready("zed"));
     System.out.printf("upgrade complete after %.1f s%n", seconds());

@@ -164,16 +164,14 @@ class BadInputTest {
     await().until(() -> get("cinder").getStatus().getPhase() == Phase.Ready);
 
     List<String> podsBefore = kubelet.podIdentities();
-    client
-        .resources(CinderCluster.class)
-        .inNamespace(NS)
-        .withName("cinder")
-        .edit(
-            cc -> {
-              cc.getSpec().getVolumes().get(0).setReplicas(3); // without activeActive
-              cc.getSpec().getVolumes().remove(1); // would remove a backend: spec is invalid
-              return cc;
-            });
+    OperatorHarness.editSpec(
+        client,
+        NS,
+        "cinder",
+        spec -> {
+          spec.getVolumes().get(0).setReplicas(3); // without activeActive
+          spec.getVolumes().remove(1); // would remove a backend: spec is invalid
+        });
 
     await().until(() -> stalled("cinder"), s -> s != null && "True".equals(s.getStatus()));
     // The reconcile that wrote Stalled is the one that saw the bad spec: it acted on nothing.

@@ -165,16 +165,14 @@ class FirstInstallTest {
     client.resource(Samples.cluster("cinder", NS)).create();
     kubelet.completeFirstInstall("cinder", 4);
 
-    client
-        .resources(CinderCluster.class)
-        .inNamespace(NS)
-        .withName("cinder")
-        .edit(
-            cc -> {
-              cc.getSpec().getVolumes().removeIf(v -> v.getName().equals("ceph-hdd"));
-              cc.getSpec().getScheduler().setReplicas(3);
-              return cc;
-            });
+    OperatorHarness.editSpec(
+        client,
+        NS,
+        "cinder",
+        spec -> {
+          spec.getVolumes().removeIf(v -> v.getName().equals("ceph-hdd"));
+          spec.getScheduler().setReplicas(3);
+        });
 
     // The mock server keeps a deleted object marked for deletion; a real one removes it.
     await()

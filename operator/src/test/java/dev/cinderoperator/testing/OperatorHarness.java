@@ -74,6 +74,32 @@ public final class OperatorHarness implements AutoCloseable {
     return reconciles.get();
   }
 
+  /** Edits a CinderCluster's spec, again on a conflict with the operator's status writes. */
+  public static void editSpec(
+      KubernetesClient client,
+      String namespace,
+      String name,
+      java.util.function.Consumer<dev.cinderoperator.api.CinderClusterSpec> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .resources(dev.cinderoperator.api.CinderCluster.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .edit(
+                cc -> {
+                  change.accept(cc.getSpec());
+                  return cc;
+                });
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Drains and counts requests the mock server received that change something. */
   public static int drainWrites(KubernetesMockServer server) throws InterruptedException {
     int writes = 0;
