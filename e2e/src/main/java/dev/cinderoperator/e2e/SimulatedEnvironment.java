@@ -132,6 +132,7 @@ public final class SimulatedEnvironment implements AutoCloseable {
 
   /** Starts (or restarts, after {@link #stopOperator()}) the operator. */
   public synchronized void startOperator() {
+    awaitResponsiveApiServer();
     registries =
         wiring.registries() != null
             ? wiring.registries().get()
@@ -150,6 +151,29 @@ public final class SimulatedEnvironment implements AutoCloseable {
             null,
             wiring.catalog());
     operator.start();
+  }
+
+  /**
+   * The mock API server runs on one event loop, which stalls for seconds while it closes the
+   * watches of a stopped operator. Informers started meanwhile can list and then watch across
+   * events the mock server does not replay (a real API server replays from the list's
+   * resourceVersion), so a restarted operator waits until the server answers promptly.
+   */
+  private void awaitResponsiveApiServer() {
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      long t = System.nanoTime();
+      client.namespaces().list();
+      if (System.nanoTime() - t < java.time.Duration.ofMillis(200).toNanos()) {
+        return;
+      }
+      try {
+        Thread.sleep(100); // a probe interval, not a wait for a state
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** Stops the operator as a crash would look to the cluster: mid-reconcile, nothing cleaned. */
