@@ -124,12 +124,13 @@ public final class Demo implements Callable<Integer> {
             OperatorSettings.defaults()
                 .withPollIntervals(Duration.ofMillis(500), Duration.ofSeconds(5)))) {
       int code = run(real.env(), RealCinderEnvironment.REGISTRY);
-      out.println("== what the real services logged about their pins");
+      out.println("== what the real services logged about their RPC pins, in order");
       for (var r : real.runtime().runs()) {
         for (String line : r.logText().split("\n")) {
-          if (line.contains("as minimum service version")
-              || line.contains("Resetting cached RPC")) {
-            out.println("   " + r.pod() + ": " + line.replaceAll("^.*? (INFO|DEBUG) ", ""));
+          boolean pin = line.contains("RPC version") && line.contains("as minimum service version");
+          if (pin || line.contains("Resetting cached RPC version pins")) {
+            String text = line.contains("] ") ? line.substring(line.lastIndexOf("] ") + 2) : line;
+            out.println("   " + r.pod() + ": " + text.replace(" as minimum service version.", ""));
           }
         }
       }
@@ -156,7 +157,8 @@ public final class Demo implements Callable<Integer> {
         cc -> from.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
       return fail(env, "the deployment did not become Ready");
     }
-    out.printf("   Ready in %.1fs: %s%n", seconds(t0), narrator.services());
+    String services = narrator.services();
+    out.printf("   Ready in %.1fs%s%n", seconds(t0), services.isEmpty() ? "" : ": " + services);
 
     out.println();
     out.println(
@@ -291,8 +293,10 @@ public final class Demo implements Callable<Integer> {
         if (now.equals("RollingApi")) {
           // Every service reports the target now, yet processes keep the pins they started with.
           pinsBeforeUnpin = processPins();
-          out.println(
-              "     cinder-scheduler-0 still holds the pins it started with: " + pinsBeforeUnpin);
+          if (pinsBeforeUnpin != null) {
+            out.println(
+                "     cinder-scheduler-0 still holds the pins it started with: " + pinsBeforeUnpin);
+          }
         }
         out.printf("   %-18s %s%n", "[" + now + "]", bar(u));
       }
@@ -335,7 +339,8 @@ public final class Demo implements Callable<Integer> {
           }
           default -> {
             if ("Warning".equals(e.getType())) {
-              out.printf("     WARNING %s: %s%n", e.getReason(), e.getMessage());
+              String first = e.getMessage().lines().findFirst().orElse("");
+              out.printf("     WARNING %s: %s%n", e.getReason(), first);
             }
           }
         }
@@ -398,7 +403,7 @@ public final class Demo implements Callable<Integer> {
                                   + e.getValue().rpcVersion())
                       .sorted()
                       .collect(Collectors.joining(", ")))
-          .orElse("?");
+          .orElse(null);
     }
 
     String services() {
@@ -414,11 +419,13 @@ public final class Demo implements Callable<Integer> {
       out.printf("   %-18s %5.1fs%n", "upgrade total", total);
       out.printf("   pods replaced one at a time: %d%n", podsReplaced);
       out.println("   pins recorded at Pinning: " + pinText(pins));
-      out.println(
-          "   cinder-scheduler-0's cached pins before SIGHUP: "
-              + pinsBeforeUnpin
-              + "; after: "
-              + processPins());
+      if (pinsBeforeUnpin != null) {
+        out.println(
+            "   cinder-scheduler-0's cached pins before SIGHUP: "
+                + pinsBeforeUnpin
+                + "; after: "
+                + processPins());
+      }
       out.println("   every service reports the target: " + pinText(targets));
       out.println("   services now: " + services());
       out.println(

@@ -490,8 +490,14 @@ public class UpgradeExecutor {
                 + " "
                 + (j.state() == JobState.SUCCEEDED ? "succeeded" : "failed")
                 + (j.exitCode() == null ? "" : " (exit code " + j.exitCode() + ")");
+        boolean warnings =
+            j.kind() == Component.UPGRADE_CHECK && Integer.valueOf(1).equals(j.exitCode());
         if (j.state() == JobState.SUCCEEDED) {
           events.normal(cc, "JobFinished", text);
+        } else if (warnings) {
+          // cinder-status exits 1 for warnings: the upgrade goes on (UpgradeCheckWarnings).
+          events.normal(
+              cc, "JobFinished", "job " + j.name() + " finished with warnings (exit code 1)");
         } else {
           events.warning(cc, "JobFailed", text);
         }
