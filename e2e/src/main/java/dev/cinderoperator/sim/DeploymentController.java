@@ -34,35 +34,26 @@ public final class DeploymentController extends ControlLoop {
   private final KubernetesClient client;
   private final SimConfig config;
   private final Random random;
+  private final SimCaches caches;
 
-  public DeploymentController(KubernetesClient client, SimConfig config) {
+  public DeploymentController(KubernetesClient client, SimConfig config, SimCaches caches) {
     super("deployment-controller", config.resyncInterval());
     this.client = client;
+    this.caches = caches;
     this.config = config;
     this.random = new Random(config.seed() * 31 + 7);
   }
 
   @Override
   protected void watchAll() {
-    if (config.namespace() == null) {
-      wakeOn(client.apps().deployments().inAnyNamespace());
-      wakeOn(client.pods().inAnyNamespace());
-    } else {
-      wakeOn(client.apps().deployments().inNamespace(config.namespace()));
-      wakeOn(client.pods().inNamespace(config.namespace()));
-    }
+    wakeOn(caches.deployments);
+    wakeOn(caches.pods);
   }
 
   @Override
   protected void reconcile() {
-    List<Deployment> deployments =
-        config.namespace() == null
-            ? client.apps().deployments().inAnyNamespace().list().getItems()
-            : client.apps().deployments().inNamespace(config.namespace()).list().getItems();
-    List<Pod> pods =
-        config.namespace() == null
-            ? client.pods().inAnyNamespace().list().getItems()
-            : client.pods().inNamespace(config.namespace()).list().getItems();
+    List<Deployment> deployments = caches.deployments.list();
+    List<Pod> pods = caches.pods.list();
     Map<String, Deployment> byUid = new HashMap<>();
     deployments.forEach(d -> byUid.put(d.getMetadata().getUid(), d));
     Map<String, List<Pod>> owned = new HashMap<>();
@@ -187,11 +178,12 @@ public final class DeploymentController extends ControlLoop {
     if (!Objects.equals(
         client.getKubernetesSerialization().asJson(status),
         d.getStatus() == null ? "" : client.getKubernetesSerialization().asJson(d.getStatus()))) {
-      client
-          .apps()
-          .deployments()
-          .resource(new DeploymentBuilder(d).withStatus(status).build())
-          .updateStatus();
+      caches.deployments.wrote(
+          client
+              .apps()
+              .deployments()
+              .resource(new DeploymentBuilder(d).withStatus(status).build())
+              .updateStatus());
     }
   }
 
@@ -227,7 +219,7 @@ public final class DeploymentController extends ControlLoop {
             .withNodeName(config.nodeName())
             .endSpec()
             .build();
-    return client.pods().resource(pod).create();
+    return caches.pods.wrote(client.pods().resource(pod).create());
   }
 
   /** maxSurge (rounded up) or maxUnavailable (rounded down), defaults 25%. */
@@ -270,6 +262,7 @@ public final class DeploymentController extends ControlLoop {
           .inNamespace(pod.getMetadata().getNamespace())
           .withName(pod.getMetadata().getName())
           .delete();
+      caches.pods.deleted(pod);
     } catch (KubernetesClientException e) {
       // already gone
     }

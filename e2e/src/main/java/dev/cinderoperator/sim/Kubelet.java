@@ -55,6 +55,7 @@ public final class Kubelet extends ControlLoop {
   private final SimConfig config;
   private final EventRecorder recorder;
   private final PodTerminations terminations;
+  private final SimCaches caches;
   private final Map<String, PodLife> lives = new ConcurrentHashMap<>();
   private final List<Map.Entry<Predicate<String>, ContainerRuntime>> runtimes =
       new CopyOnWriteArrayList<>();
@@ -70,8 +71,10 @@ public final class Kubelet extends ControlLoop {
       KubernetesClient client,
       SimConfig config,
       EventRecorder recorder,
-      PodTerminations terminations) {
+      PodTerminations terminations,
+      SimCaches caches) {
     super("kubelet", config.resyncInterval());
+    this.caches = caches;
     this.client = client;
     this.config = config;
     this.recorder = recorder;
@@ -173,20 +176,13 @@ public final class Kubelet extends ControlLoop {
 
   @Override
   protected void watchAll() {
-    if (config.namespace() == null) {
-      wakeOn(client.pods().inAnyNamespace());
-    } else {
-      wakeOn(client.pods().inNamespace(config.namespace()));
-    }
+    wakeOn(caches.pods);
   }
 
   @Override
   protected void reconcile() {
     Instant now = config.clock().instant();
-    List<Pod> pods =
-        config.namespace() == null
-            ? client.pods().inAnyNamespace().list().getItems()
-            : client.pods().inNamespace(config.namespace()).list().getItems();
+    List<Pod> pods = caches.pods.list();
     List<Pod> mine = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (Pod pod : pods) {
@@ -384,7 +380,7 @@ public final class Kubelet extends ControlLoop {
     }
     // PUT of the whole status (a merge patch would merge the old container state into the new)
     Pod update = new PodBuilder(life.pod).withStatus(desired).build();
-    client.pods().inNamespace(life.namespace).resource(update).updateStatus();
+    caches.pods.wrote(client.pods().inNamespace(life.namespace).resource(update).updateStatus());
   }
 
   private PodStatus statusOf(PodLife life) {

@@ -37,6 +37,7 @@ public final class StatefulSetController extends ControlLoop {
   private final KubernetesClient client;
   private final SimConfig config;
   private final PodTerminations terminations;
+  private final SimCaches caches;
 
   /** Templates by revision name, so pods below a partition are recreated at their revision. */
   private final Map<String, PodTemplateSpec> revisions = new ConcurrentHashMap<>();
@@ -50,34 +51,24 @@ public final class StatefulSetController extends ControlLoop {
   private final Map<String, String> currentRevisions = new ConcurrentHashMap<>();
 
   public StatefulSetController(
-      KubernetesClient client, SimConfig config, PodTerminations terminations) {
+      KubernetesClient client, SimConfig config, PodTerminations terminations, SimCaches caches) {
     super("statefulset-controller", config.resyncInterval());
     this.client = client;
+    this.caches = caches;
     this.config = config;
     this.terminations = terminations;
   }
 
   @Override
   protected void watchAll() {
-    if (config.namespace() == null) {
-      wakeOn(client.apps().statefulSets().inAnyNamespace());
-      wakeOn(client.pods().inAnyNamespace());
-    } else {
-      wakeOn(client.apps().statefulSets().inNamespace(config.namespace()));
-      wakeOn(client.pods().inNamespace(config.namespace()));
-    }
+    wakeOn(caches.statefulSets);
+    wakeOn(caches.pods);
   }
 
   @Override
   protected void reconcile() {
-    List<StatefulSet> sets =
-        config.namespace() == null
-            ? client.apps().statefulSets().inAnyNamespace().list().getItems()
-            : client.apps().statefulSets().inNamespace(config.namespace()).list().getItems();
-    List<Pod> pods =
-        config.namespace() == null
-            ? client.pods().inAnyNamespace().list().getItems()
-            : client.pods().inNamespace(config.namespace()).list().getItems();
+    List<StatefulSet> sets = caches.statefulSets.list();
+    List<Pod> pods = caches.pods.list();
     Map<String, StatefulSet> byUid = new HashMap<>();
     for (StatefulSet sts : sets) {
       byUid.put(sts.getMetadata().getUid(), sts);
@@ -246,7 +237,7 @@ public final class StatefulSetController extends ControlLoop {
             ? ""
             : client.getKubernetesSerialization().asJson(sts.getStatus()))) {
       StatefulSet update = new StatefulSetBuilder(sts).withStatus(desired).build();
-      client.apps().statefulSets().resource(update).updateStatus();
+      caches.statefulSets.wrote(client.apps().statefulSets().resource(update).updateStatus());
     }
   }
 
@@ -276,7 +267,7 @@ public final class StatefulSetController extends ControlLoop {
             .withNodeName(config.nodeName())
             .endSpec()
             .build();
-    Pod created = client.pods().resource(pod).create();
+    Pod created = caches.pods.wrote(client.pods().resource(pod).create());
     lastUid.put(sts.getMetadata().getNamespace() + "/" + podName, created.getMetadata().getUid());
     missingSince.remove(sts.getMetadata().getNamespace() + "/" + podName);
     return created;
@@ -365,6 +356,7 @@ public final class StatefulSetController extends ControlLoop {
           .inNamespace(pod.getMetadata().getNamespace())
           .withName(pod.getMetadata().getName())
           .delete();
+      caches.pods.deleted(pod);
     } catch (KubernetesClientException e) {
       // already gone
     }
