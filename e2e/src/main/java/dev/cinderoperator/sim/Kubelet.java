@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -372,15 +373,26 @@ public final class Kubelet extends ControlLoop {
       return;
     }
     PodStatus desired = statusOf(life);
+    if (desired.equals(life.writtenStatus)
+        && Objects.equals(life.pod.getMetadata().getResourceVersion(), life.writtenVersion)) {
+      // the API server holds what we last wrote and nobody wrote since: skip the comparison
+      return;
+    }
     String desiredJson = client.getKubernetesSerialization().asJson(desired);
     PodStatus current = life.pod.getStatus();
     String currentJson = current == null ? "" : client.getKubernetesSerialization().asJson(current);
     if (desiredJson.equals(currentJson)) {
+      life.writtenStatus = desired;
+      life.writtenVersion = life.pod.getMetadata().getResourceVersion();
       return;
     }
     // PUT of the whole status (a merge patch would merge the old container state into the new)
     Pod update = new PodBuilder(life.pod).withStatus(desired).build();
-    caches.pods.wrote(client.pods().inNamespace(life.namespace).resource(update).updateStatus());
+    Pod written =
+        caches.pods.wrote(
+            client.pods().inNamespace(life.namespace).resource(update).updateStatus());
+    life.writtenStatus = desired;
+    life.writtenVersion = written.getMetadata().getResourceVersion();
   }
 
   private PodStatus statusOf(PodLife life) {
@@ -630,6 +642,11 @@ public final class Kubelet extends ControlLoop {
     int exitCode;
     String message;
     ContainerState lastState;
+
+    /** The status last written or found equal, and the pod's version then. */
+    PodStatus writtenStatus;
+
+    String writtenVersion;
 
     PodLife(Pod pod, Instant now, Instant startAt, String podIp) {
       this.pod = pod;

@@ -50,6 +50,11 @@ public final class StatefulSetController extends ControlLoop {
   /** The current revision per StatefulSet uid (its status may be wiped by a PUT of the spec). */
   private final Map<String, String> currentRevisions = new ConcurrentHashMap<>();
 
+  /** Per StatefulSet uid: the version its template hash and last written status belong to. */
+  private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+
+  private record Seen(String version, String templateHash, StatefulSetStatus status) {}
+
   public StatefulSetController(
       KubernetesClient client, SimConfig config, PodTerminations terminations, SimCaches caches) {
     super("statefulset-controller", config.resyncInterval());
@@ -100,7 +105,7 @@ public final class StatefulSetController extends ControlLoop {
     String name = sts.getMetadata().getName();
     int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
     PodTemplateSpec template = sts.getSpec().getTemplate();
-    String updateRevision = name + "-" + TemplateHash.of(template);
+    String updateRevision = name + "-" + templateHash(sts);
     revisions.put(ns + "/" + updateRevision, template);
     String currentRevision = currentRevision(sts, ownedPods, updateRevision);
 
@@ -176,6 +181,18 @@ public final class StatefulSetController extends ControlLoop {
     writeStatus(sts, byOrdinal, replicas, currentRevision, updateRevision);
   }
 
+  /** Hashing a template is costly; the hash changes only with the StatefulSet's version. */
+  private String templateHash(StatefulSet sts) {
+    Seen known = seen.get(sts.getMetadata().getUid());
+    if (known != null && known.version().equals(sts.getMetadata().getResourceVersion())) {
+      return known.templateHash();
+    }
+    String hash = TemplateHash.of(sts.getSpec().getTemplate());
+    seen.put(
+        sts.getMetadata().getUid(), new Seen(sts.getMetadata().getResourceVersion(), hash, null));
+    return hash;
+  }
+
   private String currentRevision(StatefulSet sts, List<Pod> pods, String updateRevision) {
     String known = currentRevisions.get(sts.getMetadata().getUid());
     if (known != null) {
@@ -231,13 +248,26 @@ public final class StatefulSetController extends ControlLoop {
             .withUpdateRevision(updateRevision)
             .withCollisionCount(0)
             .build();
+    String uid = sts.getMetadata().getUid();
+    Seen known = seen.get(uid);
+    if (known != null
+        && desired.equals(known.status())
+        && known.version().equals(sts.getMetadata().getResourceVersion())) {
+      // the API server holds what we last wrote and nobody wrote since: skip the comparison
+      return;
+    }
+    String hash = updateRevision.substring(sts.getMetadata().getName().length() + 1);
     if (!Objects.equals(
         client.getKubernetesSerialization().asJson(desired),
         sts.getStatus() == null
             ? ""
             : client.getKubernetesSerialization().asJson(sts.getStatus()))) {
       StatefulSet update = new StatefulSetBuilder(sts).withStatus(desired).build();
-      caches.statefulSets.wrote(client.apps().statefulSets().resource(update).updateStatus());
+      StatefulSet written =
+          caches.statefulSets.wrote(client.apps().statefulSets().resource(update).updateStatus());
+      seen.put(uid, new Seen(written.getMetadata().getResourceVersion(), hash, desired));
+    } else {
+      seen.put(uid, new Seen(sts.getMetadata().getResourceVersion(), hash, desired));
     }
   }
 
