@@ -2,12 +2,8 @@ package dev.cinderoperator.sim;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A level-triggered loop on one thread, as Kubernetes controllers are: every watch event and every
  * resync tick runs {@link #reconcile()} once (events arriving meanwhile are coalesced), and each
- * run re-reads what it needs from the API server.
+ * run re-reads what it needs from the simulator's shared informer caches ({@link SimCaches}).
  */
 abstract class ControlLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
@@ -26,7 +22,6 @@ abstract class ControlLoop implements AutoCloseable {
   private final String name;
   private final ScheduledExecutorService executor;
   private final AtomicBoolean queued = new AtomicBoolean();
-  private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
   private final Duration resync;
   private volatile boolean closed;
 
@@ -52,15 +47,9 @@ abstract class ControlLoop implements AutoCloseable {
   /** Registers the watches whose events wake the loop. */
   protected abstract void watchAll();
 
-  /** Wakes the loop on every add, update and delete of what the informable lists. */
-  protected final <T extends HasMetadata> void wakeOn(Informable<T> source) {
-    informers.add(source.inform(handler(null), 0));
-  }
-
-  /** Like {@link #wakeOn(Informable)}, and hands deleted objects to the callback first. */
-  protected final <T extends HasMetadata> void wakeOn(
-      Informable<T> source, java.util.function.Consumer<T> onDelete) {
-    informers.add(source.inform(handler(onDelete), 0));
+  /** Wakes the loop on every add, update and delete in the shared cache. */
+  protected final <T extends HasMetadata> void wakeOn(ObjectCache<T> source) {
+    source.addHandler(handler(null));
   }
 
   private <T> ResourceEventHandler<T> handler(java.util.function.Consumer<T> onDelete) {
@@ -132,7 +121,7 @@ abstract class ControlLoop implements AutoCloseable {
     return namespace == null || namespace.equals(object.getMetadata().getNamespace());
   }
 
-  /** Stops the loop; its watches stay open until {@link #closeWatches()}. */
+  /** Stops the loop; the shared caches it reads stay open (the simulator closes them). */
   void stopLoop() {
     closed = true;
     executor.shutdownNow();
@@ -143,17 +132,8 @@ abstract class ControlLoop implements AutoCloseable {
     }
   }
 
-  /**
-   * Closes the watches. Call after every loop has stopped writing: the mock server blocks its event
-   * loop while a watch closes with events still in flight.
-   */
-  void closeWatches() {
-    informers.forEach(SharedIndexInformer::close);
-  }
-
   @Override
   public void close() {
     stopLoop();
-    closeWatches();
   }
 }

@@ -34,35 +34,31 @@ public final class DeploymentController extends ControlLoop {
   private final KubernetesClient client;
   private final SimConfig config;
   private final Random random;
+  private final SimCaches caches;
 
-  public DeploymentController(KubernetesClient client, SimConfig config) {
+  /** Per Deployment uid: the version its template hash and last written status belong to. */
+  private final Map<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Seen(String version, String templateHash, DeploymentStatus status) {}
+
+  public DeploymentController(KubernetesClient client, SimConfig config, SimCaches caches) {
     super("deployment-controller", config.resyncInterval());
     this.client = client;
+    this.caches = caches;
     this.config = config;
     this.random = new Random(config.seed() * 31 + 7);
   }
 
   @Override
   protected void watchAll() {
-    if (config.namespace() == null) {
-      wakeOn(client.apps().deployments().inAnyNamespace());
-      wakeOn(client.pods().inAnyNamespace());
-    } else {
-      wakeOn(client.apps().deployments().inNamespace(config.namespace()));
-      wakeOn(client.pods().inNamespace(config.namespace()));
-    }
+    wakeOn(caches.deployments);
+    wakeOn(caches.pods);
   }
 
   @Override
   protected void reconcile() {
-    List<Deployment> deployments =
-        config.namespace() == null
-            ? client.apps().deployments().inAnyNamespace().list().getItems()
-            : client.apps().deployments().inNamespace(config.namespace()).list().getItems();
-    List<Pod> pods =
-        config.namespace() == null
-            ? client.pods().inAnyNamespace().list().getItems()
-            : client.pods().inNamespace(config.namespace()).list().getItems();
+    List<Deployment> deployments = caches.deployments.list();
+    List<Pod> pods = caches.pods.list();
     Map<String, Deployment> byUid = new HashMap<>();
     deployments.forEach(d -> byUid.put(d.getMetadata().getUid(), d));
     Map<String, List<Pod>> owned = new HashMap<>();
@@ -88,7 +84,7 @@ public final class DeploymentController extends ControlLoop {
 
   private void reconcile(Deployment d, List<Pod> pods) {
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    String hash = TemplateHash.of(d.getSpec().getTemplate());
+    String hash = templateHash(d);
     List<Pod> fresh = new ArrayList<>();
     List<Pod> old = new ArrayList<>();
     for (Pod pod : pods) {
@@ -148,10 +144,21 @@ public final class DeploymentController extends ControlLoop {
         fresh.add(create(d, hash));
       }
     }
-    writeStatus(d, fresh, old, desired);
+    writeStatus(d, hash, fresh, old, desired);
   }
 
-  private void writeStatus(Deployment d, List<Pod> fresh, List<Pod> old, int desired) {
+  /** Hashing a template is costly; the hash changes only with the Deployment's version. */
+  private String templateHash(Deployment d) {
+    Seen known = seen.get(d.getMetadata().getUid());
+    if (known != null && known.version().equals(d.getMetadata().getResourceVersion())) {
+      return known.templateHash();
+    }
+    String hash = TemplateHash.of(d.getSpec().getTemplate());
+    seen.put(d.getMetadata().getUid(), new Seen(d.getMetadata().getResourceVersion(), hash, null));
+    return hash;
+  }
+
+  private void writeStatus(Deployment d, String hash, List<Pod> fresh, List<Pod> old, int desired) {
     int ready = countReady(fresh) + countReady(old);
     int total = fresh.size() + old.size();
     DeploymentStrategy strategy = d.getSpec().getStrategy();
@@ -184,14 +191,27 @@ public final class DeploymentController extends ControlLoop {
             .withUnavailableReplicas(Math.max(0, desired - ready))
             .withConditions(conditions)
             .build();
+    String uid = d.getMetadata().getUid();
+    Seen known = seen.get(uid);
+    if (known != null
+        && status.equals(known.status())
+        && known.version().equals(d.getMetadata().getResourceVersion())) {
+      // the API server holds what we last wrote and nobody wrote since: skip the comparison
+      return;
+    }
     if (!Objects.equals(
         client.getKubernetesSerialization().asJson(status),
         d.getStatus() == null ? "" : client.getKubernetesSerialization().asJson(d.getStatus()))) {
-      client
-          .apps()
-          .deployments()
-          .resource(new DeploymentBuilder(d).withStatus(status).build())
-          .updateStatus();
+      Deployment written =
+          caches.deployments.wrote(
+              client
+                  .apps()
+                  .deployments()
+                  .resource(new DeploymentBuilder(d).withStatus(status).build())
+                  .updateStatus());
+      seen.put(uid, new Seen(written.getMetadata().getResourceVersion(), hash, status));
+    } else {
+      seen.put(uid, new Seen(d.getMetadata().getResourceVersion(), hash, status));
     }
   }
 
@@ -227,7 +247,7 @@ public final class DeploymentController extends ControlLoop {
             .withNodeName(config.nodeName())
             .endSpec()
             .build();
-    return client.pods().resource(pod).create();
+    return caches.pods.wrote(client.pods().resource(pod).create());
   }
 
   /** maxSurge (rounded up) or maxUnavailable (rounded down), defaults 25%. */
@@ -270,6 +290,7 @@ public final class DeploymentController extends ControlLoop {
           .inNamespace(pod.getMetadata().getNamespace())
           .withName(pod.getMetadata().getName())
           .delete();
+      caches.pods.deleted(pod);
     } catch (KubernetesClientException e) {
       // already gone
     }

@@ -35,6 +35,7 @@ public final class JobController extends ControlLoop {
   private final KubernetesClient client;
   private final SimConfig config;
   private final Random random;
+  private final SimCaches caches;
 
   /** When each job's last pod failed, for the retry back-off. */
   private final Map<String, Instant> lastFailure = new ConcurrentHashMap<>();
@@ -42,34 +43,24 @@ public final class JobController extends ControlLoop {
   /** First sight of each job, so a wiped status does not move startTime. */
   private final Map<String, Instant> startTimes = new ConcurrentHashMap<>();
 
-  public JobController(KubernetesClient client, SimConfig config) {
+  public JobController(KubernetesClient client, SimConfig config, SimCaches caches) {
     super("job-controller", config.resyncInterval());
     this.client = client;
+    this.caches = caches;
     this.config = config;
     this.random = new Random(config.seed() * 17 + 3);
   }
 
   @Override
   protected void watchAll() {
-    if (config.namespace() == null) {
-      wakeOn(client.batch().v1().jobs().inAnyNamespace());
-      wakeOn(client.pods().inAnyNamespace());
-    } else {
-      wakeOn(client.batch().v1().jobs().inNamespace(config.namespace()));
-      wakeOn(client.pods().inNamespace(config.namespace()));
-    }
+    wakeOn(caches.jobs);
+    wakeOn(caches.pods);
   }
 
   @Override
   protected void reconcile() {
-    List<Job> jobs =
-        config.namespace() == null
-            ? client.batch().v1().jobs().inAnyNamespace().list().getItems()
-            : client.batch().v1().jobs().inNamespace(config.namespace()).list().getItems();
-    List<Pod> pods =
-        config.namespace() == null
-            ? client.pods().inAnyNamespace().list().getItems()
-            : client.pods().inNamespace(config.namespace()).list().getItems();
+    List<Job> jobs = caches.jobs.list();
+    List<Pod> pods = caches.pods.list();
     Map<String, Job> byUid = new HashMap<>();
     jobs.forEach(j -> byUid.put(j.getMetadata().getUid(), j));
     Map<String, List<Pod>> owned = new HashMap<>();
@@ -206,12 +197,13 @@ public final class JobController extends ControlLoop {
         job.getStatus() == null
             ? ""
             : client.getKubernetesSerialization().asJson(job.getStatus()))) {
-      client
-          .batch()
-          .v1()
-          .jobs()
-          .resource(new JobBuilder(job).withStatus(status).build())
-          .updateStatus();
+      caches.jobs.wrote(
+          client
+              .batch()
+              .v1()
+              .jobs()
+              .resource(new JobBuilder(job).withStatus(status).build())
+              .updateStatus());
     }
   }
 
@@ -261,7 +253,7 @@ public final class JobController extends ControlLoop {
             .withNodeName(config.nodeName())
             .endSpec()
             .build();
-    client.pods().resource(pod).create();
+    caches.pods.wrote(client.pods().resource(pod).create());
   }
 
   private void delete(Pod pod) {
@@ -271,6 +263,7 @@ public final class JobController extends ControlLoop {
           .inNamespace(pod.getMetadata().getNamespace())
           .withName(pod.getMetadata().getName())
           .delete();
+      caches.pods.deleted(pod);
     } catch (KubernetesClientException e) {
       // already gone
     }

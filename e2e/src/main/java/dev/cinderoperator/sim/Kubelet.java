@@ -32,6 +32,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,6 +56,7 @@ public final class Kubelet extends ControlLoop {
   private final SimConfig config;
   private final EventRecorder recorder;
   private final PodTerminations terminations;
+  private final SimCaches caches;
   private final Map<String, PodLife> lives = new ConcurrentHashMap<>();
   private final List<Map.Entry<Predicate<String>, ContainerRuntime>> runtimes =
       new CopyOnWriteArrayList<>();
@@ -70,8 +72,10 @@ public final class Kubelet extends ControlLoop {
       KubernetesClient client,
       SimConfig config,
       EventRecorder recorder,
-      PodTerminations terminations) {
+      PodTerminations terminations,
+      SimCaches caches) {
     super("kubelet", config.resyncInterval());
+    this.caches = caches;
     this.client = client;
     this.config = config;
     this.recorder = recorder;
@@ -173,20 +177,13 @@ public final class Kubelet extends ControlLoop {
 
   @Override
   protected void watchAll() {
-    if (config.namespace() == null) {
-      wakeOn(client.pods().inAnyNamespace());
-    } else {
-      wakeOn(client.pods().inNamespace(config.namespace()));
-    }
+    wakeOn(caches.pods);
   }
 
   @Override
   protected void reconcile() {
     Instant now = config.clock().instant();
-    List<Pod> pods =
-        config.namespace() == null
-            ? client.pods().inAnyNamespace().list().getItems()
-            : client.pods().inNamespace(config.namespace()).list().getItems();
+    List<Pod> pods = caches.pods.list();
     List<Pod> mine = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (Pod pod : pods) {
@@ -376,15 +373,26 @@ public final class Kubelet extends ControlLoop {
       return;
     }
     PodStatus desired = statusOf(life);
+    if (desired.equals(life.writtenStatus)
+        && Objects.equals(life.pod.getMetadata().getResourceVersion(), life.writtenVersion)) {
+      // the API server holds what we last wrote and nobody wrote since: skip the comparison
+      return;
+    }
     String desiredJson = client.getKubernetesSerialization().asJson(desired);
     PodStatus current = life.pod.getStatus();
     String currentJson = current == null ? "" : client.getKubernetesSerialization().asJson(current);
     if (desiredJson.equals(currentJson)) {
+      life.writtenStatus = desired;
+      life.writtenVersion = life.pod.getMetadata().getResourceVersion();
       return;
     }
     // PUT of the whole status (a merge patch would merge the old container state into the new)
     Pod update = new PodBuilder(life.pod).withStatus(desired).build();
-    client.pods().inNamespace(life.namespace).resource(update).updateStatus();
+    Pod written =
+        caches.pods.wrote(
+            client.pods().inNamespace(life.namespace).resource(update).updateStatus());
+    life.writtenStatus = desired;
+    life.writtenVersion = written.getMetadata().getResourceVersion();
   }
 
   private PodStatus statusOf(PodLife life) {
@@ -634,6 +642,11 @@ public final class Kubelet extends ControlLoop {
     int exitCode;
     String message;
     ContainerState lastState;
+
+    /** The status last written or found equal, and the pod's version then. */
+    PodStatus writtenStatus;
+
+    String writtenVersion;
 
     PodLife(Pod pod, Instant now, Instant startAt, String podIp) {
       this.pod = pod;

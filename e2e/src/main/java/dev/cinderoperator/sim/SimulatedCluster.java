@@ -28,6 +28,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final SimConfig config;
   private final EventRecorder recorder = new EventRecorder();
   private final PodTerminations terminations = new PodTerminations();
+  private final SimCaches caches;
   private final SimDatabases databases;
   private final SimulatedCinderRuntime cinder;
   private final InvariantChecker invariants;
@@ -48,11 +49,12 @@ public final class SimulatedCluster implements AutoCloseable {
     this.invariants =
         new InvariantChecker(cinder::releaseOf, this.databases::peek, cinder::processes);
     recorder.addListener(invariants);
-    this.kubelet = new Kubelet(client, config, recorder, terminations);
+    this.caches = new SimCaches(client, config.namespace());
+    this.kubelet = new Kubelet(client, config, recorder, terminations, caches);
     kubelet.useRuntime(SimulatedCinderRuntime.CINDER_IMAGES, cinder);
-    this.statefulSets = new StatefulSetController(client, config, terminations);
-    this.deployments = new DeploymentController(client, config);
-    this.jobs = new JobController(client, config);
+    this.statefulSets = new StatefulSetController(client, config, terminations, caches);
+    this.deployments = new DeploymentController(client, config, caches);
+    this.jobs = new JobController(client, config, caches);
   }
 
   /** Starts the controllers and the kubelet against the API server the client talks to. */
@@ -152,7 +154,9 @@ public final class SimulatedCluster implements AutoCloseable {
     List<ControlLoop> loops = List.of(jobs, deployments, statefulSets, kubelet);
     loops.forEach(ControlLoop::stopLoop);
     cinder.close();
-    loops.forEach(ControlLoop::closeWatches);
+    // after every loop has stopped writing: the mock server blocks its event loop while a watch
+    // closes with events still in flight
+    caches.close();
     if (databases instanceof AutoCloseable c) {
       try {
         c.close();

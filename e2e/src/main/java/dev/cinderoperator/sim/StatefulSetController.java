@@ -37,6 +37,7 @@ public final class StatefulSetController extends ControlLoop {
   private final KubernetesClient client;
   private final SimConfig config;
   private final PodTerminations terminations;
+  private final SimCaches caches;
 
   /** Templates by revision name, so pods below a partition are recreated at their revision. */
   private final Map<String, PodTemplateSpec> revisions = new ConcurrentHashMap<>();
@@ -49,35 +50,30 @@ public final class StatefulSetController extends ControlLoop {
   /** The current revision per StatefulSet uid (its status may be wiped by a PUT of the spec). */
   private final Map<String, String> currentRevisions = new ConcurrentHashMap<>();
 
+  /** Per StatefulSet uid: the version its template hash and last written status belong to. */
+  private final Map<String, Seen> seen = new ConcurrentHashMap<>();
+
+  private record Seen(String version, String templateHash, StatefulSetStatus status) {}
+
   public StatefulSetController(
-      KubernetesClient client, SimConfig config, PodTerminations terminations) {
+      KubernetesClient client, SimConfig config, PodTerminations terminations, SimCaches caches) {
     super("statefulset-controller", config.resyncInterval());
     this.client = client;
+    this.caches = caches;
     this.config = config;
     this.terminations = terminations;
   }
 
   @Override
   protected void watchAll() {
-    if (config.namespace() == null) {
-      wakeOn(client.apps().statefulSets().inAnyNamespace());
-      wakeOn(client.pods().inAnyNamespace());
-    } else {
-      wakeOn(client.apps().statefulSets().inNamespace(config.namespace()));
-      wakeOn(client.pods().inNamespace(config.namespace()));
-    }
+    wakeOn(caches.statefulSets);
+    wakeOn(caches.pods);
   }
 
   @Override
   protected void reconcile() {
-    List<StatefulSet> sets =
-        config.namespace() == null
-            ? client.apps().statefulSets().inAnyNamespace().list().getItems()
-            : client.apps().statefulSets().inNamespace(config.namespace()).list().getItems();
-    List<Pod> pods =
-        config.namespace() == null
-            ? client.pods().inAnyNamespace().list().getItems()
-            : client.pods().inNamespace(config.namespace()).list().getItems();
+    List<StatefulSet> sets = caches.statefulSets.list();
+    List<Pod> pods = caches.pods.list();
     Map<String, StatefulSet> byUid = new HashMap<>();
     for (StatefulSet sts : sets) {
       byUid.put(sts.getMetadata().getUid(), sts);
@@ -109,7 +105,7 @@ public final class StatefulSetController extends ControlLoop {
     String name = sts.getMetadata().getName();
     int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
     PodTemplateSpec template = sts.getSpec().getTemplate();
-    String updateRevision = name + "-" + TemplateHash.of(template);
+    String updateRevision = name + "-" + templateHash(sts);
     revisions.put(ns + "/" + updateRevision, template);
     String currentRevision = currentRevision(sts, ownedPods, updateRevision);
 
@@ -185,6 +181,18 @@ public final class StatefulSetController extends ControlLoop {
     writeStatus(sts, byOrdinal, replicas, currentRevision, updateRevision);
   }
 
+  /** Hashing a template is costly; the hash changes only with the StatefulSet's version. */
+  private String templateHash(StatefulSet sts) {
+    Seen known = seen.get(sts.getMetadata().getUid());
+    if (known != null && known.version().equals(sts.getMetadata().getResourceVersion())) {
+      return known.templateHash();
+    }
+    String hash = TemplateHash.of(sts.getSpec().getTemplate());
+    seen.put(
+        sts.getMetadata().getUid(), new Seen(sts.getMetadata().getResourceVersion(), hash, null));
+    return hash;
+  }
+
   private String currentRevision(StatefulSet sts, List<Pod> pods, String updateRevision) {
     String known = currentRevisions.get(sts.getMetadata().getUid());
     if (known != null) {
@@ -240,13 +248,26 @@ public final class StatefulSetController extends ControlLoop {
             .withUpdateRevision(updateRevision)
             .withCollisionCount(0)
             .build();
+    String uid = sts.getMetadata().getUid();
+    Seen known = seen.get(uid);
+    if (known != null
+        && desired.equals(known.status())
+        && known.version().equals(sts.getMetadata().getResourceVersion())) {
+      // the API server holds what we last wrote and nobody wrote since: skip the comparison
+      return;
+    }
+    String hash = updateRevision.substring(sts.getMetadata().getName().length() + 1);
     if (!Objects.equals(
         client.getKubernetesSerialization().asJson(desired),
         sts.getStatus() == null
             ? ""
             : client.getKubernetesSerialization().asJson(sts.getStatus()))) {
       StatefulSet update = new StatefulSetBuilder(sts).withStatus(desired).build();
-      client.apps().statefulSets().resource(update).updateStatus();
+      StatefulSet written =
+          caches.statefulSets.wrote(client.apps().statefulSets().resource(update).updateStatus());
+      seen.put(uid, new Seen(written.getMetadata().getResourceVersion(), hash, desired));
+    } else {
+      seen.put(uid, new Seen(sts.getMetadata().getResourceVersion(), hash, desired));
     }
   }
 
@@ -276,7 +297,7 @@ public final class StatefulSetController extends ControlLoop {
             .withNodeName(config.nodeName())
             .endSpec()
             .build();
-    Pod created = client.pods().resource(pod).create();
+    Pod created = caches.pods.wrote(client.pods().resource(pod).create());
     lastUid.put(sts.getMetadata().getNamespace() + "/" + podName, created.getMetadata().getUid());
     missingSince.remove(sts.getMetadata().getNamespace() + "/" + podName);
     return created;
@@ -365,6 +386,7 @@ public final class StatefulSetController extends ControlLoop {
           .inNamespace(pod.getMetadata().getNamespace())
           .withName(pod.getMetadata().getName())
           .delete();
+      caches.pods.deleted(pod);
     } catch (KubernetesClientException e) {
       // already gone
     }
