@@ -16,7 +16,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,29 +56,8 @@ public final class DeploymentController extends ControlLoop {
 
   @Override
   protected void reconcile() {
-    List<Deployment> deployments = caches.deployments.list();
-    List<Pod> pods = caches.pods.list();
-    Map<String, Deployment> byUid = new HashMap<>();
-    deployments.forEach(d -> byUid.put(d.getMetadata().getUid(), d));
-    Map<String, List<Pod>> owned = new HashMap<>();
-    for (Pod pod : pods) {
-      var owner = StatefulSetController.controllerOf(pod, "Deployment");
-      if (owner == null) {
-        continue;
-      }
-      if (!byUid.containsKey(owner.getUid())) {
-        delete(pod);
-        continue;
-      }
-      owned.computeIfAbsent(owner.getUid(), k -> new ArrayList<>()).add(pod);
-    }
-    for (Deployment d : deployments) {
-      try {
-        reconcile(d, owned.getOrDefault(d.getMetadata().getUid(), List.of()));
-      } catch (KubernetesClientException e) {
-        // the next pass sees the new state
-      }
-    }
+    OwnedPods.reconcileEach(
+        "Deployment", caches.deployments.list(), caches.pods.list(), this::delete, this::reconcile);
   }
 
   private void reconcile(Deployment d, List<Pod> pods) {

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,29 +58,8 @@ public final class JobController extends ControlLoop {
 
   @Override
   protected void reconcile() {
-    List<Job> jobs = caches.jobs.list();
-    List<Pod> pods = caches.pods.list();
-    Map<String, Job> byUid = new HashMap<>();
-    jobs.forEach(j -> byUid.put(j.getMetadata().getUid(), j));
-    Map<String, List<Pod>> owned = new HashMap<>();
-    for (Pod pod : pods) {
-      var owner = StatefulSetController.controllerOf(pod, "Job");
-      if (owner == null) {
-        continue;
-      }
-      if (!byUid.containsKey(owner.getUid())) {
-        delete(pod);
-        continue;
-      }
-      owned.computeIfAbsent(owner.getUid(), k -> new ArrayList<>()).add(pod);
-    }
-    for (Job job : jobs) {
-      try {
-        reconcile(job, owned.getOrDefault(job.getMetadata().getUid(), List.of()));
-      } catch (KubernetesClientException e) {
-        // the next pass sees the new state
-      }
-    }
+    OwnedPods.reconcileEach(
+        "Job", caches.jobs.list(), caches.pods.list(), this::delete, this::reconcile);
   }
 
   private void reconcile(Job job, List<Pod> pods) {

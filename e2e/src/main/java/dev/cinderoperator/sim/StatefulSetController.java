@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,32 +71,12 @@ public final class StatefulSetController extends ControlLoop {
 
   @Override
   protected void reconcile() {
-    List<StatefulSet> sets = caches.statefulSets.list();
-    List<Pod> pods = caches.pods.list();
-    Map<String, StatefulSet> byUid = new HashMap<>();
-    for (StatefulSet sts : sets) {
-      byUid.put(sts.getMetadata().getUid(), sts);
-    }
-    Map<String, List<Pod>> owned = new HashMap<>();
-    for (Pod pod : pods) {
-      OwnerReference owner = controllerOf(pod, "StatefulSet");
-      if (owner == null) {
-        continue;
-      }
-      if (!byUid.containsKey(owner.getUid())) {
-        // garbage collection: the mock server has none
-        deleteQuietly(pod);
-        continue;
-      }
-      owned.computeIfAbsent(owner.getUid(), k -> new ArrayList<>()).add(pod);
-    }
-    for (StatefulSet sts : sets) {
-      try {
-        reconcile(sts, owned.getOrDefault(sts.getMetadata().getUid(), List.of()));
-      } catch (KubernetesClientException e) {
-        // a conflict with another writer; the next pass sees the new state
-      }
-    }
+    OwnedPods.reconcileEach(
+        "StatefulSet",
+        caches.statefulSets.list(),
+        caches.pods.list(),
+        this::deleteQuietly,
+        this::reconcile);
   }
 
   private void reconcile(StatefulSet sts, List<Pod> ownedPods) {

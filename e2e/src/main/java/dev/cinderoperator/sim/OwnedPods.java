@@ -1,0 +1,50 @@
+package dev.cinderoperator.sim;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * One pass of a pod-owning controller: the pods each owner controls, orphans handed to garbage
+ * collection (the mock server has none), then each owner reconciled with its pods.
+ */
+final class OwnedPods {
+  private OwnedPods() {}
+
+  static <T extends HasMetadata> void reconcileEach(
+      String kind,
+      List<T> owners,
+      List<Pod> pods,
+      Consumer<Pod> collectOrphan,
+      BiConsumer<T, List<Pod>> reconcile) {
+    Set<String> uids =
+        owners.stream().map(o -> o.getMetadata().getUid()).collect(Collectors.toSet());
+    Map<String, List<Pod>> owned = new HashMap<>();
+    for (Pod pod : pods) {
+      var owner = StatefulSetController.controllerOf(pod, kind);
+      if (owner == null) {
+        continue;
+      }
+      if (!uids.contains(owner.getUid())) {
+        collectOrphan.accept(pod);
+        continue;
+      }
+      owned.computeIfAbsent(owner.getUid(), k -> new ArrayList<>()).add(pod);
+    }
+    for (T owner : owners) {
+      try {
+        reconcile.accept(owner, owned.getOrDefault(owner.getMetadata().getUid(), List.of()));
+      } catch (KubernetesClientException e) {
+        // a conflict with another writer; the next pass sees the new state
+      }
+    }
+  }
+}
