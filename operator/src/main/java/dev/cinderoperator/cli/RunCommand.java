@@ -140,7 +140,8 @@ public final class RunCommand implements Callable<Integer> {
             () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
             () -> operator.getRuntimeInfo().isStarted(),
             registry::scrape)) {
-      System.out.println("cinder-operator: health and metrics on port " + health.port());
+      org.slf4j.LoggerFactory.getLogger(RunCommand.class)
+          .info("health and metrics on port {}", health.port());
       operator.start();
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime()
