@@ -77,14 +77,17 @@ public final class DesiredWorkloads {
 
   /** The config checksum each workload's pods should carry, keyed as the planner asks. */
   public String configChecksum(Component component, String backend) {
+    List<String> files = filesOf(component, backend);
+    return files == null ? null : checksum(files);
+  }
+
+  /** The cinder.conf files a workload's pods read, after the common one; null for others. */
+  private static List<String> filesOf(Component component, String backend) {
     return switch (component) {
-      case SCHEDULER -> checksum(List.of(CinderConf.COMMON_FILE));
-      case API -> checksum(List.of(CinderConf.COMMON_FILE));
-      case BACKUP -> checksum(List.of(CinderConf.COMMON_FILE, CinderConf.BACKUP_FILE));
+      case SCHEDULER, API -> List.of(CinderConf.COMMON_FILE);
+      case BACKUP -> List.of(CinderConf.COMMON_FILE, CinderConf.BACKUP_FILE);
       case VOLUME ->
-          backend == null
-              ? null
-              : checksum(List.of(CinderConf.COMMON_FILE, CinderConf.volumeFile(backend)));
+          backend == null ? null : List.of(CinderConf.COMMON_FILE, CinderConf.volumeFile(backend));
       default -> null;
     };
   }
@@ -125,7 +128,7 @@ public final class DesiredWorkloads {
   }
 
   public StatefulSet scheduler() {
-    List<String> files = List.of(CinderConf.COMMON_FILE);
+    List<String> files = filesOf(Component.SCHEDULER, null);
     return statefulSet(
         Names.scheduler(cluster),
         Labels.of(cluster, Component.SCHEDULER),
@@ -144,7 +147,7 @@ public final class DesiredWorkloads {
   }
 
   public StatefulSet volume(VolumeBackendSpec backend) {
-    List<String> files = List.of(CinderConf.COMMON_FILE, CinderConf.volumeFile(backend.getName()));
+    List<String> files = filesOf(Component.VOLUME, backend.getName());
     Map<String, String> labels = Labels.ofVolume(cluster, backend.getName());
     return statefulSet(
         Names.volume(cluster, backend.getName()),
@@ -164,7 +167,7 @@ public final class DesiredWorkloads {
   }
 
   public StatefulSet backup() {
-    List<String> files = List.of(CinderConf.COMMON_FILE, CinderConf.BACKUP_FILE);
+    List<String> files = filesOf(Component.BACKUP, null);
     return statefulSet(
         Names.backup(cluster),
         Labels.of(cluster, Component.BACKUP),
@@ -183,7 +186,7 @@ public final class DesiredWorkloads {
   }
 
   public Deployment apiDeployment() {
-    List<String> files = List.of(CinderConf.COMMON_FILE);
+    List<String> files = filesOf(Component.API, null);
     Deployment deployment = buildApiDeployment(files);
     if (apiRestartMarker != null) {
       deployment
