@@ -3,13 +3,14 @@ package dev.cinderoperator.upgrade;
 import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.VolumeBackendSpec;
 import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Names;
+import dev.cinderoperator.workload.ServiceHosts;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Predicate;
 
 /**
  * The StatefulSet pods the spec asks for, in upgrade order, and which services rows are named like
@@ -32,17 +33,12 @@ final class ClusterLayout {
 
   private final String cluster;
   private final CinderClusterSpec spec;
-  private final Pattern schedulerHost;
-  private final Pattern backupHost;
-  private final Pattern volumeHost;
+  private final Predicate<ServiceRow> ownRow;
 
   ClusterLayout(String cluster, CinderClusterSpec spec) {
     this.cluster = cluster;
     this.spec = spec;
-    String q = Pattern.quote(cluster);
-    this.schedulerHost = Pattern.compile(q + "-scheduler-[0-9]+");
-    this.backupHost = Pattern.compile(q + "-backup-[0-9]+");
-    this.volumeHost = Pattern.compile(q + "-volume-(.+)-[0-9]+@(.+)");
+    this.ownRow = ServiceHosts.ownedBy(cluster);
   }
 
   String cluster() {
@@ -122,19 +118,8 @@ final class ClusterLayout {
   }
 
   /** Whether a services row is named like one of this cluster's services (any backend, ordinal). */
-  boolean isOwnRow(String binary, String host) {
-    if (binary == null || host == null) {
-      return false;
-    }
-    return switch (binary) {
-      case "cinder-scheduler" -> schedulerHost.matcher(host).matches();
-      case "cinder-backup" -> backupHost.matcher(host).matches();
-      case "cinder-volume" -> {
-        Matcher m = volumeHost.matcher(host);
-        yield m.matches() && m.group(1).equals(m.group(2));
-      }
-      default -> false;
-    };
+  boolean isOwnRow(ServiceRow row) {
+    return ownRow.test(row);
   }
 
   /** The services-table host of a StatefulSet pod. */

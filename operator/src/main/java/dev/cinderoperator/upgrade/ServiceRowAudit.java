@@ -68,7 +68,7 @@ final class ServiceRowAudit {
                       + targetRelease
                       + ": Cinder raises CappedVersionUnknown"
                   : null;
-      if (ctx.layout.isOwnRow(row.binary(), row.host())) {
+      if (ctx.layout.isOwnRow(row)) {
         boolean owned = ctx.layout.expects(row.binary(), row.host()) || ownedByPod(ctx, row);
         if (!owned && (ctx.isDown(row) || unusable != null)) {
           audit.ownStale.add(
@@ -156,31 +156,5 @@ final class ServiceRowAudit {
 
   private static String list(List<Finding> findings) {
     return findings.stream().map(Finding::describe).collect(Collectors.joining(", "));
-  }
-
-  /** Minimum RPC and object version per binary over every non-deleted row, as Cinder pins. */
-  static List<VersionPin> minimumPins(List<ServiceRow> rows) {
-    List<VersionPin> pins = new ArrayList<>();
-    for (CinderBinary b : CinderBinary.values()) {
-      String rpc = null;
-      String obj = null;
-      for (ServiceRow r : rows) {
-        if (!b.binaryName().equals(r.binary())) {
-          continue;
-        }
-        if (DottedVersion.isValid(r.rpcVersion())
-            && (rpc == null || DottedVersion.compare(r.rpcVersion(), rpc) < 0)) {
-          rpc = r.rpcVersion();
-        }
-        if (DottedVersion.isValid(r.objectVersion())
-            && (obj == null || DottedVersion.compare(r.objectVersion(), obj) < 0)) {
-          obj = r.objectVersion();
-        }
-      }
-      if (rpc != null || obj != null) {
-        pins.add(new VersionPin(b.binaryName(), rpc, obj));
-      }
-    }
-    return pins;
   }
 }

@@ -18,6 +18,7 @@ import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
+import dev.cinderoperator.cinder.ServicesTable;
 import dev.cinderoperator.cinder.UpgradePath;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Names;
@@ -645,7 +646,10 @@ public final class UpgradePlanner {
     if (rows.isPresent()) {
       return rows.get();
     }
-    List<VersionPin> pins = ServiceRowAudit.minimumPins(ctx.rows());
+    List<VersionPin> pins =
+        ServicesTable.minimumVersions(ctx.rows()).stream()
+            .filter(p -> CinderBinary.fromBinaryName(p.getBinary()).isPresent())
+            .toList();
     if (pins.isEmpty()) {
       return recordStep(ctx, UpgradeStep.RollingScheduler);
     }
