@@ -171,7 +171,7 @@ public class ClusterDriver {
           "job " + jobName + " runs cinder-manage db sync",
           settings.pollInterval());
     }
-    switch (JobState.phase(job.get())) {
+    switch (JobStatuses.phase(job.get())) {
       case ACTIVE:
         return Progress.working(
             Phase.Deploying,
@@ -180,7 +180,7 @@ public class ClusterDriver {
             settings.pollInterval());
       case FAILED:
         String detail =
-            JobState.terminated(job.get(), observed.pods())
+            JobStatuses.terminated(job.get(), observed.pods())
                 .map(
                     t ->
                         " (exit code "

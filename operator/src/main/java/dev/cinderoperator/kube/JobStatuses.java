@@ -1,5 +1,6 @@
 package dev.cinderoperator.kube;
 
+import dev.cinderoperator.upgrade.JobState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -7,34 +8,28 @@ import java.util.List;
 import java.util.Optional;
 
 /** Whether a Job is running, done or failed, and what its pod said when it ended. */
-public final class JobState {
-  private JobState() {}
+public final class JobStatuses {
+  private JobStatuses() {}
 
-  public enum Phase {
-    ACTIVE,
-    SUCCEEDED,
-    FAILED
-  }
-
-  public static Phase phase(Job job) {
+  public static JobState phase(Job job) {
     var s = job.getStatus();
     if (s == null) {
-      return Phase.ACTIVE;
+      return JobState.ACTIVE;
     }
     if (s.getConditions() != null) {
       for (var c : s.getConditions()) {
         if ("True".equals(c.getStatus()) && "Complete".equals(c.getType())) {
-          return Phase.SUCCEEDED;
+          return JobState.SUCCEEDED;
         }
         if ("True".equals(c.getStatus()) && "Failed".equals(c.getType())) {
-          return Phase.FAILED;
+          return JobState.FAILED;
         }
       }
     }
     if (s.getSucceeded() != null && s.getSucceeded() > 0) {
-      return Phase.SUCCEEDED;
+      return JobState.SUCCEEDED;
     }
-    return Phase.ACTIVE;
+    return JobState.ACTIVE;
   }
 
   /** The terminated state of the job's last pod, carrying exit code and termination message. */

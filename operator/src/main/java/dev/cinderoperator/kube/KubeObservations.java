@@ -83,13 +83,8 @@ final class KubeObservations {
   }
 
   static JobView job(Job j, List<Pod> pods) {
-    var terminated = dev.cinderoperator.kube.JobState.terminated(j, pods);
-    JobState state =
-        switch (dev.cinderoperator.kube.JobState.phase(j)) {
-          case ACTIVE -> JobState.ACTIVE;
-          case SUCCEEDED -> JobState.SUCCEEDED;
-          case FAILED -> JobState.FAILED;
-        };
+    var terminated = JobStatuses.terminated(j, pods);
+    JobState state = JobStatuses.phase(j);
     String image =
         Optional.ofNullable(j.getMetadata().getAnnotations())
             .map(a -> a.get(Labels.TARGET_IMAGE))
