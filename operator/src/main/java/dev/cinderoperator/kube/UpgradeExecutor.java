@@ -265,9 +265,11 @@ public class UpgradeExecutor {
 
   private Optional<ServicesSnapshot> read(String key, ServiceRegistry registry, boolean quiet) {
     Instant now = Instant.now(clock);
-    Duration maxAge = quiet ? settings.idlePollInterval() : settings.pollInterval();
-    CachedSnapshot cached = snapshots.get(key);
-    if (cached != null && Duration.between(cached.readAt(), now).compareTo(maxAge) < 0) {
+    // Only a quiet cluster reuses a recent read: every upgrade decision (a check passed, a gate
+    // opened) rests on the table as it is now.
+    CachedSnapshot cached = quiet ? snapshots.get(key) : null;
+    if (cached != null
+        && Duration.between(cached.readAt(), now).compareTo(settings.idlePollInterval()) < 0) {
       return Optional.of(cached.snapshot());
     }
     try {
