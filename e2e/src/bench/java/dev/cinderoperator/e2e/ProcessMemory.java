@@ -17,6 +17,32 @@ final class ProcessMemory {
     return mib(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
   }
 
+  /**
+   * Live instances of a class (a full GC first), from the JVM's class histogram; -1 when the
+   * diagnostic command is not there.
+   */
+  static long liveInstances(String className) {
+    try {
+      String histogram =
+          (String)
+              ManagementFactory.getPlatformMBeanServer()
+                  .invoke(
+                      new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                      "gcClassHistogram",
+                      new Object[] {new String[0]},
+                      new String[] {String[].class.getName()});
+      for (String line : histogram.split("\n")) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length >= 4 && f[3].equals(className)) {
+          return Long.parseLong(f[1]);
+        }
+      }
+      return 0;
+    } catch (javax.management.JMException e) {
+      return -1;
+    }
+  }
+
   /** Resident set size (VmRSS of /proc/self/status), MiB; -1 where there is no /proc. */
   static double rssMiB() {
     try {

@@ -35,13 +35,16 @@ class ScaleBench {
     }
     BenchOutput.table(
         "One operator, many clusters: deploy and steady state",
-        results.stream().map(r -> UpgradeBench.without(r, "upgrade")).toList());
+        results.stream()
+            .map(r -> UpgradeBench.without(r, "upgrade", "writesAfterRestartByKind"))
+            .toList());
     List<Map<String, Object>> upgrades = new ArrayList<>();
     for (Map<String, Object> r : results) {
       if (r.get("upgrade") instanceof Map<?, ?> u) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("clusters", r.get("clusters"));
         u.forEach((k, v) -> row.put(String.valueOf(k), v));
+        row.remove("violationDetails");
         upgrades.add(row);
       }
     }
@@ -89,14 +92,22 @@ class ScaleBench {
       r.put("reconcileP50Ms", steady.p50Ms());
       r.put("reconcileP99Ms", steady.p99Ms());
       r.put("steadyReconciles", steady.count());
-      r.put("heapMiB", ProcessMemory.heapAfterGcMiB());
+      double heap = ProcessMemory.heapAfterGcMiB();
+      r.put("heapMiB", heap);
       r.put("rssMiB", ProcessMemory.rssMiB());
       r.put("writesPerMinute", BenchOutput.round2(writes(calls) / minutes));
       r.put("readsPerMinute", BenchOutput.round2((calls.size() - writes(calls)) / minutes));
       r.put(
           "idleQueriesPerSecondPerCluster",
           BenchOutput.round2((queries.statements() - q0) / (window.toMillis() / 1000.0) / count));
+      r.put("operatorHeapMiB", operatorHeapMiB(env, heap, r));
       if (allReady) {
+        // the restarted operator first reconciles every cluster once; that must write nothing
+        env.calls().clear();
+        UpgradeBench.sleep(settings.idlePollInterval());
+        List<ApiCallRecorder.ApiCall> afterRestart = env.calls().calls();
+        r.put("writesAfterRestart", writes(afterRestart));
+        r.put("writesAfterRestartByKind", byKind(afterRestart));
         r.put("upgrade", upgradeAll(env, names, timer, queries));
       }
     }
@@ -131,16 +142,55 @@ class ScaleBench {
         "queriesPerSecondPerCluster",
         BenchOutput.round2((queries.statements() - q0) / seconds / names.size()));
     u.put("violations", env.sim().invariants().violations().size());
+    u.put(
+        "violationDetails",
+        env.sim().invariants().violations().stream()
+            .limit(20)
+            .map(v -> v.invariant() + " " + v.cluster() + ": " + v.message())
+            .toList());
     return u;
   }
 
+  /**
+   * The operator's own share of the heap: the process's heap after GC minus the same with the
+   * operator stopped (its informer caches, reconcilers and registries released); the operator is
+   * then started again. The rest is the simulator and the mock API server.
+   */
+  static double operatorHeapMiB(
+      SimulatedEnvironment env, double heapWithOperator, Map<String, Object> r) {
+    // Pod objects live in the operator's and the simulator's informer caches (the mock server
+    // keeps JSON): their count shows the operator's caches were released before the measurement.
+    String pod = io.fabric8.kubernetes.api.model.Pod.class.getName();
+    r.put("podObjectsWithOperator", ProcessMemory.liveInstances(pod));
+    env.stopOperator();
+    double without = Double.MAX_VALUE;
+    for (int i = 0; i < 3; i++) { // informer threads wind down after stop: take the lowest
+      UpgradeBench.sleep(Duration.ofSeconds(1));
+      without = Math.min(without, ProcessMemory.heapAfterGcMiB());
+    }
+    r.put("podObjectsWithoutOperator", ProcessMemory.liveInstances(pod));
+    env.startOperator();
+    return BenchOutput.round2(heapWithOperator - without);
+  }
+
   boolean awaitAll(SimulatedEnvironment env, List<String> names, String release) {
+    Instant start = Instant.now();
+    long[] lastPrint = {0};
     try {
       await()
           .atMost(settings.scaleTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .pollInterval(Duration.ofMillis(250))
           .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
-          .until(() -> countOn(env, names, release) == names.size());
+          .until(
+              () -> {
+                long ready = countOn(env, names, release);
+                long s = Duration.between(start, Instant.now()).toSeconds();
+                if (s / 10 > lastPrint[0]) { // a progress line every 10 s
+                  lastPrint[0] = s / 10;
+                  System.out.printf("  %3d s: %d/%d on %s%n", s, ready, names.size(), release);
+                }
+                return ready == names.size();
+              });
       return true;
     } catch (ConditionTimeoutException e) {
       return false;
@@ -173,6 +223,17 @@ class ScaleBench {
                     && release.equals(cc.getStatus().getRelease())
                     && cc.getStatus().getPhase() == dev.cinderoperator.api.Phase.Ready)
         .count();
+  }
+
+  /** Writes counted by verb and resource, e.g. {@code create events: 3}. */
+  static Map<String, Long> byKind(List<ApiCallRecorder.ApiCall> calls) {
+    return calls.stream()
+        .filter(c -> !READS.contains(c.verb()))
+        .collect(
+            java.util.stream.Collectors.groupingBy(
+                c -> c.verb() + " " + c.rbacResource(),
+                java.util.TreeMap::new,
+                java.util.stream.Collectors.counting()));
   }
 
   static long writes(List<ApiCallRecorder.ApiCall> calls) {

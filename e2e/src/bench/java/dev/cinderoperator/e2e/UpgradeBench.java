@@ -302,9 +302,11 @@ class UpgradeBench {
         || Component.API.label().equals(c);
   }
 
-  static Map<String, Object> without(Map<String, Object> m, String key) {
+  static Map<String, Object> without(Map<String, Object> m, String... keys) {
     Map<String, Object> copy = new LinkedHashMap<>(m);
-    copy.remove(key);
+    for (String key : keys) {
+      copy.remove(key);
+    }
     return copy;
   }
 

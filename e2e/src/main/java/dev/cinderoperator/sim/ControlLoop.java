@@ -4,6 +4,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,15 @@ abstract class ControlLoop implements AutoCloseable {
   private final AtomicBoolean queued = new AtomicBoolean();
   private final Duration resync;
   private volatile boolean closed;
+
+  // What each object's last successful reconcile saw (loop thread only), and whether this pass
+  // must look at everything anyway: after a timer of the simulation and every FULL_PASS_EVERY
+  // resyncs, so decisions that hang on time alone are still taken.
+  private static final int FULL_PASS_EVERY = 10;
+  private final Map<String, String> reconciledOn = new HashMap<>();
+  private final AtomicBoolean timerFired = new AtomicBoolean(true);
+  private boolean fullPass;
+  private long lastFullPass;
 
   protected ControlLoop(String name, Duration resync) {
     this.name = name;
@@ -92,7 +103,13 @@ abstract class ControlLoop implements AutoCloseable {
       return;
     }
     try {
-      executor.schedule(this::wake, Math.max(0, delay.toMillis()), TimeUnit.MILLISECONDS);
+      executor.schedule(
+          () -> {
+            timerFired.set(true);
+            wake();
+          },
+          Math.max(0, delay.toMillis()),
+          TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closing
     }
@@ -103,6 +120,13 @@ abstract class ControlLoop implements AutoCloseable {
     if (closed) {
       return;
     }
+    long now = System.nanoTime();
+    fullPass =
+        timerFired.getAndSet(false) || now - lastFullPass > resync.toNanos() * FULL_PASS_EVERY;
+    if (fullPass) {
+      lastFullPass = now;
+      reconciledOn.clear();
+    }
     try {
       reconcile();
     } catch (KubernetesClientException e) {
@@ -111,6 +135,21 @@ abstract class ControlLoop implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("{} failed; retrying on the next tick", name, e);
     }
+  }
+
+  /**
+   * Whether the object can be left out of this pass: its state (e.g. its own and its pods'
+   * resourceVersions) is what its last successful reconcile saw, and this is not a full pass. With
+   * thousands of objects, reconciling each on every event made the simulator, not the operator,
+   * what a 100-cluster benchmark measured.
+   */
+  protected final boolean unchangedSinceLastPass(String uid, String state) {
+    return !fullPass && state.equals(reconciledOn.get(uid));
+  }
+
+  /** Records the state an object was reconciled on, after the reconcile succeeded. */
+  protected final void reconciledOn(String uid, String state) {
+    reconciledOn.put(uid, state);
   }
 
   /** One pass: observe, act, write status. Runs on the loop's only thread. */

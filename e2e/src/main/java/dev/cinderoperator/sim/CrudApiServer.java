@@ -1,15 +1,15 @@
 package dev.cinderoperator.sim;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import java.util.HashMap;
-import java.util.List;
 
 /**
  * Starts Fabric8's mock API server in CRUD mode outside JUnit (the demo, the bench): it stores
- * objects, serves lists and watches, and runs nothing; {@link SimulatedCluster} adds the rest.
+ * objects, serves lists and watches, and runs nothing; {@link SimulatedCluster} adds the rest. Its
+ * store is indexed ({@link IndexedCrudDispatcher}) so a request does not cost a scan of every
+ * object.
  */
 public final class CrudApiServer {
   private CrudApiServer() {}
@@ -21,7 +21,7 @@ public final class CrudApiServer {
             new Context(),
             new MockWebServer(),
             new HashMap<>(),
-            new KubernetesCrudDispatcher(List.of()),
+            new IndexedCrudDispatcher(),
             false);
     server.init();
     return server;

@@ -57,7 +57,12 @@ public final class DeploymentController extends ControlLoop {
   @Override
   protected void reconcile() {
     OwnedPods.reconcileEach(
-        "Deployment", caches.deployments.list(), caches.pods.list(), this::delete, this::reconcile);
+        this,
+        "Deployment",
+        caches.deployments.list(),
+        caches.pods.list(),
+        this::delete,
+        this::reconcile);
   }
 
   private void reconcile(Deployment d, List<Pod> pods) {

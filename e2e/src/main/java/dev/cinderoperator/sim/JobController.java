@@ -59,7 +59,7 @@ public final class JobController extends ControlLoop {
   @Override
   protected void reconcile() {
     OwnedPods.reconcileEach(
-        "Job", caches.jobs.list(), caches.pods.list(), this::delete, this::reconcile);
+        this, "Job", caches.jobs.list(), caches.pods.list(), this::delete, this::reconcile);
   }
 
   private void reconcile(Job job, List<Pod> pods) {

@@ -20,6 +20,7 @@ final class OwnedPods {
   private OwnedPods() {}
 
   static <T extends HasMetadata> void reconcileEach(
+      ControlLoop loop,
       String kind,
       List<T> owners,
       List<Pod> pods,
@@ -40,11 +41,28 @@ final class OwnedPods {
       owned.computeIfAbsent(owner.getUid(), k -> new ArrayList<>()).add(pod);
     }
     for (T owner : owners) {
+      String uid = owner.getMetadata().getUid();
+      List<Pod> its = owned.getOrDefault(uid, List.of());
+      String state = stateOf(owner, its);
+      if (loop.unchangedSinceLastPass(uid, state)) {
+        continue;
+      }
       try {
-        reconcile.accept(owner, owned.getOrDefault(owner.getMetadata().getUid(), List.of()));
+        reconcile.accept(owner, its);
+        loop.reconciledOn(uid, state);
       } catch (KubernetesClientException e) {
         // a conflict with another writer; the next pass sees the new state
       }
     }
+  }
+
+  /** The owner's and its pods' resourceVersions: any change to them makes a new state. */
+  private static String stateOf(HasMetadata owner, List<Pod> pods) {
+    StringBuilder b = new StringBuilder(String.valueOf(owner.getMetadata().getResourceVersion()));
+    for (Pod p : pods) {
+      b.append(',').append(p.getMetadata().getName()).append('=');
+      b.append(p.getMetadata().getResourceVersion());
+    }
+    return b.toString();
   }
 }

@@ -72,6 +72,7 @@ public final class StatefulSetController extends ControlLoop {
   @Override
   protected void reconcile() {
     OwnedPods.reconcileEach(
+        this,
         "StatefulSet",
         caches.statefulSets.list(),
         caches.pods.list(),

@@ -28,7 +28,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +77,7 @@ public class ClusterDriver {
   private final SpecValidator validator;
   private final Collaborators collaborators;
   private final UpgradeExecutor executor;
+  private final AppliedWorkloads applied = new AppliedWorkloads();
 
   public ClusterDriver(
       KubernetesClient client,
@@ -169,7 +170,7 @@ public class ClusterDriver {
           Phase.Deploying,
           "SchemaMigration",
           "job " + jobName + " runs cinder-manage db sync",
-          settings.pollInterval());
+          settings.watchedRecheck());
     }
     switch (JobStatuses.phase(job.get())) {
       case ACTIVE:
@@ -177,7 +178,7 @@ public class ClusterDriver {
             Phase.Deploying,
             "SchemaMigration",
             "job " + jobName + " runs cinder-manage db sync",
-            settings.pollInterval());
+            settings.watchedRecheck());
       case FAILED:
         String detail =
             JobStatuses.terminated(job.get(), observed.pods())
@@ -220,24 +221,34 @@ public class ClusterDriver {
           settings.idlePollInterval());
     }
     return Progress.working(
-        Phase.Deploying, "WaitingForPods", readiness.summary(), settings.pollInterval());
+        Phase.Deploying, "WaitingForPods", readiness.summary(), settings.watchedRecheck());
   }
 
   /** Creates or updates every workload and removes those the spec no longer has. */
   public void applyWorkloads(CinderCluster cc, ObservedObjects observed, DesiredWorkloads desired) {
+    String cluster = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
+    String uid = String.valueOf(cc.getMetadata().getUid());
+    String fingerprint = desired.fingerprint();
+    if (applied.unchanged(cluster, uid, fingerprint, observed)) {
+      return;
+    }
+    applied.forget(cluster);
     List<HasMetadata> wanted = desired.all();
-    Set<String> keep = new HashSet<>();
+    Map<String, String> hashes = new HashMap<>();
     for (HasMetadata object : wanted) {
       if (object instanceof Secret) {
         continue; // applied before, with its data encoded
       }
-      keep.add(object.getKind() + "/" + object.getMetadata().getName());
       var result = apply(cc, observed, object);
+      hashes.put(
+          AppliedWorkloads.key(object),
+          object.getMetadata().getAnnotations().get(ObjectApplier.APPLIED_HASH));
       if (result == ObjectApplier.Result.CREATED) {
         events.normal(
             cc, "Created", object.getKind() + " " + object.getMetadata().getName() + " created");
       }
     }
+    Set<String> keep = hashes.keySet();
     // A backend removed from the spec (or backup scaled to 0): its StatefulSet and PDB go.
     List<HasMetadata> leftovers = new ArrayList<>();
     leftovers.addAll(observed.statefulSets());
@@ -252,6 +263,7 @@ public class ClusterDriver {
             o.getKind() + " " + o.getMetadata().getName() + " removed: no longer in spec");
       }
     }
+    applied.remember(cluster, uid, fingerprint, hashes);
   }
 
   private ObjectApplier.Result apply(

@@ -25,6 +25,22 @@ public record OperatorSettings(
         Set.of(), 5, Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(5), true);
   }
 
+  /**
+   * When to look again while waiting for a pod or a job. Informer events wake the reconciler when
+   * they change, so this is only a safety net: the planned recheck, kept between the two poll
+   * intervals. (Polling such waits at the poll interval made 100 deploying clusters spend both
+   * cores on reconciles that found nothing new.)
+   */
+  public Duration watchedRecheck(Duration planned) {
+    Duration d = planned.compareTo(idlePollInterval) > 0 ? idlePollInterval : planned;
+    return d.compareTo(pollInterval) < 0 ? pollInterval : d;
+  }
+
+  /** {@link #watchedRecheck(Duration)} for the deploy's waits on pods and its db sync job. */
+  public Duration watchedRecheck() {
+    return watchedRecheck(Duration.ofSeconds(5));
+  }
+
   public OperatorSettings withPollIntervals(Duration poll, Duration idle) {
     return new OperatorSettings(
         watchNamespaces, reconcileThreads, poll, idle, invalidSpecRetry, unpinBySignal);

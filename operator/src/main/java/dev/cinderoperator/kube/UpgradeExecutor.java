@@ -67,6 +67,7 @@ public class UpgradeExecutor {
   private final UpgradePlanner planner = new UpgradePlanner();
   private final Map<String, CachedSnapshot> snapshots = new ConcurrentHashMap<>();
   private final Set<String> announcedJobs = ConcurrentHashMap.newKeySet();
+  private final Instant startedAt;
 
   private record CachedSnapshot(ServicesSnapshot snapshot, Instant readAt) {}
 
@@ -79,6 +80,8 @@ public class UpgradeExecutor {
       ClusterDriver.Collaborators collaborators) {
     this.client = client;
     this.clock = clock;
+    // whole seconds, as Kubernetes records a job's completion
+    this.startedAt = Instant.now(clock).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     this.catalog = catalog;
     this.settings = settings;
     this.events = events;
@@ -322,13 +325,16 @@ public class UpgradeExecutor {
   private Progress progress(CinderCluster cc, Inputs in, Decision d, boolean databaseUp) {
     Action a = d.action();
     // Waits on the database (reports, drains, an outage) see no watch event when they end:
-    // look again no later than the configured poll interval.
-    Duration recheck =
-        a instanceof Action.Wait w
-                && w.recheckAfter() != null
-                && w.recheckAfter().compareTo(settings.pollInterval()) < 0
-            ? w.recheckAfter()
-            : settings.pollInterval();
+    // look again no later than the configured poll interval. Waits on pods and jobs are woken by
+    // their informers' events.
+    Duration recheck = settings.pollInterval();
+    if (a instanceof Action.Wait w && w.recheckAfter() != null) {
+      if (w.watched()) {
+        recheck = settings.watchedRecheck(w.recheckAfter());
+      } else if (w.recheckAfter().compareTo(recheck) < 0) {
+        recheck = w.recheckAfter();
+      }
+    }
     if (d.stalled() || a instanceof Action.Stall) {
       return Progress.stalled(a.reason(), a.message(), settings.idlePollInterval());
     }
@@ -350,7 +356,7 @@ public class UpgradeExecutor {
               "Cinder " + in.status().getRelease() + ": " + r.summary(),
               settings.idlePollInterval())
           : Progress.working(
-              Phase.Deploying, "WaitingForPods", r.summary(), settings.pollInterval());
+              Phase.Deploying, "WaitingForPods", r.summary(), settings.watchedRecheck());
     }
     String message =
         d.blockedBy() != null && !a.message().contains(d.blockedBy())
@@ -481,8 +487,11 @@ public class UpgradeExecutor {
   private void announceFinishedJobs(CinderCluster cc, List<JobView> jobs) {
     Instant recent = Instant.now(clock).minus(Duration.ofMinutes(10));
     for (JobView j : jobs) {
+      // A job that finished before this operator started was announced by the one before it (or
+      // by nobody, if it was down): a restart must not repeat it, nor write an Event per cluster.
       if (j.state() == JobState.ACTIVE
-          || (j.finishedAt() != null && j.finishedAt().isBefore(recent))) {
+          || (j.finishedAt() != null
+              && (j.finishedAt().isBefore(recent) || j.finishedAt().isBefore(startedAt)))) {
         continue;
       }
       if (announcedJobs.add(cc.getMetadata().getUid() + "/" + j.name())) {

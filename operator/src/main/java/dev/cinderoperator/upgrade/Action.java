@@ -277,8 +277,14 @@ public sealed interface Action {
     }
   }
 
-  /** Nothing to do until the world moves; reconcile again after {@code recheckAfter}. */
-  record Wait(String reason, String message, Duration recheckAfter) implements Action {}
+  /**
+   * Nothing to do until the world moves; reconcile again after {@code recheckAfter}.
+   *
+   * @param watched the wait ends with a change to a pod or job, which the operator's informers
+   *     report at once; otherwise it ends in the database, which only a poll sees
+   */
+  record Wait(String reason, String message, Duration recheckAfter, boolean watched)
+      implements Action {}
 
   /** A person must act: Stalled=True with this reason and message. */
   record Stall(String reason, String message) implements Action {}

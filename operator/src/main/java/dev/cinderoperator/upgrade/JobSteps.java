@@ -154,7 +154,9 @@ final class JobSteps {
               PlanContext.waiting(
                   o.reason(),
                   "job " + name + ": " + o.message(),
-                  left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left));
+                  new PlanContext.Recheck( // a timer: no event ends it
+                      left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left,
+                      false)));
         }
         yield Optional.of(create(ctx, kind, image, run + 1));
       }

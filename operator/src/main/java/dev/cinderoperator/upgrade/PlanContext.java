@@ -18,12 +18,16 @@ import java.util.Optional;
 
 /** One planning pass: the observation, the status as read, and the status being drafted. */
 final class PlanContext {
-  static final Duration RECHECK_JOB = Duration.ofSeconds(10);
-  static final Duration RECHECK_POD = Duration.ofSeconds(5);
-  static final Duration RECHECK_SERVICE = Duration.ofSeconds(10);
-  static final Duration RECHECK_DRAIN = Duration.ofSeconds(30);
-  static final Duration RECHECK_PAUSED = Duration.ofMinutes(1);
-  static final Duration RECHECK_DATABASE = Duration.ofSeconds(15);
+  // Waits on pods and jobs are woken by informer events; the others only by a poll.
+  static final Recheck RECHECK_JOB = new Recheck(Duration.ofSeconds(10), true);
+  static final Recheck RECHECK_POD = new Recheck(Duration.ofSeconds(5), true);
+  static final Recheck RECHECK_SERVICE = new Recheck(Duration.ofSeconds(10), false);
+  static final Recheck RECHECK_DRAIN = new Recheck(Duration.ofSeconds(30), false);
+  static final Recheck RECHECK_PAUSED = new Recheck(Duration.ofMinutes(1), false);
+  static final Recheck RECHECK_DATABASE = new Recheck(Duration.ofSeconds(15), false);
+
+  /** When to look again, and whether a watch event will say so sooner. */
+  record Recheck(Duration after, boolean watched) {}
 
   final Observation obs;
   final ClusterLayout layout;
@@ -155,8 +159,9 @@ final class PlanContext {
 
   // --- answers ---------------------------------------------------------------
 
-  static Blocked waiting(String reason, String blockedBy, Duration recheck) {
-    return new Blocked(new Action.Wait(reason, blockedBy, recheck), blockedBy);
+  static Blocked waiting(String reason, String blockedBy, Recheck recheck) {
+    return new Blocked(
+        new Action.Wait(reason, blockedBy, recheck.after(), recheck.watched()), blockedBy);
   }
 
   static Blocked stall(String reason, String message, String blockedBy) {

@@ -75,6 +75,25 @@ public final class DesiredWorkloads {
     return this;
   }
 
+  /**
+   * Everything {@link #all()} is built from, in one string: equal fingerprints give equal objects,
+   * so a caller that applied them once can skip building and hashing them again.
+   */
+  public String fingerprint() {
+    StringBuilder b = new StringBuilder();
+    b.append(cluster).append('\0').append(namespace).append('\0').append(stopped).append('\0');
+    b.append(apiRestartMarker).append('\0');
+    b.append(io.fabric8.kubernetes.client.utils.Serialization.asJson(spec)).append('\0');
+    b.append(Hashes.checksum(configFiles)).append('\0');
+    b.append(images.imageFor(Component.SCHEDULER, null)).append('\0');
+    b.append(images.imageFor(Component.BACKUP, null)).append('\0');
+    b.append(images.imageFor(Component.API, null)).append('\0');
+    for (VolumeBackendSpec backend : spec.volumesOrEmpty()) {
+      b.append(images.imageFor(Component.VOLUME, backend.getName())).append('\0');
+    }
+    return b.toString();
+  }
+
   /** The config checksum each workload's pods should carry, keyed as the planner asks. */
   public String configChecksum(Component component, String backend) {
     List<String> files = filesOf(component, backend);

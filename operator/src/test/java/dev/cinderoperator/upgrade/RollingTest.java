@@ -86,7 +86,9 @@ class RollingTest {
     World w = schedulerReplaced();
     assertThat(w.pod("cinder-scheduler-1").image()).isEqualTo(World.NEW);
     Decision d = w.plan();
-    assertThat(((Action.Wait) d.action()).reason()).isEqualTo("WaitingForPodReady");
+    Action.Wait wait = (Action.Wait) d.action();
+    assertThat(wait.reason()).isEqualTo("WaitingForPodReady");
+    assertThat(wait.watched()).as("the pod's Ready event wakes the operator; no poll").isTrue();
     assertThat(d.blockedBy()).contains("cinder-scheduler-1");
   }
 
@@ -146,7 +148,9 @@ class RollingTest {
     // The row still carries the target versions? No: it is the old process's row, 3.12 either
     // way (scheduler versions do not change), so only the heartbeat tells old from new.
     Decision d = w.plan();
-    assertThat(((Action.Wait) d.action()).reason()).isEqualTo("WaitingForServiceReport");
+    Action.Wait wait = (Action.Wait) d.action();
+    assertThat(wait.reason()).isEqualTo("WaitingForServiceReport");
+    assertThat(wait.watched()).as("a heartbeat is only seen by polling the table").isFalse();
     assertThat(d.blockedBy()).contains("has not reported since the pod started");
   }
 
