@@ -36,7 +36,10 @@ class ScaleBench {
     BenchOutput.table(
         "One operator, many clusters: deploy and steady state",
         results.stream()
-            .map(r -> UpgradeBench.without(r, "upgrade", "writesAfterRestartByKind"))
+            .map(
+                r ->
+                    UpgradeBench.without(
+                        r, "upgrade", "writesAfterRestartByKind", "deployCpuSeconds"))
             .toList());
     List<Map<String, Object>> upgrades = new ArrayList<>();
     for (Map<String, Object> r : results) {
@@ -45,6 +48,7 @@ class ScaleBench {
         row.put("clusters", r.get("clusters"));
         u.forEach((k, v) -> row.put(String.valueOf(k), v));
         row.remove("violationDetails");
+        row.remove("cpuSeconds");
         upgrades.add(row);
       }
     }
@@ -67,10 +71,14 @@ class ScaleBench {
       List<String> names =
           IntStream.range(0, count).mapToObj(i -> String.format("c%03d", i)).toList();
       Instant start = Instant.now();
+      CpuByThread cpu = new CpuByThread();
       for (String name : names) {
         env.client().resource(BenchClusters.large(name, NS, settings.scaleBackends())).create();
       }
       boolean allReady = awaitAll(env, names, BenchClusters.FROM);
+      Map<String, Object> deployCpu = cpu.seconds();
+      r.put("deployCpuSeconds", deployCpu);
+      r.put("deployOperatorCpuSeconds", deployCpu.get("operator"));
       double readySeconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
       r.put("readySeconds", allReady ? readySeconds : null);
       r.put("readyClusters", countOrUnknown(env, names, BenchClusters.FROM));
@@ -122,10 +130,14 @@ class ScaleBench {
     env.sim().invariants().clearViolations();
     long q0 = queries.statements();
     Instant start = Instant.now();
+    CpuByThread cpu = new CpuByThread();
     for (String name : names) {
       BenchClusters.requestUpgrade(env, NS, name);
     }
     boolean all = awaitAll(env, names, BenchClusters.TO);
+    Map<String, Object> upgradeCpu = cpu.seconds();
+    u.put("cpuSeconds", upgradeCpu);
+    u.put("operatorCpuSeconds", upgradeCpu.get("operator"));
     double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
     List<ApiCallRecorder.ApiCall> calls = env.calls().calls();
     ReconcileTimer.Latencies l = timer.latencies();

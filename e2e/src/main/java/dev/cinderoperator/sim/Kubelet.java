@@ -372,10 +372,17 @@ public final class Kubelet extends ControlLoop {
     if (life.state == State.TERMINATING) {
       return;
     }
+    StatusInputs inputs = StatusInputs.of(life);
+    boolean untouched =
+        Objects.equals(life.pod.getMetadata().getResourceVersion(), life.writtenVersion);
+    if (untouched && inputs.equals(life.writtenInputs)) {
+      // nothing the status is made of changed and nobody wrote since: not even build it
+      return;
+    }
     PodStatus desired = statusOf(life);
-    if (desired.equals(life.writtenStatus)
-        && Objects.equals(life.pod.getMetadata().getResourceVersion(), life.writtenVersion)) {
+    if (desired.equals(life.writtenStatus) && untouched) {
       // the API server holds what we last wrote and nobody wrote since: skip the comparison
+      life.writtenInputs = inputs;
       return;
     }
     String desiredJson = client.getKubernetesSerialization().asJson(desired);
@@ -384,6 +391,7 @@ public final class Kubelet extends ControlLoop {
     if (desiredJson.equals(currentJson)) {
       life.writtenStatus = desired;
       life.writtenVersion = life.pod.getMetadata().getResourceVersion();
+      life.writtenInputs = inputs;
       return;
     }
     // PUT of the whole status (a merge patch would merge the old container state into the new)
@@ -393,6 +401,34 @@ public final class Kubelet extends ControlLoop {
             client.pods().inNamespace(life.namespace).resource(update).updateStatus());
     life.writtenStatus = desired;
     life.writtenVersion = written.getMetadata().getResourceVersion();
+    life.writtenInputs = inputs;
+  }
+
+  /** Everything {@link #statusOf} reads that can change (the pod's spec changes its version). */
+  private record StatusInputs(
+      State state,
+      Instant startedAt,
+      boolean ready,
+      Instant readyChangedAt,
+      int restartCount,
+      int exitCode,
+      String message,
+      Instant finishedAt,
+      ContainerState lastState,
+      String podVersion) {
+    static StatusInputs of(PodLife l) {
+      return new StatusInputs(
+          l.state,
+          l.startedAt,
+          l.ready,
+          l.readyChangedAt,
+          l.restartCount,
+          l.exitCode,
+          l.message,
+          l.finishedAt,
+          l.lastState,
+          l.pod.getMetadata().getResourceVersion());
+    }
   }
 
   private PodStatus statusOf(PodLife life) {
@@ -647,6 +683,9 @@ public final class Kubelet extends ControlLoop {
     PodStatus writtenStatus;
 
     String writtenVersion;
+
+    /** What that status was built from. */
+    StatusInputs writtenInputs;
 
     PodLife(Pod pod, Instant now, Instant startAt, String podIp) {
       this.pod = pod;
