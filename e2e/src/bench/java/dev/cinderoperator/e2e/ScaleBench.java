@@ -154,12 +154,18 @@ class ScaleBench {
         "queriesPerSecondPerCluster",
         BenchOutput.round2((queries.statements() - q0) / seconds / names.size()));
     u.put("violations", env.sim().invariants().violations().size());
+    if (all) { // the operator's share once every cluster upgraded (its caches now hold the jobs)
+      u.put("operatorHeapMiB", operatorHeapMiB(env, (Double) u.get("heapMiB"), u));
+    }
     u.put(
         "violationDetails",
         env.sim().invariants().violations().stream()
             .limit(20)
             .map(v -> v.invariant() + " " + v.cluster() + ": " + v.message())
             .toList());
+    env.sim().invariants().violations().stream()
+        .findFirst()
+        .ifPresent(v -> u.put("firstViolationTimeline", timeline(env, v)));
     return u;
   }
 
@@ -235,6 +241,16 @@ class ScaleBench {
                     && release.equals(cc.getStatus().getRelease())
                     && cc.getStatus().getPhase() == dev.cinderoperator.api.Phase.Ready)
         .count();
+  }
+
+  /** The violating cluster's pod events in the 15 s before the violation, to see what led to it. */
+  static List<String> timeline(
+      SimulatedEnvironment env, dev.cinderoperator.sim.InvariantChecker.Violation v) {
+    return env.sim().recorder().of(dev.cinderoperator.sim.SimEvent.PodEvent.class).stream()
+        .filter(e -> v.cluster().equals(e.cluster()))
+        .filter(e -> !e.at().isBefore(v.at().minusSeconds(15)) && !e.at().isAfter(v.at()))
+        .map(e -> e.at() + " " + e.kind() + " " + e.pod() + " " + e.image())
+        .toList();
   }
 
   /** Writes counted by verb and resource, e.g. {@code create events: 3}. */

@@ -26,6 +26,14 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
   /** Uids this simulator deleted, until the informer has dropped them. */
   private final Set<String> deleted = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Every uid this simulator deleted. A write that raced with the delete (a kubelet status write
+   * returned after a controller's delete) must not bring the object back into the overlay: a
+   * deleted pod shown as Ready again let the Deployment controller retire a second pod. Uids are
+   * never reused, so this only grows by the pods a run deletes.
+   */
+  private final Set<String> tombstones = ConcurrentHashMap.newKeySet();
+
   ObjectCache(SharedIndexInformer<T> informer) {
     this.informer = informer;
   }
@@ -74,7 +82,10 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
 
   /** Records what the API server returned for a create or update by this simulator. */
   T wrote(T object) {
-    if (object != null && object.getMetadata() != null && object.getMetadata().getUid() != null) {
+    if (object != null
+        && object.getMetadata() != null
+        && object.getMetadata().getUid() != null
+        && !tombstones.contains(object.getMetadata().getUid())) {
       written.merge(
           object.getMetadata().getUid(),
           object,
@@ -87,6 +98,7 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
   void deleted(T object) {
     String uid = object.getMetadata().getUid();
     if (uid != null) {
+      tombstones.add(uid);
       deleted.add(uid);
       written.remove(uid);
     }

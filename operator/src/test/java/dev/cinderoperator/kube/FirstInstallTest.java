@@ -138,9 +138,12 @@ class FirstInstallTest {
             c ->
                 assertThat(c.getObservedGeneration())
                     .isEqualTo(ready.getMetadata().getGeneration()));
-    assertThat(client.v1().events().inNamespace(NS).list().getItems())
-        .extracting(e -> e.getReason())
-        .contains("JobStarted", "Created", "Deployed");
+    await() // Events are written in the background
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .extracting(e -> e.getReason())
+                    .contains("JobStarted", "Created", "Deployed"));
     assertThat(client.v1().events().inNamespace(NS).list().getItems())
         .allSatisfy(e -> assertThat(e.getMessage()).doesNotContain("s3cr3t"));
   }
