@@ -163,9 +163,10 @@ public class ClusterDriver {
               spec.getImage(),
               CinderCommands.standard().dbSync(),
               files);
-      applier.apply(cc, dbSync, java.util.Optional.empty());
-      events.normal(
-          cc, "JobStarted", "job " + jobName + ": cinder-manage db sync on " + spec.getImage());
+      if (applier.apply(cc, dbSync, java.util.Optional.empty()) == ObjectApplier.Result.CREATED) {
+        events.normal(
+            cc, "JobStarted", "job " + jobName + ": cinder-manage db sync on " + spec.getImage());
+      }
       return Progress.working(
           Phase.Deploying,
           "SchemaMigration",

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +51,9 @@ public class ObjectApplier {
     }
     desired.getMetadata().getAnnotations().put(APPLIED_HASH, hash);
     if (current.isEmpty()) {
-      client.resource(desired).create();
+      if (!createIfAbsent(client, desired)) {
+        return Result.UNCHANGED; // created by an earlier reconcile; the cache has not seen it yet
+      }
       LOG.info(
           "created cluster={} kind={} name={}",
           owner.getMetadata().getName(),
@@ -72,6 +75,27 @@ public class ObjectApplier {
         desired.getKind(),
         desired.getMetadata().getName());
     return Result.UPDATED;
+  }
+
+  /**
+   * Creates the object; false when one of that name already exists. The informer cache can lag
+   * behind a create of this operator's own (the next reconcile may come from another event first),
+   * and names here are deterministic, so "already exists" means the earlier create landed.
+   */
+  public static boolean createIfAbsent(KubernetesClient client, HasMetadata object) {
+    try {
+      client.resource(object).create();
+      return true;
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409) {
+        LOG.debug(
+            "{} {} exists already (informer cache behind)",
+            object.getKind(),
+            object.getMetadata().getName());
+        return false;
+      }
+      throw e;
+    }
   }
 
   public void delete(CinderCluster owner, HasMetadata object) {

@@ -397,8 +397,9 @@ public class UpgradeExecutor {
               command(j, spec),
               in.configFiles());
       job.getMetadata().setOwnerReferences(List.of(ObjectApplier.ownerReference(cc)));
-      client.resource(job).create();
-      events.normal(cc, "JobStarted", j.message());
+      if (ObjectApplier.createIfAbsent(client, job)) {
+        events.normal(cc, "JobStarted", j.message());
+      }
     } else if (action instanceof Action.ReplacePod p) {
       invalidate(cc);
       if (deletePod(cc, p.pod(), p.uid())) {
