@@ -27,15 +27,42 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
   private final Set<String> deleted = ConcurrentHashMap.newKeySet();
 
   /**
-   * Every uid this simulator deleted. A write that raced with the delete (a kubelet status write
-   * returned after a controller's delete) must not bring the object back into the overlay: a
-   * deleted pod shown as Ready again let the Deployment controller retire a second pod. Uids are
-   * never reused, so this only grows by the pods a run deletes.
+   * Every uid deleted, by this simulator or seen deleted by the informer. A write that raced with
+   * the delete (a kubelet status write returning after it) must not bring the object back into the
+   * overlay. Uids are never reused, so this only grows by the objects a run deletes.
    */
   private final Set<String> tombstones = ConcurrentHashMap.newKeySet();
 
   ObjectCache(SharedIndexInformer<T> informer) {
     this.informer = informer;
+    // An overlaid write is dropped once the informer has shown that version or a newer one, or
+    // the object's deletion; never inferred from the informer's last synced version, which can
+    // move past a create before the created object is in its store (the Deployment controller
+    // then saw its surge pod vanish and created a second).
+    informer.addEventHandler(
+        new ResourceEventHandler<T>() {
+          @Override
+          public void onAdd(T obj) {
+            caughtUp(obj);
+          }
+
+          @Override
+          public void onUpdate(T oldObj, T newObj) {
+            caughtUp(newObj);
+          }
+
+          @Override
+          public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+            // a write of ours that returns later must not revive it
+            tombstones.add(obj.getMetadata().getUid());
+            written.remove(obj.getMetadata().getUid());
+          }
+        });
+  }
+
+  private void caughtUp(T seen) {
+    written.computeIfPresent(
+        seen.getMetadata().getUid(), (uid, mine) -> version(mine) > version(seen) ? mine : null);
   }
 
   /** Adds a handler to the shared informer (its events are delivered on the informer's thread). */
@@ -64,16 +91,14 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
       }
       out.add(item);
     }
-    long synced = parse(informer.lastSyncResourceVersion());
     for (Map.Entry<String, T> e : written.entrySet()) {
       if (present.contains(e.getKey())) {
         continue;
       }
-      if (version(e.getValue()) <= synced || deleted.contains(e.getKey())) {
-        // the watch passed our write and the object is gone: deleted since
+      if (deleted.contains(e.getKey()) || tombstones.contains(e.getKey())) {
         written.remove(e.getKey(), e.getValue());
       } else {
-        out.add(e.getValue());
+        out.add(e.getValue()); // created (or written) by us, not in the informer yet
       }
     }
     deleted.removeIf(uid -> !present.contains(uid));

@@ -43,18 +43,22 @@ public class EventRecorder {
     this.writer = writer;
   }
 
+  /** One thread (so Events keep their order) that ends when idle for 30 s. */
   private static Executor backgroundWriter() {
-    return new ThreadPoolExecutor(
-        1,
-        1,
-        0,
-        TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(MAX_QUEUED),
-        r -> {
-          Thread t = new Thread(r, "cinder-operator-events");
-          t.setDaemon(true);
-          return t;
-        });
+    ThreadPoolExecutor writer =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(MAX_QUEUED),
+            r -> {
+              Thread t = new Thread(r, "cinder-operator-events");
+              t.setDaemon(true);
+              return t;
+            });
+    writer.allowCoreThreadTimeOut(true);
+    return writer;
   }
 
   public void normal(CinderCluster cluster, String reason, String message) {
