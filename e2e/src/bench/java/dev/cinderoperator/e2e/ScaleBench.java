@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Section 3 of the benchmark issue: one operator, 1, 10 and 100 CinderClusters of 3/20/3/3 in one
- * simulated cluster. Heap and RSS are the whole process's: operator, simulated controllers, kubelet
- * and Cinder, and the mock API server. Prints and writes figures; asserts nothing about time.
+ * simulated cluster. heapMiB and rssMiB are the whole process's (operator, simulated controllers,
+ * kubelet and Cinder, and the mock API server); operatorHeapMiB is the operator's share, measured
+ * by stopping it. Prints and writes figures; asserts nothing about time.
  */
 class ScaleBench {
   static final String NS = "scale";
