@@ -9,25 +9,12 @@ import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.api.UpgradeStep;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A backup pod is replaced only once its in-flight backups are done, or the drain timed out. */
-class BackupDrainE2ETest {
+class BackupDrainE2ETest extends ScenarioTest {
   static final String OLD = Clusters.REGISTRY + "2023.2";
   static final String HOST = NAME + "-backup-0";
-  Scenario s;
-
-  @BeforeEach
-  void start() {
-    s = Scenario.start();
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
-  }
 
   private void deploy(String drainTimeout) {
     CinderCluster cc = Clusters.small(NAME, NS, "2023.2");

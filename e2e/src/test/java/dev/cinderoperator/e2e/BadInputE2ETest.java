@@ -10,17 +10,14 @@ import dev.cinderoperator.sim.InvariantChecker.Invariant;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Bad input on a running cluster stalls with a clear reason and never costs a pod. */
-class BadInputE2ETest {
-  Scenario s;
+class BadInputE2ETest extends ScenarioTest {
 
   @BeforeEach
-  void start() {
-    s = Scenario.start();
+  void deployCluster() {
     s.deploy(Clusters.small(NAME, NS, "2023.2"));
     // from here on, a pod deleted while Stalled=True is a broken invariant
     s.env
@@ -35,11 +32,6 @@ class BadInputE2ETest {
                       .filter(Scenario::isTrue)
                       .isPresent();
             });
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
   }
 
   @Test

@@ -6,23 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.UpgradeStep;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The Cinder database goes away in the middle of a step: the operator waits, then goes on. */
-class DatabaseOutageE2ETest {
-  Scenario s;
-
-  @BeforeEach
-  void start() {
-    s = Scenario.start();
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
-  }
+class DatabaseOutageE2ETest extends ScenarioTest {
 
   @Test
   void waitsOutAnOutageInTheMiddleOfAStepAndResumes() {

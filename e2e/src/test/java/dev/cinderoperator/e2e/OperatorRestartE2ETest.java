@@ -11,8 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,24 +18,13 @@ import org.junit.jupiter.api.Test;
  * restarted, over four consecutive upgrades: each completes, no invariant breaks, the db sync of a
  * target succeeds once, and no pod already on the target image is replaced again.
  */
-class OperatorRestartE2ETest {
+class OperatorRestartE2ETest extends ScenarioTest {
   static final long SEED = 20240501L;
   static final List<String> PATH = List.of("zed", "2023.1", "2023.2", "2024.1", "2024.2");
   static final int KILLS_PER_UPGRADE = 5;
 
-  Scenario s;
   final Random random = new Random(SEED);
   final List<String> killPoints = new ArrayList<>();
-
-  @BeforeEach
-  void start() {
-    s = Scenario.start();
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
-  }
 
   @Test
   void everyUpgradeCompletesThroughRepeatedOperatorKills() throws InterruptedException {

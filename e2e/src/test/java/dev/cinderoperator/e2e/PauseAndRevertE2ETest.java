@@ -11,25 +11,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Pausing mid-roll, and reverting before and after Unpinning. */
-class PauseAndRevertE2ETest {
+class PauseAndRevertE2ETest extends ScenarioTest {
   static final String OLD = Clusters.REGISTRY + "2023.2";
   static final String TARGET = Clusters.REGISTRY + "2024.1";
-  Scenario s;
 
   @BeforeEach
-  void start() {
-    s = Scenario.start();
+  void deployCluster() {
     s.deploy(Clusters.of(NAME, NS, "2023.2", 3, 1, 1, Clusters.backend("ceph", 1)));
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
   }
 
   @Test

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * upgrade is allowed by the chart's RBAC rendered with default values, and every rule the chart
  * grants is used, except the ones listed in {@link #UNUSED_HERE} with the reason.
  */
-class RbacE2ETest {
+class RbacE2ETest extends ScenarioTest {
   /** Rules this run cannot exercise, as "verb group/resource[/subresource]", and why. */
   static final Map<String, String> UNUSED_HERE =
       Map.of(
@@ -43,18 +41,6 @@ class RbacE2ETest {
           "update policy/poddisruptionbudgets",
           "a PodDisruptionBudget changes only when the operator's rendering of it changes (an"
               + " operator upgrade)");
-
-  Scenario s;
-
-  @BeforeEach
-  void start() {
-    s = Scenario.start();
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
-  }
 
   @Test
   void theOperatorUsesExactlyTheChartsPermissions() {

@@ -9,23 +9,10 @@ import dev.cinderoperator.api.UpgradeMode;
 import dev.cinderoperator.sim.SimEvent.JobRunEvent;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Skip-level jumps run offline only when allowed; downgrades are refused. */
-class ReleasePathE2ETest {
-  Scenario s;
-
-  @BeforeEach
-  void start() {
-    s = Scenario.start();
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
-  }
+class ReleasePathE2ETest extends ScenarioTest {
 
   private int jobRuns() {
     return s.env.sim().recorder().of(JobRunEvent.class).size();

@@ -15,8 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,19 +22,8 @@ import org.junit.jupiter.api.Test;
  * of them active/active with 3 pods, 2 backups, 3 API) on the simulated cluster, invariants checked
  * throughout.
  */
-class RollingUpgradeE2ETest {
+class RollingUpgradeE2ETest extends ScenarioTest {
   static final String TARGET = Clusters.REGISTRY + "2024.1";
-  Scenario s;
-
-  @BeforeEach
-  void start() {
-    s = Scenario.start();
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
-  }
 
   @Test
   void deploysThenUpgradesOneReleaseWithoutBreakingAnInvariant() {

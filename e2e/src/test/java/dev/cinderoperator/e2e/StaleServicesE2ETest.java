@@ -11,23 +11,10 @@ import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.cinder.ServiceRow;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Rows of scaled-away pods hold every service pinned: removed, or blocking, as the spec says. */
-class StaleServicesE2ETest {
-  Scenario s;
-
-  @BeforeEach
-  void start() {
-    s = Scenario.start();
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
-  }
+class StaleServicesE2ETest extends ScenarioTest {
 
   private void deploy(StaleServicesPolicy policy) {
     CinderCluster cc = Clusters.small(NAME, NS, "2023.2");

@@ -9,25 +9,12 @@ import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.workload.Labels;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** A new pod that never gets Ready and a service that never reports halt the upgrade. */
-class StalledUpgradeE2ETest {
+class StalledUpgradeE2ETest extends ScenarioTest {
   static final String OLD = Clusters.REGISTRY + "2023.2";
   static final String TARGET = Clusters.REGISTRY + "2024.1";
-  Scenario s;
-
-  @BeforeEach
-  void start() {
-    s = Scenario.start();
-  }
-
-  @AfterEach
-  void stop() {
-    s.close();
-  }
 
   private void deploy(UpgradeSpec upgrade) {
     CinderCluster cc = Clusters.of(NAME, NS, "2023.2", 2, 1, 1, Clusters.backend("ceph", 1));
