@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The mock API server's object store (key: the object's attributes, value: its JSON) with the keys
@@ -67,33 +68,21 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
     return "*".equals(value) ? null : value;
   }
 
-  private List<Set<AttributeSet>> indexesOf(AttributeSet key, boolean create) {
+  /** Calls back with each index the key belongs in and its entry there. */
+  private void forEachIndex(
+      AttributeSet key, BiConsumer<Map<String, Set<AttributeSet>>, String> action) {
     String plural = exact(key, PLURAL);
     if (plural == null) {
-      return List.of(); // reachable only by a query without a resource, which scans all keys
+      return; // reachable only by a query without a resource, which scans all keys
     }
-    List<Set<AttributeSet>> sets = new ArrayList<>(3);
-    addIndex(sets, byResource, plural, create);
+    action.accept(byResource, plural);
     String namespace = exact(key, NAMESPACE);
     if (namespace != null) {
-      addIndex(sets, byNamespace, plural + '/' + namespace, create);
+      action.accept(byNamespace, plural + '/' + namespace);
     }
     String name = exact(key, NAME);
     if (name != null) {
-      addIndex(sets, byName, plural + '/' + name, create);
-    }
-    return sets;
-  }
-
-  private static void addIndex(
-      List<Set<AttributeSet>> sets,
-      Map<String, Set<AttributeSet>> index,
-      String k,
-      boolean create) {
-    Set<AttributeSet> set =
-        create ? index.computeIfAbsent(k, x -> new LinkedHashSet<>()) : index.get(k);
-    if (set != null) {
-      sets.add(set);
+      action.accept(byName, plural + '/' + name);
     }
   }
 
@@ -101,7 +90,8 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   public synchronized String put(AttributeSet key, String value) {
     String old = objects.put(key, value);
     if (old == null) {
-      indexesOf(key, true).forEach(s -> s.add(key));
+      forEachIndex(
+          key, (index, k) -> index.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(key));
     }
     return old;
   }
@@ -110,7 +100,11 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   public synchronized String remove(Object key) {
     String old = objects.remove(key);
     if (old != null) {
-      indexesOf((AttributeSet) key, false).forEach(s -> s.remove(key));
+      // an emptied entry goes too: pods with generated names would otherwise leave one each
+      forEachIndex(
+          (AttributeSet) key,
+          (index, k) ->
+              index.computeIfPresent(k, (x, set) -> set.remove(key) && set.isEmpty() ? null : set));
     }
     return old;
   }
