@@ -17,9 +17,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -469,34 +467,19 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
       return null;
     }
     String text = null;
-    for (Map.Entry<String, String> e : decoded(secret).entrySet()) {
+    for (Map.Entry<String, String> e : SecretData.decoded(secret).entrySet()) {
       if (e.getKey().endsWith(".conf") && backend != null && e.getKey().contains(backend)) {
         text = e.getValue();
       }
     }
     if (text == null) {
-      text = decoded(secret).get("cinder.conf");
+      text = SecretData.decoded(secret).get("cinder.conf");
     }
     if (text == null) {
       return null;
     }
     String value = CinderConf.parse(text).get("DEFAULT", "cluster");
     return value == null || value.isBlank() ? null : value.strip();
-  }
-
-  private static Map<String, String> decoded(Secret secret) {
-    Map<String, String> result = new java.util.HashMap<>();
-    if (secret.getData() != null) {
-      secret
-          .getData()
-          .forEach(
-              (k, v) ->
-                  result.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    }
-    if (secret.getStringData() != null) {
-      result.putAll(secret.getStringData());
-    }
-    return result;
   }
 
   private static boolean matches(List<Predicate<Pod>> predicates, Pod pod) {

@@ -3,6 +3,7 @@ package dev.cinderoperator.sim.real;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.sim.ContainerRuntime;
+import dev.cinderoperator.sim.SecretData;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Container;
@@ -15,13 +16,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -361,7 +359,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
                 + pod.getMetadata().getName()
                 + " does not exist");
       }
-      Map<String, String> files = decoded(secret);
+      Map<String, String> files = SecretData.decoded(secret);
       List<KeyToPath> items = v.getSecret().getItems();
       if (items == null || items.isEmpty()) {
         files.forEach((k, text) -> write(dir.etc().resolve(k), text));
@@ -399,21 +397,6 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
             "lock_path = " + dir.state().resolve("tmp"),
             "");
     write(dir.localConf(), text);
-  }
-
-  private static Map<String, String> decoded(Secret secret) {
-    Map<String, String> result = new HashMap<>();
-    if (secret.getData() != null) {
-      secret
-          .getData()
-          .forEach(
-              (k, v) ->
-                  result.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-    }
-    if (secret.getStringData() != null) {
-      result.putAll(secret.getStringData());
-    }
-    return result;
   }
 
   private static void write(Path file, String text) {
