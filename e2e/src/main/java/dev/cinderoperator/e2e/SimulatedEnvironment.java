@@ -9,6 +9,7 @@ import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.ClusterDriver;
 import dev.cinderoperator.kube.OperatorMetrics;
 import dev.cinderoperator.kube.OperatorSettings;
+import dev.cinderoperator.kube.UnreadableClusters;
 import dev.cinderoperator.sim.ApiCallRecorder;
 import dev.cinderoperator.sim.CrudApiServer;
 import dev.cinderoperator.sim.InMemoryDatabases;
@@ -99,7 +100,11 @@ public final class SimulatedEnvironment implements AutoCloseable {
     client.resource(crd()).create();
     sim = SimulatedCluster.start(client, config, wiring.catalog(), wiring.databases());
     wiring.cluster().accept(sim);
-    operatorClient = calls.recordingClient(server.createClient().getConfiguration());
+    operatorClient =
+        UnreadableClusters.clientBuilder()
+            .withConfig(server.createClient().getConfiguration())
+            .withHttpClientBuilderConsumer(calls.install())
+            .build();
   }
 
   public static SimulatedEnvironment start(SimConfig config, OperatorSettings settings) {

@@ -5,8 +5,8 @@ import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.Collaborations;
 import dev.cinderoperator.kube.HealthServer;
 import dev.cinderoperator.kube.OperatorSettings;
+import dev.cinderoperator.kube.UnreadableClusters;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -117,7 +117,7 @@ public final class RunCommand implements Callable<Integer> {
             Duration.ofMinutes(5),
             unpinBySignal);
 
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = UnreadableClusters.clientBuilder().build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var metrics =
         MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build();

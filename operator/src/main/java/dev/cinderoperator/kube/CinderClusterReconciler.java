@@ -4,6 +4,7 @@ import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.CinderClusterStatus;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.workload.Labels;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -13,6 +14,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -29,6 +31,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -50,12 +53,14 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
   public static final String NAME = "cindercluster";
   private static final Logger LOG = LoggerFactory.getLogger(CinderClusterReconciler.class);
   private static final String SECRETS = "secrets";
+  public static final String UNREADABLE_SPEC = "UnreadableSpec";
 
   private final KubernetesClient client;
   private final Clock clock;
   private final ClusterDriver driver;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
+  private final ReferencedSecrets referencedSecrets;
 
   public CinderClusterReconciler(
       KubernetesClient client,
@@ -67,12 +72,14 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
     this.clock = clock;
     this.events = new EventRecorder(client, clock);
     this.metrics = collaborators.metrics();
+    this.referencedSecrets = new ReferencedSecrets(client);
     this.driver =
         new ClusterDriver(
             client, clock, catalog, settings, events, new ObjectApplier(client), collaborators);
   }
 
   @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public List<EventSource<?, CinderCluster>> prepareEventSources(
       EventSourceContext<CinderCluster> context) {
     String managed = Labels.MANAGED_BY + "=" + Labels.OPERATOR;
@@ -89,25 +96,17 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
             Job.class)) {
       sources.add(informer(context, type, managed, byInstance));
     }
-    // Secrets: the ones the operator owns, and the ones a CinderCluster names.
-    SecondaryToPrimaryMapper<Secret> secretMapper =
-        secret -> {
-          String ns = secret.getMetadata().getNamespace();
-          String name = secret.getMetadata().getName();
-          return context
-              .getPrimaryCache()
-              .list(ns)
-              .filter(cc -> references(cc, name))
-              .map(ResourceID::fromResource)
-              .collect(Collectors.toSet());
-        };
+    // Secrets: the operator's own (a label-selected informer) and, by name alone, the ones a
+    // CinderCluster names; never every Secret of the namespace.
     sources.add(
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Secret.class, CinderCluster.class)
                 .withName(SECRETS)
-                .withSecondaryToPrimaryMapper(secretMapper)
+                .withLabelSelector(managed)
+                .withSecondaryToPrimaryMapper((SecondaryToPrimaryMapper) byInstance)
                 .build(),
             context));
+    sources.add(referencedSecrets);
     return sources;
   }
 
@@ -125,20 +124,21 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
         context);
   }
 
-  static boolean references(CinderCluster cc, String secretName) {
+  /** The users' Secrets the spec names (database and messaging). */
+  static Set<String> referencedSecretNames(CinderCluster cc) {
     var spec = cc.getSpec();
-    if (secretName.equals(cc.getMetadata().getName() + "-config")) {
-      return true;
-    }
+    Set<String> names = new java.util.HashSet<>();
     if (spec == null) {
-      return false;
+      return names;
     }
-    return (spec.getDatabase() != null
-            && spec.getDatabase().getSecretRef() != null
-            && secretName.equals(spec.getDatabase().getSecretRef().getName()))
-        || (spec.getMessaging() != null
-            && spec.getMessaging().getSecretRef() != null
-            && secretName.equals(spec.getMessaging().getSecretRef().getName()));
+    if (spec.getDatabase() != null && spec.getDatabase().getSecretRef() != null) {
+      names.add(spec.getDatabase().getSecretRef().getName());
+    }
+    if (spec.getMessaging() != null && spec.getMessaging().getSecretRef() != null) {
+      names.add(spec.getMessaging().getSecretRef().getName());
+    }
+    names.remove(null);
+    return names;
   }
 
   @Override
@@ -147,10 +147,19 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
     String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
     MDC.put("cluster", key);
     try {
+      Optional<String> unreadable = UnreadableClusters.problem(cc);
+      if (unreadable.isPresent()) {
+        reportUnreadable(cc, unreadable.get());
+        return UpdateControl.noUpdate(); // its next change comes as an event
+      }
       String ns = cc.getMetadata().getNamespace();
       InformerEventSource<Secret, CinderCluster> secrets =
           (InformerEventSource<Secret, CinderCluster>)
               context.eventSourceRetriever().getEventSourceFor(Secret.class, SECRETS);
+      referencedSecrets.track(
+          ResourceID.fromResource(cc),
+          referencedSecretNames(cc),
+          id -> context.getPrimaryCache().get(id).isPresent());
       ObservedObjects observed =
           new ObservedObjects(
               List.copyOf(context.getSecondaryResources(Pod.class)),
@@ -159,7 +168,8 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
               List.copyOf(context.getSecondaryResources(Service.class)),
               List.copyOf(context.getSecondaryResources(PodDisruptionBudget.class)),
               List.copyOf(context.getSecondaryResources(Job.class)),
-              name -> secrets.get(new ResourceID(name, ns)));
+              name ->
+                  secrets.get(new ResourceID(name, ns)).or(() -> referencedSecrets.get(ns, name)));
 
       CinderClusterStatus before =
           cc.getStatus() == null ? new CinderClusterStatus() : cc.getStatus();
@@ -196,6 +206,51 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
       MDC.remove("cluster");
       MDC.remove("step");
     }
+  }
+
+  /**
+   * A CR that does not fit the model: Stalled on it alone, naming the field and the value, written
+   * through the generic client (the typed one cannot represent this CR). Nothing else is touched.
+   */
+  private void reportUnreadable(CinderCluster cc, String problem) {
+    CinderClusterStatus before =
+        cc.getStatus() == null
+            ? new CinderClusterStatus()
+            : client.getKubernetesSerialization().clone(cc.getStatus());
+    CinderClusterStatus status = client.getKubernetesSerialization().clone(before);
+    long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
+    Progress progress =
+        Progress.stalled(
+            UNREADABLE_SPEC,
+            problem
+                + ": the operator cannot read this CinderCluster, so it acts on nothing of it and"
+                + " running Cinder services are left as they are. Fix the field (kubectl edit cc "
+                + cc.getMetadata().getName()
+                + ")",
+            null);
+    finish(status, progress, generation);
+    if (sameStatus(before, status)) {
+      return;
+    }
+    LOG.warn("cluster cannot be read into the model: {}", problem);
+    announceTransitions(cc, before, status, progress);
+    GenericKubernetesResource patch = new GenericKubernetesResource();
+    patch.setApiVersion(cc.getApiVersion());
+    patch.setKind(cc.getKind());
+    patch.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withName(cc.getMetadata().getName())
+            .withNamespace(cc.getMetadata().getNamespace())
+            .withUid(cc.getMetadata().getUid())
+            .withResourceVersion(cc.getMetadata().getResourceVersion())
+            .build());
+    patch.setAdditionalProperty(
+        "status", client.getKubernetesSerialization().convertValue(status, Map.class));
+    client
+        .genericKubernetesResources(ResourceDefinitionContext.fromResourceType(CinderCluster.class))
+        .inNamespace(cc.getMetadata().getNamespace())
+        .resource(patch)
+        .updateStatus();
   }
 
   /**

@@ -2,17 +2,24 @@ package dev.cinderoperator.kube;
 
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.time.Clock;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the JOSDK operator the same way for production, tests and the demo: no server-side apply
- * anywhere (one code path, and the mock server has none).
+ * anywhere (one code path, and the mock server has none), and nothing a CR contains can stop it:
+ * the client must read CinderClusters tolerantly ({@link UnreadableClusters#clientBuilder()}), and
+ * a stopped informer is logged (and fails {@code /healthz}) instead of ending the process.
  */
 public final class CinderOperator {
+  private static final Logger LOG = LoggerFactory.getLogger(CinderOperator.class);
+
   private CinderOperator() {}
 
   public static Operator create(
@@ -35,6 +42,7 @@ public final class CinderOperator {
       Metrics metrics,
       LeaderElectionConfiguration leaderElection,
       ReleaseCatalog catalog) {
+    UnreadableClusters.requireTolerant(client.getKubernetesSerialization());
     Operator operator =
         new Operator(
             o ->
@@ -44,7 +52,8 @@ public final class CinderOperator {
                     .withCloseClientOnStop(false)
                     .withUseSSAToPatchPrimaryResource(false)
                     .withSSABasedCreateUpdateMatchForDependentResources(false)
-                    .withConcurrentReconciliationThreads(settings.reconcileThreads()));
+                    .withConcurrentReconciliationThreads(settings.reconcileThreads())
+                    .withInformerStoppedHandler(CinderOperator::informerStopped));
     CinderClusterReconciler reconciler =
         new CinderClusterReconciler(
             client, clock, catalog, settings, collaborators.apply(settings));
@@ -56,5 +65,16 @@ public final class CinderOperator {
           }
         });
     return operator;
+  }
+
+  /**
+   * JOSDK's default handler ends the JVM. Here the health endpoint reports the stopped informer, so
+   * a liveness probe restarts the pod if it does not recover, and one CR's content never ends the
+   * process for every other cluster (such content is read tolerantly anyway).
+   */
+  private static void informerStopped(SharedIndexInformer<?> informer, Throwable cause) {
+    if (cause != null) {
+      LOG.error("informer stopped type={}; /healthz now fails", informer.getApiTypeClass(), cause);
+    }
   }
 }

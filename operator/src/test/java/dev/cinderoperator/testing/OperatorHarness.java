@@ -6,6 +6,7 @@ import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.ClusterDriver;
 import dev.cinderoperator.kube.OperatorMetrics;
 import dev.cinderoperator.kube.OperatorSettings;
+import dev.cinderoperator.kube.UnreadableClusters;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -24,6 +25,7 @@ import java.util.function.Function;
  */
 public final class OperatorHarness implements AutoCloseable {
   private final Operator operator;
+  private final KubernetesClient operatorClient;
   private final AtomicInteger reconciles = new AtomicInteger();
 
   public OperatorHarness(KubernetesClient client, OperatorSettings settings) {
@@ -60,8 +62,12 @@ public final class OperatorHarness implements AutoCloseable {
           @SuppressWarnings("unused")
           public void reconcileCustomResource(HasMetadata r, Context<?> c) {}
         };
+    // the operator's own client, reading CinderClusters as the operator does in production
+    operatorClient =
+        UnreadableClusters.clientBuilder().withConfig(client.getConfiguration()).build();
     operator =
-        CinderOperator.create(client, Clock.systemUTC(), settings, collaborators, counting, null);
+        CinderOperator.create(
+            operatorClient, Clock.systemUTC(), settings, collaborators, counting, null);
     operator.start();
   }
 
@@ -117,5 +123,6 @@ public final class OperatorHarness implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    operatorClient.close();
   }
 }
