@@ -70,9 +70,7 @@ public record UpgradePreview(String summary, UpgradeMode mode, List<PlannedStep>
       }
       default -> {
         return refused(
-            fromRelease,
-            spec,
-            "a release this operator does not know (" + catalog.knownNames() + ")");
+            fromRelease, spec, "not between OpenStack series (" + catalog.knownNames() + ")");
       }
     }
     String to = spec.getImage();

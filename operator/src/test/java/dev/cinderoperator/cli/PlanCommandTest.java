@@ -46,8 +46,21 @@ class PlanCommandTest {
     java.nio.file.Files.writeString(
         bad,
         java.nio.file.Files.readString(PRODUCTION)
-            .replace("release: \"2024.1\"", "release: \"2099.1\""));
+            .replace("release: \"2024.1\"", "release: \"2099.3\""));
     String out = run("-f", bad.toString(), "--from", "2023.2");
     assertThat(out).startsWith("1\n").contains("spec.release");
+  }
+
+  @Test
+  void aSeriesNewerThanTheCatalogIsPreviewedByItsName() throws Exception {
+    Path later = java.nio.file.Files.createTempFile("cc", ".yaml");
+    java.nio.file.Files.writeString(
+        later,
+        java.nio.file.Files.readString(PRODUCTION)
+            .replace("release: \"2024.1\"", "release: \"2027.1\""));
+    String out = run("-f", later.toString(), "--from", "2026.2");
+    assertThat(out).contains("Rolling upgrade from 2026.2").contains("SchemaMigration");
+    String skip = run("-f", later.toString(), "--from", "2026.1");
+    assertThat(skip).contains("allowSkipLevel");
   }
 }
