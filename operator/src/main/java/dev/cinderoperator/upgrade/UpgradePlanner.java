@@ -294,7 +294,7 @@ public final class UpgradePlanner {
     return String.join(", ", names);
   }
 
-  private static String next(ReleaseCatalog catalog, String from) {
+  static String next(ReleaseCatalog catalog, String from) {
     List<Release> all = catalog.releases();
     for (int i = 0; i < all.size() - 1; i++) {
       if (all.get(i).name().equals(from)) {
