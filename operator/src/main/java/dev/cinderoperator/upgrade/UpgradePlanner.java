@@ -281,7 +281,7 @@ public final class UpgradePlanner {
     return String.join(", ", catalog.between(from, to));
   }
 
-  private static String next(ReleaseCatalog catalog, String from) {
+  static String next(ReleaseCatalog catalog, String from) {
     return catalog.next(from).orElse("the next release");
   }
 
