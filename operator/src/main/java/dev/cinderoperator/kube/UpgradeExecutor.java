@@ -313,7 +313,7 @@ public class UpgradeExecutor {
       }
       try {
         VersionProbeResult r = VersionProbeResult.parse(j.terminationMessage());
-        probes.put(j.image(), new ProbedVersions(r.rpc(), r.objects()));
+        probes.put(j.image(), new ProbedVersions(r.rpc(), r.objects(), r.objectHistory()));
       } catch (IllegalArgumentException e) {
         // Left out: the planner stalls with VersionProbeFailed and this message's gist.
         LOG.warn("job {}: {}", j.name(), e.getMessage());

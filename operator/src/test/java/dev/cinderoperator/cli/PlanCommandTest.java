@@ -69,7 +69,7 @@ class PlanCommandTest {
   @CsvSource({
     "2025.1, DowngradeRefused",
     "zed, UnsupportedJump",
-    "2099.1, UnknownRelease",
+    "2099.3, UnknownRelease",
   })
   void aRefusalExitsTwoWithTheReasonOnOneLine(String from, String reason) {
     Run r = run("-f", PRODUCTION.toString(), "--from", from);
@@ -268,12 +268,24 @@ class PlanCommandTest {
     Run r =
         run(
             "-f",
-            production("release: \"2024.1\"", "release: \"2099.1\"").toString(),
+            production("release: \"2024.1\"", "release: \"2099.3\"").toString(),
             "--from",
             "2023.2");
     assertThat(r.code()).isEqualTo(Main.ERROR);
     assertThat(r.out()).isEmpty();
     assertThat(r.err()).hasSize(1);
     assertThat(r.err().get(0)).contains("spec.release");
+  }
+
+  @Test
+  void aSeriesNewerThanTheCatalogIsPreviewedByItsName() throws IOException {
+    Path later = production("release: \"2024.1\"", "release: \"2027.1\"");
+    Run r = run("-f", later.toString(), "--from", "2026.2");
+    assertThat(r.code()).isZero();
+    assertThat(r.first()).startsWith("Rolling upgrade from 2026.2");
+    assertThat(String.join("\n", r.out())).contains("SchemaMigration");
+    Run skip = run("-f", later.toString(), "--from", "2026.1");
+    assertThat(skip.code()).isEqualTo(Main.REFUSED);
+    assertThat(skip.first()).contains("allowSkipLevel");
   }
 }
