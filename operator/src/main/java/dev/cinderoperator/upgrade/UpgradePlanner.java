@@ -281,7 +281,7 @@ public final class UpgradePlanner {
     return String.join(", ", catalog.between(from, to));
   }
 
-  static String next(ReleaseCatalog catalog, String from) {
+  private static String next(ReleaseCatalog catalog, String from) {
     return catalog.next(from).orElse("the next release");
   }
 

@@ -99,7 +99,7 @@ public record UpgradePreview(
                 + spec.getRelease()
                 + " is more than one release at a time. Cinder upgrades N to N+1, or from one SLURP"
                 + " release to the next; upgrade to "
-                + UpgradePlanner.next(catalog, fromRelease)
+                + catalog.next(fromRelease).orElse("the next release")
                 + " first.");
       }
       default -> {
@@ -107,7 +107,7 @@ public record UpgradePreview(
             catalog.find(spec.getRelease()).isEmpty() ? spec.getRelease() : fromRelease;
         return refused(
             "UnknownRelease",
-            unknown + " is not a release this operator knows (" + catalog.knownNames() + ").");
+            unknown + " is not the name of an OpenStack series (" + catalog.knownNames() + ").");
       }
     }
     String to = spec.getImage();

@@ -101,8 +101,8 @@ class TemplateAndPreviewTest {
         + " next; upgrade to 2024.1 first.'",
     "2023.2, 2023.1, DowngradeRefused, 'Refused (DowngradeRefused): 2023.1 is older than the"
         + " running release 2023.2, and Cinder''s database cannot be downgraded.'",
-    "2023.2, 2023.3, UnknownRelease, 'Refused (UnknownRelease): 2023.3 is not a release this"
-        + " operator knows (queens'",
+    "2023.2, 2099.3, UnknownRelease, 'Refused (UnknownRelease): 2099.3 is not the name of an"
+        + " OpenStack series ('",
     "2024.1, 2025.1, SkipLevelNotAllowed, 'Refused (SkipLevelNotAllowed): from 2024.1 to 2025.1"
         + " is a SLURP jump, which runs offline (every Cinder service stopped during the db sync)."
         + " Set spec.upgrade.allowSkipLevel: true to accept the downtime, or upgrade one release"
