@@ -45,6 +45,29 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 
+{{/* The Lease of this release's leader election. */}}
+{{- define "cinder-operator.leaseName" -}}
+{{- printf "%s-leader" (include "cinder-operator.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The namespaces the operator watches and is granted anything in; empty for every namespace. */}}
+{{- define "cinder-operator.watchedNamespaces" -}}
+{{- if and .Values.watchAllNamespaces .Values.watchNamespaces }}
+{{- fail "watchAllNamespaces and watchNamespaces exclude each other: set one" }}
+{{- end }}
+{{- if .Values.watchAllNamespaces }}
+{{- list | toJson }}
+{{- else if .Values.watchNamespaces }}
+{{- .Values.watchNamespaces | toJson }}
+{{- else }}
+{{- list .Release.Namespace | toJson }}
+{{- end }}
+{{- end }}
+
+{{- define "cinder-operator.watchNamespacesEnv" -}}
+{{- join "," (include "cinder-operator.watchedNamespaces" . | fromJsonArray) }}
+{{- end }}
+
 {{/*
 The operator's permissions in the namespaces it watches: the only list of them in the chart.
 Every verb here is one the operator calls (docs/security.md says why); the e2e RBAC test fails
@@ -56,6 +79,9 @@ when the operator makes a call these rules do not allow, or when a rule is never
   verbs: ["get", "list", "watch"]
 - apiGroups: ["cinder.operator.dev"]
   resources: ["cinderclusters/status"]
+  verbs: ["update"]
+- apiGroups: ["cinder.operator.dev"]
+  resources: ["cinderclusters/finalizers"]
   verbs: ["update"]
 - apiGroups: [""]
   resources: ["secrets"]

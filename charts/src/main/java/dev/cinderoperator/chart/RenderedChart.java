@@ -48,13 +48,23 @@ public final class RenderedChart {
     return parse(template(chartDir, valuesYaml, set));
   }
 
+  /** As {@link #render(Map)}, installed into another release namespace. */
+  public static RenderedChart render(Map<String, String> set, String releaseNamespace) {
+    return parse(template(ChartDirectory.locate(), "", set, releaseNamespace));
+  }
+
   /** The raw multi-document YAML {@code helm template} prints. */
   public static String template(Path chartDir, String valuesYaml, Map<String, String> set) {
+    return template(chartDir, valuesYaml, set, RELEASE_NAMESPACE);
+  }
+
+  private static String template(
+      Path chartDir, String valuesYaml, Map<String, String> set, String releaseNamespace) {
     TemplateCommand template =
         new Helm(chartDir)
             .template()
             .withName(RELEASE_NAME)
-            .withNamespace(RELEASE_NAMESPACE)
+            .withNamespace(releaseNamespace)
             .withKubeVersion("1.31.0");
     set.forEach(template::set);
     if (valuesYaml.isBlank()) {

@@ -76,6 +76,11 @@ public final class RenderedRbac {
     return from(RenderedChart.render(values));
   }
 
+  /** As {@link #render(Map)}, installed into another release namespace. */
+  public static RenderedRbac render(Map<String, String> values, String releaseNamespace) {
+    return from(RenderedChart.render(values, releaseNamespace));
+  }
+
   /** The permissions of the operator's ServiceAccount in an already rendered chart. */
   public static RenderedRbac from(RenderedChart chart) {
     JsonNode deployment = operatorDeployment(chart);

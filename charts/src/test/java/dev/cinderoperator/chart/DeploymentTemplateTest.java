@@ -53,13 +53,14 @@ class DeploymentTemplateTest {
     JsonNode container = container(podSpec(""));
 
     assertThat(env(container))
-        .containsEntry("WATCH_NAMESPACES", "")
+        .containsEntry("WATCH_NAMESPACES", RenderedChart.RELEASE_NAMESPACE)
+        .containsEntry("LEADER_ELECTION_LEASE_NAME", "cinder-operator-leader")
         .containsEntry("RECONCILE_THREADS", "5")
         .containsEntry("DB_POLL_INTERVAL", "15s")
         .containsEntry("LOG_FORMAT", "text")
         .containsEntry("LOG_LEVEL", "info")
         .containsEntry("HTTP_PORT", "8080")
-        .containsEntry("UNPIN_BY_SIGNAL", "true");
+        .containsEntry("UNPIN_BY_SIGNAL", "false");
     assertThat(container.path("args").toString()).isEqualTo("[\"run\"]");
     assertThat(container.path("image").asText())
         .as("tag defaults to the chart's appVersion")
@@ -127,6 +128,23 @@ class DeploymentTemplateTest {
   }
 
   @Test
+  void watchingAllNamespacesIsAnEmptyList() {
+    JsonNode container = container(podSpec("watchAllNamespaces: true\n"));
+
+    assertThat(env(container)).containsEntry("WATCH_NAMESPACES", "");
+  }
+
+  @Test
+  void theLeaseNameFollowsTheRelease() {
+    JsonNode deployment =
+        RenderedChart.render(ChartDirectory.locate(), "fullnameOverride: cinder-ops-b\n", Map.of())
+            .get("Deployment", "cinder-ops-b");
+    JsonNode container = container(deployment.path("spec").path("template").path("spec"));
+
+    assertThat(env(container)).containsEntry("LEADER_ELECTION_LEASE_NAME", "cinder-ops-b-leader");
+  }
+
+  @Test
   void logSettingsReachTheEnvironment() {
     JsonNode container = container(podSpec("logFormat: json\nlogLevel: debug\n"));
 
@@ -140,13 +158,13 @@ class DeploymentTemplateTest {
     JsonNode container =
         container(
             podSpec(
-                "reconcileThreads: 12\ndbPollInterval: 1m30s\nunpinBySignal: false\n"
+                "reconcileThreads: 12\ndbPollInterval: 1m30s\nunpinBySignal: true\n"
                     + "leaderElection: {enabled: false}\nreplicaCount: 1\n"));
 
     assertThat(env(container))
         .containsEntry("RECONCILE_THREADS", "12")
         .containsEntry("DB_POLL_INTERVAL", "1m30s")
-        .containsEntry("UNPIN_BY_SIGNAL", "false")
+        .containsEntry("UNPIN_BY_SIGNAL", "true")
         .containsEntry("LEADER_ELECTION_ENABLED", "false");
   }
 

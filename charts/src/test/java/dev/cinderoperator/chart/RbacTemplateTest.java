@@ -1,6 +1,7 @@
 package dev.cinderoperator.chart;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cinderoperator.chart.RenderedRbac.Permission;
@@ -18,6 +19,7 @@ class RbacTemplateTest {
           "cinder.operator.dev|cinderclusters||list",
           "cinder.operator.dev|cinderclusters||watch",
           "cinder.operator.dev|cinderclusters|status|update",
+          "cinder.operator.dev|cinderclusters|finalizers|update",
           "|secrets||list",
           "|secrets||watch",
           "|secrets||create",
@@ -26,7 +28,6 @@ class RbacTemplateTest {
           "|pods||list",
           "|pods||watch",
           "|pods||delete",
-          "|pods|exec|create",
           "|services||list",
           "|services||watch",
           "|services||create",
@@ -67,16 +68,65 @@ class RbacTemplateTest {
     return RenderedChart.render(ChartDirectory.locate(), valuesYaml, Map.of());
   }
 
+  private static final String EXEC = "|pods|exec|create";
+
+  private static Set<String> plus(Set<String> a, String... more) {
+    Set<String> out = new java.util.HashSet<>(a);
+    out.addAll(Set.of(more));
+    return out;
+  }
+
   @Test
-  void defaultsGrantExactlyTheOperatorsCallsClusterWideAndLeasesInTheReleaseNamespace() {
+  void defaultsGrantTheOperatorsCallsInTheReleaseNamespaceAloneAndNothingClusterWide() {
     RenderedChart chart = render("");
+    RenderedRbac rbac = RenderedRbac.from(chart);
+
+    assertThat(chart.ofKind("ClusterRole")).isEmpty();
+    assertThat(chart.ofKind("ClusterRoleBinding")).isEmpty();
+    assertThat(chart.ofKind("Role"))
+        .extracting(r -> r.at("/metadata/namespace").asText())
+        .containsOnly(RenderedChart.RELEASE_NAMESPACE);
+    assertThat(grantedIn(rbac, null)).as("nothing cluster-wide").isEmpty();
+    assertThat(rbac.permissions())
+        .as("no verb on any resource outside the release namespace")
+        .allMatch(p -> RenderedChart.RELEASE_NAMESPACE.equals(p.namespace()));
+    assertThat(grantedIn(rbac, RenderedChart.RELEASE_NAMESPACE))
+        .isEqualTo(plus(WATCH_PERMISSIONS, LEASE_PERMISSIONS.toArray(String[]::new)));
+    assertThat(rbac.allows("", "pods", "exec", "create")).as("no exec by default").isFalse();
+    assertThat(rbac.permissions()).extracting(Permission::verb).doesNotContain("*");
+  }
+
+  @Test
+  void watchingAllNamespacesIsAnExplicitClusterRole() {
+    RenderedChart chart = render("watchAllNamespaces: true\n");
     RenderedRbac rbac = RenderedRbac.from(chart);
 
     assertThat(chart.ofKind("ClusterRole")).hasSize(1);
     assertThat(chart.ofKind("ClusterRoleBinding")).hasSize(1);
     assertThat(grantedIn(rbac, null)).isEqualTo(WATCH_PERMISSIONS);
     assertThat(grantedIn(rbac, RenderedChart.RELEASE_NAMESPACE)).isEqualTo(LEASE_PERMISSIONS);
-    assertThat(rbac.permissions()).extracting(Permission::verb).doesNotContain("*");
+  }
+
+  @Test
+  void watchingAllNamespacesAndListingSomeExcludeEachOther() {
+    assertThatThrownBy(() -> render("watchAllNamespaces: true\nwatchNamespaces: [openstack]\n"))
+        .hasMessageContaining("watchAllNamespaces and watchNamespaces exclude each other");
+  }
+
+  @Test
+  void theFinalizersRuleLetsOwnedObjectsBlockTheirOwnersDeletion() {
+    // OwnerReferencesPermissionEnforcement: blockOwnerDeletion on a reference to a CinderCluster
+    // needs update on cinderclusters/finalizers in the namespace
+    RenderedRbac rbac = RenderedRbac.from(render(""));
+
+    assertThat(
+            rbac.allowsIn(
+                RenderedChart.RELEASE_NAMESPACE,
+                "cinder.operator.dev",
+                "cinderclusters",
+                "finalizers",
+                "update"))
+        .isTrue();
   }
 
   @Test
@@ -91,6 +141,7 @@ class RbacTemplateTest {
         .containsExactlyInAnyOrder("openstack", "openstack-dev", RenderedChart.RELEASE_NAMESPACE);
     assertThat(grantedIn(rbac, "openstack")).isEqualTo(WATCH_PERMISSIONS);
     assertThat(grantedIn(rbac, "openstack-dev")).isEqualTo(WATCH_PERMISSIONS);
+    assertThat(grantedIn(rbac, RenderedChart.RELEASE_NAMESPACE)).isEqualTo(LEASE_PERMISSIONS);
     assertThat(grantedIn(rbac, null)).as("nothing cluster-wide").isEmpty();
     assertThat(rbac.allowsIn("openstack", "apps", "statefulsets", "", "create")).isTrue();
     assertThat(rbac.allowsIn("kube-system", "", "secrets", "", "get")).isFalse();
@@ -98,8 +149,11 @@ class RbacTemplateTest {
 
   @Test
   void podsExecOnlyWhenUnpinningBySignal() {
-    RenderedRbac bySignal = RenderedRbac.from(render(""));
-    RenderedRbac byRestart = RenderedRbac.from(render("unpinBySignal: false\n"));
+    RenderedRbac bySignal = RenderedRbac.from(render("unpinBySignal: true\n"));
+    RenderedRbac byRestart = RenderedRbac.from(render(""));
+
+    assertThat(grantedIn(bySignal, RenderedChart.RELEASE_NAMESPACE))
+        .isEqualTo(plus(plus(WATCH_PERMISSIONS, EXEC), LEASE_PERMISSIONS.toArray(String[]::new)));
 
     assertThat(bySignal.allows("", "pods", "exec", "create")).isTrue();
     assertThat(byRestart.allows("", "pods", "exec", "create")).isFalse();

@@ -11,12 +11,11 @@ class RenderedRbacTest {
 
   @Test
   void rendersWithSetValues() {
-    RenderedRbac defaults = RenderedRbac.render(Map.of());
-    RenderedRbac namespaced =
-        RenderedRbac.render(Map.of("watchNamespaces[0]", "openstack", "unpinBySignal", "false"));
+    RenderedRbac defaults = RenderedRbac.render(Map.of("watchAllNamespaces", "true"));
+    RenderedRbac namespaced = RenderedRbac.render(Map.of("watchNamespaces[0]", "openstack"));
 
     assertThat(defaults.allowsIn(null, "cinder.operator.dev", "cinderclusters", "", "watch"))
-        .as("cluster-wide watch with defaults")
+        .as("cluster-wide watch when asked for")
         .isTrue();
     assertThat(namespaced.allowsIn(null, "cinder.operator.dev", "cinderclusters", "", "watch"))
         .as("no cluster-wide watch when namespaces are listed")

@@ -35,6 +35,9 @@ public final class ApiCallRecorder implements Interceptor {
    * @param namespace null for cluster-scoped requests and all-namespace lists
    * @param name the object's name, or null for collections
    * @param path the request path
+   * @param blockingOwners the {@code apiVersion/Kind} of every owner reference with {@code
+   *     blockOwnerDeletion: true} a create or update carries (OwnerReferencesPermissionEnforcement
+   *     then also asks for update on the owner's {@code finalizers})
    */
   public record ApiCall(
       String verb,
@@ -45,7 +48,22 @@ public final class ApiCallRecorder implements Interceptor {
       String namespace,
       String name,
       String method,
-      String path) {
+      String path,
+      List<String> blockingOwners) {
+
+    public ApiCall(
+        String verb,
+        String apiGroup,
+        String version,
+        String resource,
+        String subresource,
+        String namespace,
+        String name,
+        String method,
+        String path) {
+      this(
+          verb, apiGroup, version, resource, subresource, namespace, name, method, path, List.of());
+    }
 
     /** {@code resource} or {@code resource/subresource}, as RBAC rules name it. */
     public String rbacResource() {
@@ -61,7 +79,25 @@ public final class ApiCallRecorder implements Interceptor {
 
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-    calls.add(parse(request.method(), request.uri()));
+    ApiCall call = parse(request.method(), request.uri());
+    if (call.verb().equals("create") || call.verb().equals("update")) {
+      List<String> owners = blockingOwners(request.bodyString());
+      if (!owners.isEmpty()) {
+        call =
+            new ApiCall(
+                call.verb(),
+                call.apiGroup(),
+                call.version(),
+                call.resource(),
+                call.subresource(),
+                call.namespace(),
+                call.name(),
+                call.method(),
+                call.path(),
+                owners);
+      }
+    }
+    calls.add(call);
   }
 
   /** Adds this recorder to a client's HTTP client: {@code withHttpClientBuilderConsumer(...)}. */
@@ -159,6 +195,29 @@ public final class ApiCallRecorder implements Interceptor {
     }
     return new ApiCall(verb, group, version, resource, subresource, namespace, name, upper, path);
   }
+
+  /** The owners a request body references with blockOwnerDeletion: true. */
+  static List<String> blockingOwners(String body) {
+    if (body == null || !body.contains("blockOwnerDeletion")) {
+      return List.of();
+    }
+    try {
+      com.fasterxml.jackson.databind.JsonNode refs =
+          JSON.readTree(body).path("metadata").path("ownerReferences");
+      List<String> owners = new java.util.ArrayList<>();
+      for (com.fasterxml.jackson.databind.JsonNode r : refs) {
+        if (r.path("blockOwnerDeletion").asBoolean(false)) {
+          owners.add(r.path("apiVersion").asText() + "/" + r.path("kind").asText());
+        }
+      }
+      return List.copyOf(owners);
+    } catch (java.io.IOException e) {
+      return List.of();
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
 
   private static boolean queryFlag(String query, String key) {
     if (query == null) {

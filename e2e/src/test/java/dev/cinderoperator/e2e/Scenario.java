@@ -39,9 +39,25 @@ final class Scenario implements AutoCloseable {
   static final Duration IDLE_POLL = Duration.ofSeconds(1);
 
   final SimulatedEnvironment env;
+  private final OperatorSettings settings;
 
-  private Scenario(SimulatedEnvironment env) {
+  private Scenario(SimulatedEnvironment env, OperatorSettings settings) {
     this.env = env;
+    this.settings = settings;
+  }
+
+  /**
+   * How the operator runs: polling every 200 ms and watching the scenario's namespace alone, as the
+   * chart installs it by default.
+   */
+  static OperatorSettings settingsFor() {
+    return OperatorSettings.defaults()
+        .withPollIntervals(POLL, IDLE_POLL)
+        .withWatchNamespaces(java.util.Set.of(NS));
+  }
+
+  OperatorSettings settings() {
+    return settings;
   }
 
   /** A fast simulated cluster and the operator, polling every 200 ms. */
@@ -50,12 +66,13 @@ final class Scenario implements AutoCloseable {
   }
 
   static Scenario start(SimConfig config) {
-    SimulatedEnvironment env =
-        SimulatedEnvironment.start(
-            config.withNamespace(NS),
-            OperatorSettings.defaults().withPollIntervals(POLL, IDLE_POLL));
+    return start(config, settingsFor());
+  }
+
+  static Scenario start(SimConfig config, OperatorSettings settings) {
+    SimulatedEnvironment env = SimulatedEnvironment.start(config.withNamespace(NS), settings);
     env.createSecrets(NS);
-    return new Scenario(env);
+    return new Scenario(env, settings);
   }
 
   // ---- acting as the user

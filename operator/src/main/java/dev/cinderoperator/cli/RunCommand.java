@@ -52,9 +52,18 @@ public final class RunCommand implements Callable<Integer> {
       defaultValue = "${env:LEADER_ELECTION_ENABLED:-true}",
       arity = "1",
       description =
-          "Elect one active replica through the Lease cinder-operator-lease."
+          "Elect one active replica through a Lease (--leader-election-lease-name)."
               + " Env LEADER_ELECTION_ENABLED; default: true.")
   boolean leaderElection;
+
+  @Option(
+      names = "--leader-election-lease-name",
+      paramLabel = "NAME",
+      defaultValue = "${env:LEADER_ELECTION_LEASE_NAME:-cinder-operator-lease}",
+      description =
+          "Name of the Lease. Env LEADER_ELECTION_LEASE_NAME (the chart sets <release>-leader, so"
+              + " two releases never share a leader); default: cinder-operator-lease.")
+  String leaseName;
 
   @Option(
       names = "--leader-election-namespace",
@@ -170,7 +179,7 @@ public final class RunCommand implements Callable<Integer> {
     LeaderElectionConfiguration leader =
         leaderElection
             ? new LeaderElectionConfiguration(
-                "cinder-operator-lease", leaseNamespace.isBlank() ? null : leaseNamespace)
+                leaseName, leaseNamespace.isBlank() ? null : leaseNamespace)
             : null;
     Operator operator =
         CinderOperator.create(

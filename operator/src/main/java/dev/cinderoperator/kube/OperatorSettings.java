@@ -41,6 +41,26 @@ public record OperatorSettings(
     return watchedRecheck(Duration.ofSeconds(5));
   }
 
+  public OperatorSettings withWatchNamespaces(Set<String> namespaces) {
+    return new OperatorSettings(
+        Set.copyOf(namespaces),
+        reconcileThreads,
+        pollInterval,
+        idlePollInterval,
+        invalidSpecRetry,
+        unpinBySignal);
+  }
+
+  public OperatorSettings withUnpinBySignal(boolean signal) {
+    return new OperatorSettings(
+        watchNamespaces,
+        reconcileThreads,
+        pollInterval,
+        idlePollInterval,
+        invalidSpecRetry,
+        signal);
+  }
+
   public OperatorSettings withPollIntervals(Duration poll, Duration idle) {
     return new OperatorSettings(
         watchNamespaces, reconcileThreads, poll, idle, invalidSpecRetry, unpinBySignal);
