@@ -85,7 +85,7 @@ when the operator makes a call these rules do not allow, or when a rule is never
   verbs: ["update"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["list", "watch", "create", "update"]
+  verbs: ["get", "list", "watch", "create", "update"]
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "delete"]

@@ -20,6 +20,7 @@ class RbacTemplateTest {
           "cinder.operator.dev|cinderclusters||watch",
           "cinder.operator.dev|cinderclusters|status|update",
           "cinder.operator.dev|cinderclusters|finalizers|update",
+          "|secrets||get",
           "|secrets||list",
           "|secrets||watch",
           "|secrets||create",

@@ -42,6 +42,8 @@ class JdbcRollingUpgradeE2ETest {
 
   TestDatabase db;
   SimulatedEnvironment env;
+  OperatorSettings settings;
+  LogCapture logs;
 
   @BeforeEach
   void start() {
@@ -51,11 +53,15 @@ class JdbcRollingUpgradeE2ETest {
             .withNamespace(NS)
             .withPodStartDelay(Duration.ofMillis(150))
             .withJobRunTime(Duration.ofMillis(200));
+    settings =
+        OperatorSettings.defaults()
+            .withPollIntervals(Duration.ofMillis(200), Duration.ofSeconds(2))
+            .withWatchNamespaces(Set.of(NS));
+    logs = LogCapture.begin();
     env =
         SimulatedEnvironment.start(
             config,
-            OperatorSettings.defaults()
-                .withPollIntervals(Duration.ofMillis(200), Duration.ofSeconds(2)),
+            settings,
             new SimulatedEnvironment.Wiring(
                 ReleaseCatalog.standard(),
                 JdbcDatabases.factory(db.url(), config.clock()),
@@ -66,11 +72,18 @@ class JdbcRollingUpgradeE2ETest {
 
   @AfterEach
   void stop() {
-    if (env != null) {
-      env.close();
-    }
-    if (db != null) {
-      db.drop();
+    try {
+      if (env != null) {
+        ScenarioProofs.verify(env, settings, NS, logs.lines());
+      }
+    } finally {
+      if (env != null) {
+        env.close();
+      }
+      logs.close();
+      if (db != null) {
+        db.drop();
+      }
     }
   }
 

@@ -67,12 +67,19 @@ public final class ReferencedSecrets extends SimpleInboundEventSource<CinderClus
     wanted.forEach(this::watch);
   }
 
-  /** The Secret as its informer holds it; empty when it does not exist or is not watched. */
+  /**
+   * The Secret as its informer holds it; until that informer has synced (the first reconcile that
+   * names it), read once from the API server. Empty when it does not exist or is not tracked.
+   */
   public Optional<Secret> get(String namespace, String name) {
     SharedIndexInformer<Secret> informer = informers.get(new Key(namespace, name));
-    return informer == null
-        ? Optional.empty()
-        : Optional.ofNullable(informer.getStore().getByKey(namespace + "/" + name));
+    if (informer == null) {
+      return Optional.empty();
+    }
+    if (informer.hasSynced()) {
+      return Optional.ofNullable(informer.getStore().getByKey(namespace + "/" + name));
+    }
+    return Optional.ofNullable(client.secrets().inNamespace(namespace).withName(name).get());
   }
 
   private void release(Key key, ResourceID cluster) {
@@ -89,28 +96,29 @@ public final class ReferencedSecrets extends SimpleInboundEventSource<CinderClus
   private void watch(Key key) {
     informers.computeIfAbsent(
         key,
-        k ->
-            client
-                .secrets()
-                .inNamespace(k.namespace())
-                .withName(k.name())
-                .inform(
-                    new ResourceEventHandler<>() {
-                      @Override
-                      public void onAdd(Secret s) {
-                        changed(k);
-                      }
+        k -> {
+          SharedIndexInformer<Secret> informer =
+              client.secrets().inNamespace(k.namespace()).withName(k.name()).runnableInformer(0);
+          informer.addEventHandler(
+              new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(Secret s) {
+                  changed(k);
+                }
 
-                      @Override
-                      public void onUpdate(Secret before, Secret after) {
-                        changed(k);
-                      }
+                @Override
+                public void onUpdate(Secret before, Secret after) {
+                  changed(k);
+                }
 
-                      @Override
-                      public void onDelete(Secret s, boolean finalStateUnknown) {
-                        changed(k);
-                      }
-                    }));
+                @Override
+                public void onDelete(Secret s, boolean finalStateUnknown) {
+                  changed(k);
+                }
+              });
+          informer.start();
+          return informer;
+        });
   }
 
   private void changed(Key key) {
