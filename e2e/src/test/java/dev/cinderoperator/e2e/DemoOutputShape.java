@@ -9,14 +9,19 @@ import java.util.regex.Pattern;
 
 /**
  * The structure of the demo's output, without what changes from run to run: timings, counts, job
- * hashes and which step an asynchronous line happens to land under.
+ * hashes, which step an asynchronous line happens to land under, and how often a line repeats (a
+ * retried act can announce itself twice), except for the pods replaced and reporting.
+ *
+ * @param lines every line's shape, once
+ * @param podLines how many times each replaced-pod and new-service line's shape occurs
  */
 record DemoOutputShape(
     String firstLine,
     List<String> sections,
     List<String> steps,
     List<String> summary,
-    Map<String, Integer> lineCounts) {
+    java.util.Set<String> lines,
+    Map<String, Integer> podLines) {
 
   private static final Pattern STEP = Pattern.compile("^ {3}\\[(\\w+)]\\s");
   private static final Pattern REPLACED = Pattern.compile("\\s replaced ([a-z0-9-]+):");
@@ -25,11 +30,15 @@ record DemoOutputShape(
     List<String> sections = new ArrayList<>();
     List<String> steps = new ArrayList<>();
     List<String> summary = new ArrayList<>();
-    Map<String, Integer> counts = new TreeMap<>();
+    java.util.Set<String> shapes = new java.util.TreeSet<>();
+    Map<String, Integer> podLines = new TreeMap<>();
     boolean inSummary = false;
     for (String line : lines) {
       String shape = shape(line);
-      counts.merge(shape, 1, Integer::sum);
+      shapes.add(shape);
+      if (REPLACED.matcher(line).find() || line.contains(": new service up")) {
+        podLines.merge(shape, 1, Integer::sum);
+      }
       if (line.startsWith("== ")) {
         sections.add(shape);
         inSummary = line.equals("== summary");
@@ -44,7 +53,7 @@ record DemoOutputShape(
       }
     }
     return new DemoOutputShape(
-        lines.isEmpty() ? "" : lines.get(0), sections, steps, summary, counts);
+        lines.isEmpty() ? "" : lines.get(0), sections, steps, summary, shapes, podLines);
   }
 
   /** A line with every number, job hash and progress bar replaced, and inner spaces collapsed. */

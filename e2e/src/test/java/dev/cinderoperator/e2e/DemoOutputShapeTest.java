@@ -45,15 +45,19 @@ class DemoOutputShapeTest {
   }
 
   @Test
-  void aLineThatMovedWithinTheRunIsNotADifferenceButAnExtraOneIs() {
+  void aLineThatMovedOrRepeatsIsNoDifferenceButANewKindOfLineOrAnotherPodIs() {
+    DemoOutputShape run = DemoOutputShape.of(RUN);
     List<String> moved = new ArrayList<>(RUN);
     moved.add(2, moved.remove(3));
-    assertThat(DemoOutputShape.of(moved).lineCounts())
-        .isEqualTo(DemoOutputShape.of(RUN).lineCounts());
+    moved.add(4, moved.get(3)); // announced twice, as a retried act can be
+    assertThat(DemoOutputShape.of(moved).lines()).isEqualTo(run.lines());
     List<String> extra = new ArrayList<>(RUN);
     extra.add(4, "     WARNING UpgradeCheckWarnings: job ...");
-    assertThat(DemoOutputShape.of(extra).lineCounts())
-        .isNotEqualTo(DemoOutputShape.of(RUN).lineCounts());
+    assertThat(DemoOutputShape.of(extra).lines()).isNotEqualTo(run.lines());
+    List<String> anotherPod = new ArrayList<>(RUN);
+    anotherPod.addAll(11, RUN.subList(9, 11));
+    assertThat(DemoOutputShape.of(anotherPod).lines()).isEqualTo(run.lines());
+    assertThat(DemoOutputShape.of(anotherPod).podLines()).isNotEqualTo(run.podLines());
   }
 
   @Test

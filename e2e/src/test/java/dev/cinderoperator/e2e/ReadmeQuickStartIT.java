@@ -97,9 +97,10 @@ class ReadmeQuickStartIT {
     assertThat(readme.sections()).as("sections" + hint).isEqualTo(run.sections());
     assertThat(readme.steps()).as("steps in order" + hint).isEqualTo(run.steps());
     assertThat(readme.summary()).as("summary" + hint).isEqualTo(run.summary());
-    assertThat(readme.lineCounts())
-        .as("lines, in shape and number" + hint)
-        .isEqualTo(run.lineCounts());
+    assertThat(readme.lines()).as("the lines' shapes" + hint).isEqualTo(run.lines());
+    assertThat(readme.podLines())
+        .as("pods replaced and reporting" + hint)
+        .isEqualTo(run.podLines());
   }
 
   @Test
