@@ -7,6 +7,7 @@ import dev.cinderoperator.api.ComponentSpec;
 import dev.cinderoperator.api.SecretKeyRef;
 import dev.cinderoperator.api.SecretSource;
 import dev.cinderoperator.api.UpgradeStatus;
+import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.api.VolumeBackendSpec;
 import dev.cinderoperator.cinder.ServiceRow;
@@ -35,22 +36,40 @@ import picocli.CommandLine.Option;
 @Command(
     name = "cinder-operator-demo",
     mixinStandardHelpOptions = true,
-    description = "Deploy Cinder on a simulated cluster and upgrade it one release, live.")
+    versionProvider = Demo.Version.class,
+    showDefaultValues = true,
+    sortOptions = false,
+    description = "Deploy Cinder on a simulated cluster and upgrade it one release, live.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:the upgrade completed and no invariant broke",
+      "1:an invariant broke, or an error",
+      "2:the run stalled or timed out (the reason is printed)"
+    })
 public final class Demo implements Callable<Integer> {
   static final String NS = "openstack";
   static final String NAME = "cinder";
   static final String REGISTRY = "registry.example.com/openstack/cinder:";
 
-  @Option(names = "--from", defaultValue = "2023.2", description = "Release to deploy.")
+  @Option(
+      names = "--from",
+      defaultValue = "2023.2",
+      paramLabel = "RELEASE",
+      description = "Release to deploy.")
   String from;
 
-  @Option(names = "--to", defaultValue = "2024.1", description = "Release to upgrade to.")
+  @Option(
+      names = "--to",
+      defaultValue = "2024.1",
+      paramLabel = "RELEASE",
+      description = "Release to upgrade to.")
   String to;
 
   @Option(
       names = "--timeout",
       defaultValue = "300",
-      description = "Give up after this many seconds.")
+      paramLabel = "SECONDS",
+      description = "Give up on the deployment, and then on the upgrade, after this long.")
   int timeoutSeconds;
 
   @Option(
@@ -60,7 +79,7 @@ public final class Demo implements Callable<Integer> {
               + " packages and the test environment: eval \"$(scripts/testenv/up.sh)\").")
   boolean realCinder;
 
-  private final PrintStream out = System.out;
+  PrintStream out = System.out;
 
   // What the run deploys: the simulated demo cluster, or a small one on real Cinder.
   private String volumeDriver = "cinder.volume.drivers.rbd.RBDDriver";
@@ -72,7 +91,22 @@ public final class Demo implements Callable<Integer> {
     // Before any logger exists: the demo narrates; the operator's own log stays quiet.
     System.setProperty("log4j2.configurationFile", "log4j2-demo.xml");
     java.util.logging.LogManager.getLogManager().reset();
-    System.exit(new CommandLine(new Demo()).execute(args));
+    System.exit(
+        dev.cinderoperator.cli.Main.withErrorHandling(new CommandLine(new Demo())).execute(args));
+  }
+
+  /** The demo jar's version, from its manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Demo.class.getPackage().getImplementationVersion();
+      return new String[] {"cinder-operator-demo " + (v == null ? "dev" : v)};
+    }
+  }
+
+  /** Seconds since the JVM started: what a person waited for, start-up included. */
+  static double uptime() {
+    return java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000.0;
   }
 
   @Override
@@ -139,6 +173,10 @@ public final class Demo implements Callable<Integer> {
   }
 
   private int run(SimulatedEnvironment env, String registry) throws Exception {
+    double startup = uptime();
+    out.printf(
+        "   up in %.1fs: API server, simulated cluster and operator (JVM start included)%n",
+        startup);
     long t0 = System.nanoTime();
     env.client().resource(cluster(registry)).create();
     out.println();
@@ -153,12 +191,14 @@ public final class Demo implements Callable<Integer> {
             + apis
             + " API)");
     Narrator narrator = new Narrator(env, out);
-    if (!narrator.until(
-        cc -> from.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
-      return fail(env, "the deployment did not become Ready");
+    Narrator.Outcome deployed =
+        narrator.until(cc -> from.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds);
+    if (deployed != Narrator.Outcome.DONE) {
+      return fail(env, deployed, "the deployment");
     }
+    double deploySeconds = seconds(t0);
     String services = narrator.services();
-    out.printf("   Ready in %.1fs%s%n", seconds(t0), services.isEmpty() ? "" : ": " + services);
+    out.printf("   Ready in %.1fs%s%n", deploySeconds, services.isEmpty() ? "" : ": " + services);
 
     out.println();
     out.println(
@@ -180,24 +220,44 @@ public final class Demo implements Callable<Integer> {
           spec.setRelease(to);
           spec.setImage(registry + to);
         });
-    if (!narrator.until(
-        cc -> to.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds)) {
-      return fail(env, "the upgrade did not complete");
+    Narrator.Outcome upgraded =
+        narrator.until(cc -> to.equals(release(cc)) && "Ready".equals(phase(cc)), timeoutSeconds);
+    if (upgraded != Narrator.Outcome.DONE) {
+      return fail(env, upgraded, "the upgrade");
     }
+    double upgradeSeconds = seconds(t1);
     out.println();
-    narrator.summary(seconds(t1));
+    narrator.summary(upgradeSeconds);
     int violations = env.sim().invariants().violations().size();
     out.printf("invariants broken during the run: %d%n", violations);
-    out.printf("total %.1fs%n", seconds(t0));
+    out.printf(
+        "total %.1fs (start-up %.1fs, deployment %.1fs, upgrade %.1fs)%n",
+        uptime(), startup, deploySeconds, upgradeSeconds);
     return violations == 0 ? 0 : 1;
   }
 
-  private int fail(SimulatedEnvironment env, String why) {
+  /** A stall ends the run at once with its reason; a timeout with the status as it was. */
+  private int fail(SimulatedEnvironment env, Narrator.Outcome outcome, String what) {
     CinderCluster cc = env.get(NS, NAME);
+    if (outcome == Narrator.Outcome.STALLED) {
+      var stalled = cc.getStatus().condition("Stalled");
+      out.println(
+          "!! "
+              + what
+              + " stalled: "
+              + stalled.map(c -> c.getReason() + ": " + c.getMessage()).orElse("no reason given"));
+      var u = cc.getStatus().getUpgrade();
+      if (u != null && u.getBlockedBy() != null) {
+        out.println("   blocked by: " + u.getBlockedBy());
+      }
+      return 2;
+    }
     out.println(
         "!! "
-            + why
-            + "; status: "
+            + what
+            + " did not finish within "
+            + timeoutSeconds
+            + "s (--timeout); status: "
             + (cc == null
                 ? "none"
                 : env.client().getKubernetesSerialization().asYaml(cc.getStatus())));
@@ -252,10 +312,11 @@ public final class Demo implements Callable<Integer> {
     private final SimulatedEnvironment env;
     private final PrintStream out;
     private final Set<String> seenEvents = new HashSet<>();
-    private final Map<String, Double> stepSeconds = new LinkedHashMap<>();
+    // Steps as their Events announce them (a step shorter than a display refresh is not missed),
+    // timed by the times the operator recorded those Events.
+    private final Map<String, java.time.Instant> stepStarted = new LinkedHashMap<>();
+    private java.time.Instant completedAt;
     private final List<String> gaps = new ArrayList<>();
-    private String step;
-    private long stepStart = System.nanoTime();
     private int podsReplaced;
     private List<VersionPin> pins = List.of();
     private List<VersionPin> targets = List.of();
@@ -267,63 +328,83 @@ public final class Demo implements Callable<Integer> {
       this.out = out;
     }
 
-    boolean until(java.util.function.Predicate<CinderCluster> done, int timeoutSeconds)
+    /** How a wait ended. */
+    enum Outcome {
+      DONE,
+      /** The CinderCluster is Stalled: it needs a person, so the demo stops at once. */
+      STALLED,
+      TIMED_OUT
+    }
+
+    Outcome until(java.util.function.Predicate<CinderCluster> done, int timeoutSeconds)
         throws InterruptedException {
       long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
       while (System.nanoTime() < deadline) {
         CinderCluster cc = env.get(NS, NAME);
         tick(cc);
         if (done.test(cc)) {
-          return true;
+          // Events are written in the background: one more refresh shows those of the last act
+          // (a job's end) in this part of the story rather than the next.
+          Thread.sleep(300);
+          tick(env.get(NS, NAME));
+          return Outcome.DONE;
+        }
+        if ("Stalled".equals(phase(cc))) {
+          return Outcome.STALLED;
         }
         Thread.sleep(200); // a display refresh, not a wait on a condition
       }
-      return false;
+      return Outcome.TIMED_OUT;
     }
 
     private void tick(CinderCluster cc) {
       UpgradeStatus u = cc == null || cc.getStatus() == null ? null : cc.getStatus().getUpgrade();
-      String now = u == null || u.getStep() == null ? null : u.getStep().name();
-      if (now != null && !now.equals(step)) {
-        if (step != null) {
-          stepSeconds.merge(step, (System.nanoTime() - stepStart) / 1e9, Double::sum);
-        }
-        step = now;
-        stepStart = System.nanoTime();
-        if (now.equals("RollingApi")) {
-          // Every service reports the target now, yet processes keep the pins they started with.
-          pinsBeforeUnpin = processPins();
-          if (pinsBeforeUnpin != null) {
-            out.println(
-                "     cinder-scheduler-0 still holds the pins it started with: " + pinsBeforeUnpin);
-          }
-        }
-        out.printf("   %-18s %s%n", "[" + now + "]", bar(u));
-      }
-      if (u != null && u.getPins() != null && !u.getPins().isEmpty() && pins.isEmpty()) {
-        pins = u.getPins();
-        targets = u.getTargets();
-        out.println("     pins (what new services talk down to): " + pinText(pins));
-        out.println(
-            "     targets (what " + u.getToRelease() + " reports):        " + pinText(targets));
-      }
-      List<Event> events = env.client().v1().events().inNamespace(NS).list().getItems();
+      List<Event> events =
+          new ArrayList<>(env.client().v1().events().inNamespace(NS).list().getItems());
+      // In the order the operator recorded them: creationTimestamp has whole seconds only.
       events.sort(
-          java.util.Comparator.comparing(
-              e ->
-                  e.getMetadata().getCreationTimestamp() == null
-                      ? ""
-                      : e.getMetadata().getCreationTimestamp()));
+          java.util.Comparator.comparing(Narrator::recordedAt)
+              .thenComparing(e -> e.getMetadata().getName()));
       for (Event e : events) {
         if (!seenEvents.add(e.getMetadata().getName())) {
           continue;
         }
-        switch (e.getReason()) {
+        String reason = e.getReason();
+        if (reason.equals("UpgradeStarted")) {
+          step(UpgradeStep.Preflight, u, e);
+          continue;
+        }
+        if (reason.equals("UpgradeComplete")) {
+          step(UpgradeStep.Complete, u, e);
+          completedAt = recordedAt(e);
+          continue;
+        }
+        if (isStep(reason)) {
+          step(UpgradeStep.valueOf(reason), u, e);
+          continue;
+        }
+        switch (reason) {
           case "PodReplaced" -> {
+            reportNewServices(u); // the previous pod's report first: its gate passed
             podsReplaced++;
             out.printf(
                 "     %s  %s%n", bar(u), e.getMessage().replace("replacing pod ", "replaced "));
             awaitingReport.add(e.getMessage().replace("replacing pod ", "").split(":")[0]);
+          }
+          case "PinsRecorded" -> {
+            // Recorded in status before the Event; read afresh in case cc predates both.
+            CinderCluster now = env.get(NS, NAME);
+            UpgradeStatus recorded = now == null ? null : now.getStatus().getUpgrade();
+            if (recorded != null && recorded.getPins() != null) {
+              pins = recorded.getPins();
+              targets = recorded.getTargets();
+              out.println("     pins (what new services talk down to): " + pinText(pins));
+              out.println(
+                  "     targets (what "
+                      + recorded.getToRelease()
+                      + " reports):        "
+                      + pinText(targets));
+            }
           }
           case "PodSignalled",
               "PodRestarted",
@@ -334,8 +415,10 @@ public final class Demo implements Callable<Integer> {
               "BackupDrainFinished" ->
               out.printf("     %s%n", e.getMessage());
           case "VolumeServiceGap" -> {
+            // Under the replacement of its own backend's pod, after that pod's report.
+            reportNewServices(u);
             gaps.add(e.getMessage());
-            out.printf("     %s%n", e.getMessage());
+            out.printf("       %s%n", e.getMessage());
           }
           default -> {
             if ("Warning".equals(e.getType())) {
@@ -346,9 +429,48 @@ public final class Demo implements Callable<Integer> {
         }
       }
       reportNewServices(u);
-      if (u != null && "Complete".equals(now) && step != null) {
-        stepSeconds.putIfAbsent("Complete", 0.0);
+    }
+
+    private static boolean isStep(String reason) {
+      for (UpgradeStep s : UpgradeStep.values()) {
+        if (s.name().equals(reason)) {
+          return true;
+        }
       }
+      return false;
+    }
+
+    private void step(UpgradeStep now, UpgradeStatus u, Event e) {
+      if (stepStarted.containsKey(now.name())) {
+        return;
+      }
+      stepStarted.put(now.name(), recordedAt(e));
+      if (now == UpgradeStep.RollingApi) {
+        // Every service reports the target now, yet processes keep the pins they started with.
+        pinsBeforeUnpin = processPins();
+        if (pinsBeforeUnpin != null) {
+          out.println(
+              "     cinder-scheduler-0 still holds the pins it started with: " + pinsBeforeUnpin);
+        }
+      }
+      // The status is written before the step's Event; read afresh in case u predates both.
+      CinderCluster fresh = env.get(NS, NAME);
+      UpgradeStatus latest = fresh == null ? u : fresh.getStatus().getUpgrade();
+      out.printf("   %-18s %s%n", "[" + now + "]", bar(latest == null ? u : latest));
+    }
+
+    private static java.time.Instant recordedAt(Event e) {
+      for (String t :
+          new String[] {e.getFirstTimestamp(), e.getMetadata().getCreationTimestamp()}) {
+        if (t != null) {
+          try {
+            return java.time.Instant.parse(t);
+          } catch (java.time.format.DateTimeParseException ignored) {
+            // try the next one
+          }
+        }
+      }
+      return java.time.Instant.EPOCH;
     }
 
     /** Prints, once, what a replaced pod's new service reports in the services table. */
@@ -415,7 +537,15 @@ public final class Demo implements Callable<Integer> {
 
     void summary(double total) {
       out.println("== summary");
-      stepSeconds.forEach((s, secs) -> out.printf("   %-18s %5.1fs%n", s, secs));
+      List<Map.Entry<String, java.time.Instant>> steps = new ArrayList<>(stepStarted.entrySet());
+      for (int i = 0; i < steps.size(); i++) {
+        java.time.Instant end =
+            i + 1 < steps.size()
+                ? steps.get(i + 1).getValue()
+                : completedAt != null ? completedAt : steps.get(i).getValue();
+        double secs = Duration.between(steps.get(i).getValue(), end).toMillis() / 1000.0;
+        out.printf("   %-18s %5.1fs%n", steps.get(i).getKey(), secs);
+      }
       out.printf("   %-18s %5.1fs%n", "upgrade total", total);
       out.printf("   pods replaced one at a time: %d%n", podsReplaced);
       out.println("   pins recorded at Pinning: " + pinText(pins));

@@ -36,7 +36,7 @@ public final class Main implements Runnable {
     return withErrorHandling(new CommandLine(new Main()));
   }
 
-  static CommandLine withErrorHandling(CommandLine cl) {
+  public static CommandLine withErrorHandling(CommandLine cl) {
     cl.setParameterExceptionHandler(
         (e, args) -> {
           CommandLine cmd = e.getCommandLine();
