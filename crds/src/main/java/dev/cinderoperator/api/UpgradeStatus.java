@@ -26,6 +26,7 @@ public class UpgradeStatus {
   private List<VersionPin> pins = new ArrayList<>();
   private List<VersionPin> targets = new ArrayList<>();
   private List<String> signalledPods = new ArrayList<>();
+  private List<HeartbeatBaseline> heartbeatBaselines = new ArrayList<>();
   private Integer dataMigrationRuns;
   private Double lastVolumeGapSeconds;
   private String volumeGapHost;
@@ -182,6 +183,18 @@ public class UpgradeStatus {
 
   public void setSignalledPods(List<String> signalledPods) {
     this.signalledPods = signalledPods;
+  }
+
+  /**
+   * Per gated pod, the report_count of its services row read after its container started: the gate
+   * waits for the count to rise (a heartbeat, which only a working service writes).
+   */
+  public List<HeartbeatBaseline> getHeartbeatBaselines() {
+    return heartbeatBaselines;
+  }
+
+  public void setHeartbeatBaselines(List<HeartbeatBaseline> heartbeatBaselines) {
+    this.heartbeatBaselines = heartbeatBaselines;
   }
 
   public Integer getDataMigrationRuns() {

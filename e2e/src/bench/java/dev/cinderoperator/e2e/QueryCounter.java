@@ -67,6 +67,12 @@ final class QueryCounter implements UnaryOperator<ServiceRegistry> {
     }
 
     @Override
+    public dev.cinderoperator.cinder.NullUseQuotaRows nullUseQuota() {
+      statements.incrementAndGet();
+      return delegate.nullUseQuota();
+    }
+
+    @Override
     public void close() {
       delegate.close();
     }

@@ -283,6 +283,8 @@ public final class Demo implements Callable<Integer> {
       hdd.setActiveActive(true);
       hdd.setConfig(Map.of("volume_driver", volumeDriver));
       volumes.add(hdd);
+      // its members share their locks through a coordination backend (tooz)
+      spec.setConfig(Map.of("coordination", Map.of("backend_url", "etcd3+http://etcd:2379")));
     }
     spec.setVolumes(volumes);
     BackupSpec backup = new BackupSpec();

@@ -33,6 +33,11 @@ final class CinderConf {
     return new CinderConf(sections);
   }
 
+  /** The options of a section, empty when it is absent. */
+  Map<String, String> section(String section) {
+    return sections.getOrDefault(section, Map.of());
+  }
+
   String get(String section, String option) {
     Map<String, String> options = sections.get(section);
     return options == null ? null : options.get(option);

@@ -26,6 +26,7 @@ public final class CinderProcess {
   private final String clusterName;
   private final Release release;
   private final Instant startedAt;
+  private final boolean working;
   private final Map<CinderBinary, CachedPin> pins = new EnumMap<>(CinderBinary.class);
   private final List<String> log = new ArrayList<>();
   private int sighups;
@@ -43,7 +44,8 @@ public final class CinderProcess {
       String host,
       String clusterName,
       Release release,
-      Instant startedAt) {
+      Instant startedAt,
+      boolean working) {
     this.namespace = namespace;
     this.pod = pod;
     this.uid = uid;
@@ -54,6 +56,7 @@ public final class CinderProcess {
     this.clusterName = clusterName;
     this.release = release;
     this.startedAt = startedAt;
+    this.working = working;
   }
 
   public String namespace() {
@@ -98,6 +101,11 @@ public final class CinderProcess {
 
   public Instant startedAt() {
     return startedAt;
+  }
+
+  /** Whether its manager works ({@code is_working()}); only then does it heartbeat. */
+  public boolean working() {
+    return working;
   }
 
   /** The caps the process's RPC clients use now, per target binary. */

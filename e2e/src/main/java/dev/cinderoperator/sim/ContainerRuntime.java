@@ -1,6 +1,7 @@
 package dev.cinderoperator.sim;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
 
 /**
  * What runs inside a pod's main container, chosen per image. The kubelet calls it on its own
@@ -27,6 +28,18 @@ public interface ContainerRuntime {
    * @throws RuntimeException when the process cannot take it
    */
   void signal(Pod pod, String signal);
+
+  /**
+   * Runs {@code argv} in the pod's main container, as {@code kubectl exec} does.
+   *
+   * @return its exit code and output; a program the image lacks exits 126 or 127 as a container
+   *     runtime reports it
+   * @throws RuntimeException when the container cannot run anything (it is not running)
+   */
+  ExecResult exec(Pod pod, List<String> argv);
+
+  /** How an exec'd command ended: its exit code and its output. */
+  record ExecResult(int exitCode, String output) {}
 
   /** Runs a job pod's container to completion. */
   JobResult runJob(Pod pod);

@@ -1,5 +1,6 @@
 package dev.cinderoperator.sim;
 
+import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.DatabaseUnavailableException;
 import dev.cinderoperator.db.ServiceRegistry;
@@ -32,6 +33,7 @@ public final class InMemoryServicesTable implements SimServicesTable, ServiceReg
   private final Map<String, Integer> inFlightBackups = new ConcurrentHashMap<>();
   private final Set<String> backupsStopped = ConcurrentHashMap.newKeySet();
   private volatile boolean down;
+  private volatile NullUseQuotaRows nullUseQuota = new NullUseQuotaRows(0, 0);
   private long nextId = 1;
 
   public InMemoryServicesTable(
@@ -60,6 +62,11 @@ public final class InMemoryServicesTable implements SimServicesTable, ServiceReg
   /** Sets how many backups of the host are creating, restoring or deleting. */
   public void setInFlightBackups(String host, int count) {
     inFlightBackups.put(host, count);
+  }
+
+  /** Volumes and snapshots with NULL use_quota (deleted ones included) the database holds. */
+  public void setNullUseQuota(long volumes, long snapshots) {
+    nullUseQuota = new NullUseQuotaRows(volumes, snapshots);
   }
 
   /** Whether {@link #stopNewBackups(String)} holds for the host. */
@@ -110,7 +117,8 @@ public final class InMemoryServicesTable implements SimServicesTable, ServiceReg
                 r.objectVersion(),
                 false,
                 now,
-                null,
+                // updated_at defaults to utcnow at insert too (models.py), report_count to 0
+                now,
                 0,
                 UUID.randomUUID().toString());
         change = Change.CREATED;
@@ -224,6 +232,12 @@ public final class InMemoryServicesTable implements SimServicesTable, ServiceReg
   public int inFlightBackups(String host) {
     checkUp();
     return inFlightBackups.getOrDefault(host, 0);
+  }
+
+  @Override
+  public NullUseQuotaRows nullUseQuota() {
+    checkUp();
+    return nullUseQuota;
   }
 
   /** Nothing to release: the table outlives the operator's handle on it. */

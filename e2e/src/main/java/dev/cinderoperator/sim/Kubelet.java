@@ -1,5 +1,6 @@
 package dev.cinderoperator.sim;
 
+import dev.cinderoperator.kube.PodExec;
 import dev.cinderoperator.kube.PodSignaller;
 import dev.cinderoperator.sim.ContainerRuntime.JobResult;
 import dev.cinderoperator.sim.SimEvent.JobRunEvent;
@@ -156,9 +157,51 @@ public final class Kubelet extends ControlLoop {
         new SignalEvent(config.clock().instant(), namespace, cluster(life.pod), pod, signal, true));
   }
 
-  /** The operator's seam for SIGHUP, delivered through this kubelet. */
-  public PodSignaller podSignaller() {
-    return (namespace, pod) -> onSignal(namespace, pod, "SIGHUP");
+  /**
+   * Runs a command in a running pod's main container, as {@code kubectl exec} does; a command that
+   * signals PID 1 ({@link SignalCommand}) is recorded as a {@link SignalEvent}, delivered when it
+   * exited 0.
+   *
+   * @throws IllegalStateException when the pod has no running container
+   */
+  public ContainerRuntime.ExecResult exec(String namespace, String pod, List<String> argv) {
+    Optional<SignalCommand> signal = SignalCommand.parse(argv);
+    PodLife life = findRunning(namespace, pod);
+    if (life == null) {
+      signal.ifPresent(
+          s ->
+              recorder.record(
+                  new SignalEvent(
+                      config.clock().instant(), namespace, null, pod, s.signal(), false)));
+      throw new IllegalStateException(
+          "pod " + namespace + "/" + pod + " has no running container to exec in");
+    }
+    ContainerRuntime.ExecResult result;
+    try {
+      result = runtimeFor(life.pod).exec(life.pod, List.copyOf(argv));
+    } catch (RuntimeException e) {
+      result = new ContainerRuntime.ExecResult(126, e.getMessage());
+    }
+    ContainerRuntime.ExecResult r = result;
+    signal.ifPresent(
+        s ->
+            recorder.record(
+                new SignalEvent(
+                    config.clock().instant(),
+                    namespace,
+                    cluster(life.pod),
+                    pod,
+                    s.signal(),
+                    r.exitCode() == 0)));
+    return result;
+  }
+
+  /** The operator's seam for exec (the mock API server has none), run by this kubelet. */
+  public PodExec podExec() {
+    return (namespace, pod, container, argv) -> {
+      ContainerRuntime.ExecResult r = exec(namespace, pod, argv);
+      return new PodExec.ExecResult(r.exitCode(), r.output());
+    };
   }
 
   private PodLife findRunning(String namespace, String pod) {

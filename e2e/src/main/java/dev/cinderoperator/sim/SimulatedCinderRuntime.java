@@ -56,6 +56,8 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
   private final Map<String, CinderProcess> processes = new ConcurrentHashMap<>();
   private final Map<String, String> imageReleases = new ConcurrentHashMap<>();
   private final List<Predicate<Pod>> muted = new CopyOnWriteArrayList<>();
+  private final List<Predicate<Pod>> notWorking = new CopyOnWriteArrayList<>();
+  private final List<Predicate<Pod>> withoutShellOrPython = new CopyOnWriteArrayList<>();
   private final Map<String, AtomicInteger> dataMigrationRuns = new ConcurrentHashMap<>();
   private final AtomicInteger dbSyncFailures = new AtomicInteger();
   private volatile int upgradeCheckExitCode;
@@ -97,7 +99,10 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     dbSyncFailures.set(runs);
   }
 
-  /** {@code cinder-status upgrade check} exits with this code (0 success, 1 warning, 2 failure). */
+  /**
+   * {@code cinder-status upgrade check} reports a warning (1) or a failure (2) on top of what the
+   * configuration gives (0: only that).
+   */
   public void upgradeCheckExitCode(int exitCode) {
     upgradeCheckExitCode = exitCode;
   }
@@ -122,8 +127,27 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     muted.add(pods);
   }
 
+  /**
+   * Matching pods' services start, write their row as Cinder's Service.__init__ does (versions,
+   * updated_at), and never heartbeat: the manager is not working, e.g. a volume driver that failed
+   * to initialise. Applies to processes started from now on.
+   */
+  public void failDriverInit(Predicate<Pod> pods) {
+    notWorking.add(pods);
+  }
+
+  /**
+   * Matching pods' images have neither a shell nor python3 (nor procps): every command exec'd in
+   * them fails, signals too.
+   */
+  public void withoutShellOrPython(Predicate<Pod> pods) {
+    withoutShellOrPython.add(pods);
+  }
+
   public void clearKnobs() {
     muted.clear();
+    notWorking.clear();
+    withoutShellOrPython.clear();
     dbSyncFailures.set(0);
     upgradeCheckExitCode = 0;
     dataMigrationIncompleteRuns = 0;
@@ -199,7 +223,8 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
             host,
             clusterName,
             release.get(),
-            config.clock().instant());
+            config.clock().instant(),
+            !matches(notWorking, pod));
     // the manager (and its RPC clients' pins) comes first, the row second (service.py:151-194)
     List<ServiceRow> rows = table.liveRows();
     for (CinderBinary target : clientsOf(component)) {
@@ -236,6 +261,16 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
   private void heartbeat(
       CinderProcess process, SimServicesTable table, ServiceRegistration registration) {
     if (!process.running()) {
+      return;
+    }
+    if (!process.working()) {
+      // report_state (service.py): no heartbeat while the manager is not working
+      process.log(
+          "Manager for service "
+              + registration.binary()
+              + " "
+              + registration.host()
+              + " is reporting problems, not sending heartbeat. Service will appear \"down\".");
       return;
     }
     try {
@@ -294,6 +329,40 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     }
   }
 
+  /**
+   * A command in a Cinder container. The image is minimal: no procps, so {@code kill} as a program
+   * is not found; the shell's builtin and Python's {@code os.kill} reach PID 1 (the Cinder process
+   * the start script exec'd).
+   */
+  @Override
+  public ExecResult exec(Pod pod, List<String> argv) {
+    if (argv.isEmpty()) {
+      return new ExecResult(126, "no command");
+    }
+    String program = argv.get(0);
+    boolean bare = matches(withoutShellOrPython, pod);
+    if (program.equals("kill") || program.endsWith("/kill") || bare) {
+      return new ExecResult(
+          127,
+          "OCI runtime exec failed: exec failed: unable to start container process: exec: \""
+              + program
+              + "\": executable file not found in $PATH: unknown");
+    }
+    Optional<SignalCommand> signal = SignalCommand.parse(argv);
+    if (signal.isPresent()) {
+      try {
+        signal(pod, signal.get().signal());
+        return new ExecResult(0, "");
+      } catch (RuntimeException e) {
+        return new ExecResult(1, e.getMessage());
+      }
+    }
+    if (program.endsWith("sh") && argv.size() == 3 && argv.get(2).strip().equals("kill -0 1")) {
+      return new ExecResult(processes.containsKey(pod.getMetadata().getUid()) ? 0 : 1, "");
+    }
+    return new ExecResult(127, "command not understood by the simulated image: " + argv);
+  }
+
   @Override
   public JobResult runJob(Pod pod) {
     String component = Kubelet.label(pod, Labels.COMPONENT);
@@ -320,11 +389,7 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
       return JobResult.success(probeJson(release.get()));
     }
     if (Component.UPGRADE_CHECK.label().equals(component)) {
-      int code = upgradeCheckExitCode;
-      String result = code == 0 ? "Success" : code == 1 ? "Warning" : "Failure";
-      return new JobResult(
-          code,
-          "Upgrade Check Results\nCheck: Service User Token Configuration\nResult: " + result);
+      return SimulatedUpgradeCheck.run(jobConfig(pod, ns, cluster), upgradeCheckExitCode);
     }
     if (Component.DATA_MIGRATION.label().equals(component)) {
       if (databaseDown(ns, cluster)) {
@@ -333,20 +398,52 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
       if (dataMigrationsFail) {
         return new JobResult(
             2,
-            "Running batches of 50 until complete\nError attempting to run migration (on demand)");
+            migrationTable(0, 0) + "Some migrations failed unexpectedly. Check log for details.");
       }
       int run =
           dataMigrationRuns
               .computeIfAbsent(ns + "/" + cluster, k -> new AtomicInteger())
               .incrementAndGet();
       if (run <= dataMigrationIncompleteRuns) {
-        return new JobResult(
-            1, "Running batches of 50 until complete\n50 rows matched query, 50 migrated");
+        return new JobResult(1, migrationTable(50, 50));
       }
-      return JobResult.success(
-          "Running batches of 50 until complete\nThis command is idempotent; no more rows to migrate");
+      return JobResult.success(migrationTable(0, 0));
     }
     return JobResult.success("");
+  }
+
+  /** What online_data_migrations --max_count prints last (tabulate's psql format). */
+  static String migrationTable(int needed, int completed) {
+    String rule = "+----------------------------------------+----------------+-------------+\n";
+    return rule
+        + "| Migration                              |   Total Needed |   Completed |\n"
+        + "|----------------------------------------+----------------+-------------|\n"
+        + String.format(
+            "| volume_use_quota_online_data_migration | %14d | %11d |\n", needed, completed)
+        + rule;
+  }
+
+  /**
+   * The config files a job's container reads ({@code --config-file} arguments in the config
+   * Secret's directory), merged in that order.
+   */
+  private CinderConf jobConfig(Pod pod, String ns, String cluster) {
+    Map<String, String> files;
+    try {
+      Secret secret = client.secrets().inNamespace(ns).withName(Names.configSecret(cluster)).get();
+      files = secret == null ? Map.of() : SecretData.decoded(secret);
+    } catch (KubernetesClientException e) {
+      files = Map.of();
+    }
+    List<String> argv = pod.getSpec().getContainers().get(0).getCommand();
+    StringBuilder text = new StringBuilder();
+    String dir = dev.cinderoperator.cinder.CinderConf.CONFIG_DIR + "/";
+    for (int i = 0; argv != null && i + 1 < argv.size(); i++) {
+      if (argv.get(i).equals("--config-file") && argv.get(i + 1).startsWith(dir)) {
+        text.append(files.getOrDefault(argv.get(i + 1).substring(dir.length()), "")).append('\n');
+      }
+    }
+    return CinderConf.parse(text.toString());
   }
 
   private boolean databaseDown(String ns, String cluster) {
@@ -358,7 +455,7 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     }
   }
 
-  /** What the operator's version probe prints for a release. */
+  /** What the operator's version probe prints for a release; its package is {@code <major>.0.0}. */
   public static String probeJson(Release release) {
     return "{\"rpc\":{\"cinder-scheduler\":\""
         + release.rpcVersion(SCHEDULER)
@@ -368,7 +465,9 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
         + release.rpcVersion(BACKUP)
         + "\"},\"objects\":\""
         + release.objectVersion()
-        + "\",\"objectHistory\":[\"1.38\",\"1.39\"]}";
+        + "\",\"objectHistory\":[\"1.38\",\"1.39\"],\"package\":\""
+        + release.cinderMajor()
+        + ".0.0\"}";
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.cinderoperator.sim;
 
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.db.ServiceRegistry;
+import dev.cinderoperator.kube.ExecPodSignaller;
 import dev.cinderoperator.kube.PodSignaller;
 import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -143,9 +144,12 @@ public final class SimulatedCluster implements AutoCloseable {
             + ", not memory: read them through that database");
   }
 
-  /** What the operator under test sends SIGHUP through (the mock server has no exec). */
+  /**
+   * What the operator under test sends SIGHUP through: the operator's own signaller, its commands
+   * run by the kubelet's exec (the mock server has none).
+   */
   public PodSignaller podSignaller() {
-    return kubelet.podSignaller();
+    return new ExecPodSignaller(kubelet.podExec());
   }
 
   /** Stops the controllers, the kubelet and every process; the client stays open. */

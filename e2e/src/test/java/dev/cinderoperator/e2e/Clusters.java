@@ -36,6 +36,12 @@ final class Clusters {
     spec.setScheduler(new ComponentSpec(schedulers));
     spec.setApi(new ComponentSpec(api));
     spec.setVolumes(new ArrayList<>(List.of(volumes)));
+    if (List.of(volumes).stream().anyMatch(VolumeBackendSpec::isActiveActive)) {
+      // the members of an active/active backend share their locks through it
+      spec.setConfig(
+          new java.util.LinkedHashMap<>(
+              Map.of("coordination", Map.of("backend_url", "etcd3+http://etcd:2379"))));
+    }
     BackupSpec backup = new BackupSpec();
     backup.setReplicas(backups);
     backup.setConfig(Map.of("backup_driver", "cinder.backup.drivers.posix.PosixBackupDriver"));

@@ -60,4 +60,36 @@ class ReleasePathE2ETest extends ScenarioTest {
         () -> s.deletedPods().isEmpty() && jobRuns() == jobsBefore);
     assertThat(s.env.sim().invariants().violations()).isEmpty();
   }
+
+  @Test
+  void aMislabelledImageIsRefusedBeforeAnythingIrreversible() {
+    s.deploy(Clusters.small(NAME, NS, "2025.2"));
+    // Tagged 2026.1 but built from 2025.2: the same RPC and object versions, another package.
+    s.env.sim().cinder().mapImage(Clusters.REGISTRY + "2026.1", "2025.2");
+    int jobsBefore = jobRuns();
+
+    s.upgradeTo("2026.1");
+    s.awaitStalled("ReleaseMismatch", Duration.ofSeconds(30));
+    assertThat(s.condition("Stalled").getMessage())
+        .contains("carries Cinder 27.0.0, which is 2025.2, not spec.release 2026.1");
+    assertThat(s.status().getRelease()).isEqualTo("2025.2");
+    s.holdsFor(
+        "no db sync, no pod replaced",
+        Duration.ofSeconds(2),
+        () ->
+            s.deletedPods().isEmpty()
+                && s.env.sim().recorder().of(JobRunEvent.class).stream()
+                    .skip(jobsBefore)
+                    .noneMatch(j -> j.component().equals("db-sync")));
+    assertThat(s.env.sim().invariants().violations()).isEmpty();
+  }
+
+  @Test
+  void twentyTwentySixPointTwoIsAcceptedAfterTwentyTwentySixPointOne() {
+    s.deploy(Clusters.small(NAME, NS, "2026.1"));
+    s.upgradeTo("2026.2");
+    s.awaitReleased("2026.2", Duration.ofSeconds(60));
+    assertThat(s.status().getUpgrade().getMode()).isEqualTo(UpgradeMode.Rolling);
+    assertThat(s.env.sim().invariants().violations()).isEmpty();
+  }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.Phase;
+import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.api.VolumeBackendSpec;
 import dev.cinderoperator.db.testing.RealCinder;
@@ -182,6 +183,117 @@ class UpgradeRealCinderTest {
         .contains(
             "Automatically selected cinder-volume RPC version 3.18 as minimum service version");
     assertThat(real.env().sim().invariants().violations()).isEmpty();
+  }
+
+  /**
+   * Real Cinder writes the services row at start, before init_host, whether or not the driver
+   * initialises; only report_state counts, and only while the service works. A backend whose driver
+   * fails to initialise on the target (here: the NFS driver without its shares file, a real failure
+   * of real Cinder) must hold the roll at its pod.
+   */
+  @Test
+  void aBackendWhoseDriverFailsToInitialiseOnTheTargetHaltsTheRollThere() {
+    VolumeBackendSpec broken = fakeBackend();
+    broken.setName("broken");
+    CinderCluster cluster = Clusters.of("cinder", NS, "yoga", 1, 1, 1, broken, fakeBackend());
+    cluster.getSpec().setImage(RealCinderEnvironment.SOURCE_IMAGE);
+    cluster.getSpec().setConfig(Map.of("DEFAULT", Map.of("graceful_shutdown_timeout", "5")));
+    UpgradeSpec upgrade = new UpgradeSpec();
+    upgrade.setServiceReportTimeout("30s");
+    cluster.getSpec().setUpgrade(upgrade);
+    real.env().client().resource(cluster).create();
+    await("fresh deploy Ready").atMost(Duration.ofSeconds(180)).until(() -> ready("yoga"));
+    System.out.printf("fresh deploy Ready after %.1f s%n", seconds());
+
+    real.runtime()
+        .appendConfig(
+            RealCinderEnvironment.TARGET_IMAGE,
+            "[broken]\nvolume_driver = cinder.volume.drivers.nfs.NfsDriver\n"
+                + "nfs_shares_config = /nonexistent/nfs_shares\n");
+    real.env()
+        .editSpec(
+            NS,
+            "cinder",
+            spec -> {
+              spec.setRelease("zed");
+              spec.setImage(RealCinderEnvironment.TARGET_IMAGE);
+            });
+    await("the roll stalls at the broken backend")
+        .atMost(Duration.ofSeconds(300))
+        .until(
+            () -> {
+              CinderCluster cc = real.env().get(NS, "cinder");
+              return cc.getStatus().getPhase() == Phase.Stalled;
+            });
+    System.out.printf("stalled after %.1f s%n", seconds());
+
+    CinderCluster stalled = real.env().get(NS, "cinder");
+    assertThat(stalled.getStatus().getUpgrade().getStep()).isEqualTo(UpgradeStep.RollingVolume);
+    assertThat(stalled.getStatus().getUpgrade().getBlockedBy())
+        .contains("cinder-volume cinder-volume-broken-0@broken")
+        .contains("not heartbeated since the pod started");
+    assertThat(stalled.getStatus().getConditions())
+        .filteredOn(c -> c.getType().equals("Stalled"))
+        .singleElement()
+        .satisfies(c -> assertThat(c.getReason()).isEqualTo("ServiceNotHeartbeating"));
+    // real Cinder wrote the target's versions into the row, at start, and counted nothing since
+    assertThat(
+            db.column(
+                "SELECT CONCAT(rpc_current_version, ' ', report_count) FROM services"
+                    + " WHERE host = 'cinder-volume-broken-0@broken' AND deleted = 0"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.toString()).startsWith("3.18 "));
+    String log = targetRun("cinder-volume-broken-0").logText();
+    assertThat(log).contains("Failed to initialize driver").contains("not sending heartbeat");
+    // nothing further replaced: the other backend and the backup keep the source image
+    for (String pod : List.of("cinder-volume-fake-0", "cinder-backup-0")) {
+      assertThat(real.runtime().runs(NS, pod))
+          .as(pod)
+          .allSatisfy(r -> assertThat(r.image()).isEqualTo(RealCinderEnvironment.SOURCE_IMAGE));
+    }
+    assertThat(real.env().sim().invariants().violations()).isEmpty();
+  }
+
+  /**
+   * An image labelled 2023.1 that carries Debian's 21.3.1: the real version probe reports the
+   * package version (cinder.version), whose major 21 is zed by rule, and the upgrade stalls in
+   * Preflight, before the db sync.
+   */
+  @Test
+  void aMislabelledImageIsRefusedByTheRealProbesPackageVersion() {
+    CinderCluster cluster = Clusters.of("cinder", NS, "zed", 1, 1, 0, fakeBackend());
+    cluster.getSpec().setImage(RealCinderEnvironment.TARGET_IMAGE);
+    real.env().client().resource(cluster).create();
+    await("fresh deploy Ready").atMost(Duration.ofSeconds(180)).until(() -> ready("zed"));
+
+    String mislabelled = RealCinderEnvironment.REGISTRY + "2023.1";
+    real.env()
+        .editSpec(
+            NS,
+            "cinder",
+            spec -> {
+              spec.setRelease("2023.1");
+              spec.setImage(mislabelled);
+            });
+    await("the upgrade stalls")
+        .atMost(Duration.ofSeconds(240))
+        .until(() -> real.env().get(NS, "cinder").getStatus().getPhase() == Phase.Stalled);
+    System.out.printf("stalled after %.1f s%n", seconds());
+    CinderCluster stalled = real.env().get(NS, "cinder");
+    assertThat(stalled.getStatus().getConditions())
+        .filteredOn(c -> c.getType().equals("Stalled"))
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.getReason()).isEqualTo("ReleaseMismatch");
+              assertThat(c.getMessage())
+                  .contains("carries Cinder 21.3.1, which is zed, not spec.release 2023.1");
+            });
+    assertThat(stalled.getStatus().getUpgrade().getStep()).isEqualTo(UpgradeStep.Preflight);
+    assertThat(stalled.getStatus().getRelease()).isEqualTo("zed");
+    assertThat(real.env().sim().recorder().jobRuns())
+        .noneMatch(
+            j -> Component.DB_SYNC.label().equals(j.component()) && mislabelled.equals(j.image()));
   }
 
   RealCinderRuntime.Run targetRun(String pod) {

@@ -140,7 +140,8 @@ class InvariantCheckerTest {
             "s-0",
             null,
             CATALOG.find("2024.1").orElseThrow(),
-            Instant.now());
+            Instant.now(),
+            true);
     pinned.pin(dev.cinderoperator.cinder.CinderBinary.VOLUME, new CachedPin("3.18", "1.39"));
     processes.add(pinned);
 

@@ -91,6 +91,65 @@ class SimulatedCinderRuntimeTest {
   }
 
   @Test
+  void aServiceWhoseDriverFailsWritesItsRowAtStartButNeverHeartbeats() {
+    sim.cinder().failDriverInit(p -> p.getMetadata().getName().equals("cinder-scheduler-0"));
+    statefulSet(
+        "cinder-scheduler",
+        2,
+        "registry.example/cinder:zed",
+        Labels.of(CLUSTER, Component.SCHEDULER));
+
+    // the working one heartbeats; the other wrote its versions and updated_at, count 0
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                row("cinder-scheduler", "cinder-scheduler-1")
+                    .map(r -> r.reportCount() >= 3)
+                    .orElse(false));
+    ServiceRow dead = row("cinder-scheduler", "cinder-scheduler-0").orElseThrow();
+    assertThat(dead.rpcVersion()).isEqualTo("3.12");
+    assertThat(dead.updatedAt()).isNotNull();
+    assertThat(dead.reportCount()).isZero();
+    assertThat(sim.cinder().process(NS, "cinder-scheduler-0").orElseThrow().log())
+        .anyMatch(l -> l.contains("is reporting problems, not sending heartbeat"));
+  }
+
+  @Test
+  void signalsGoThroughExecAndAMinimalImageHasNoProcpsKill() {
+    statefulSet(
+        "cinder-scheduler",
+        1,
+        "registry.example/cinder:zed",
+        Labels.of(CLUSTER, Component.SCHEDULER));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Workloads.ready(Workloads.pod(client, "cinder-scheduler-0")));
+
+    assertThat(sim.kubelet().exec(NS, "cinder-scheduler-0", List.of("kill", "-HUP", "1")))
+        .satisfies(
+            r -> {
+              assertThat(r.exitCode()).isEqualTo(127);
+              assertThat(r.output()).contains("executable file not found");
+            });
+    assertThat(
+            sim.kubelet()
+                .exec(
+                    NS,
+                    "cinder-scheduler-0",
+                    List.of("python3", "-c", "import os, signal; os.kill(1, signal.SIGHUP)"))
+                .exitCode())
+        .isZero();
+    sim.podSignaller().sighup(NS, "cinder-scheduler-0");
+    CinderProcess p = sim.cinder().process(NS, "cinder-scheduler-0").orElseThrow();
+    assertThat(p.sighups()).isEqualTo(2);
+    assertThat(sim.recorder().signals())
+        .extracting(e -> e.pod() + " " + e.delivered())
+        .containsExactly(
+            "cinder-scheduler-0 false", "cinder-scheduler-0 true", "cinder-scheduler-0 true");
+  }
+
+  @Test
   void aNewVolumeServicePinsToTheOldRowsBeforeWritingItsOwnAndSighupRecomputes() {
     client
         .secrets()

@@ -14,8 +14,10 @@ public final class CinderCommands {
 
   /**
    * Prints the versions the image's Cinder code reports, as one JSON object on stdout and into the
-   * file named by its first argument (the container's termination message). Pre-Xena histories
-   * start with the name {@code liberty}; only dotted versions are kept.
+   * file named by its first argument (the container's termination message): the RPC and object
+   * versions, and the package version ({@code cinder.version}, e.g. 29.0.0; null when pbr cannot
+   * tell), whose major names the series. Pre-Xena histories start with the name {@code liberty};
+   * only dotted versions are kept.
    */
   static final String VERSION_PROBE_PROGRAM =
       String.join(
@@ -25,6 +27,11 @@ public final class CinderCommands {
           "from cinder.objects import base as objects_base",
           "from cinder.scheduler import rpcapi as scheduler_rpcapi",
           "from cinder.volume import rpcapi as volume_rpcapi",
+          "try:",
+          "    from cinder import version as cinder_version",
+          "    package = cinder_version.version_info.version_string()",
+          "except Exception:",
+          "    package = None",
           "history = [v for v in objects_base.OBJ_VERSIONS.versions if v[:1].isdigit()]",
           "out = json.dumps({",
           "    'rpc': {",
@@ -34,6 +41,7 @@ public final class CinderCommands {
           "    },",
           "    'objects': objects_base.OBJ_VERSIONS.get_current(),",
           "    'objectHistory': history,",
+          "    'package': package,",
           "}, sort_keys=True)",
           "print(out)",
           "try:",
@@ -43,19 +51,36 @@ public final class CinderCommands {
           "    print('cannot write %s: %s' % (sys.argv[1], e), file=sys.stderr)",
           "");
 
-  private final String configFile;
+  /** The upgrade check's extra file in the containers: the whole volume and backup config. */
+  public static final String DEFAULT_UPGRADE_CHECK_FILE =
+      CinderConf.CONFIG_DIR + "/" + CinderConf.UPGRADE_CHECK_FILE;
 
+  private final String configFile;
+  private final String upgradeCheckFile;
+
+  /** Commands reading {@code configFile} only (the upgrade check too). */
   public CinderCommands(String configFile) {
+    this(configFile, null);
+  }
+
+  /**
+   * @param upgradeCheckFile read by the upgrade check after {@code configFile}; null for none
+   */
+  public CinderCommands(String configFile, String upgradeCheckFile) {
     if (configFile == null || configFile.isBlank()) {
       throw new IllegalArgumentException(
           "configFile must name cinder.conf, e.g. " + DEFAULT_CONFIG_FILE);
     }
     this.configFile = configFile;
+    this.upgradeCheckFile = upgradeCheckFile;
   }
 
-  /** Commands reading {@value #DEFAULT_CONFIG_FILE}. */
+  /**
+   * Commands reading {@value #DEFAULT_CONFIG_FILE}; the upgrade check also {@value
+   * #DEFAULT_UPGRADE_CHECK_FILE}.
+   */
   public static CinderCommands standard() {
-    return new CinderCommands(DEFAULT_CONFIG_FILE);
+    return new CinderCommands(DEFAULT_CONFIG_FILE, DEFAULT_UPGRADE_CHECK_FILE);
   }
 
   public String configFile() {
@@ -90,10 +115,19 @@ public final class CinderCommands {
   }
 
   /**
-   * {@code cinder-status upgrade check}: run from the target image against the current database.
+   * {@code cinder-status upgrade check}: run from the target image against the current database,
+   * with the whole configuration (its "Removed Drivers" and "Backup Driver Path" checks read every
+   * enabled backend's {@code volume_driver} and the {@code backup_driver}).
    */
   public List<String> upgradeCheck() {
-    return List.of("cinder-status", "--config-file", configFile, "--nodebug", "upgrade", "check");
+    List<String> argv =
+        new java.util.ArrayList<>(List.of("cinder-status", "--config-file", configFile));
+    if (upgradeCheckFile != null) {
+      argv.addAll(List.of("--config-file", upgradeCheckFile));
+    }
+    // --json: one line of results, which tells warnings (exit 1) from a crash (exit 1 as well)
+    argv.addAll(List.of("--nodebug", "upgrade", "check", "--json"));
+    return List.copyOf(argv);
   }
 
   /** The version probe: needs Cinder's Python packages only, neither config nor database. */
@@ -108,6 +142,17 @@ public final class CinderCommands {
   /** The version probe writing to {@value #DEFAULT_TERMINATION_LOG}. */
   public List<String> versionProbe() {
     return versionProbe(DEFAULT_TERMINATION_LOG);
+  }
+
+  /**
+   * Commands that send SIGHUP to PID 1 of a Cinder container, to try in order: the shell's builtin
+   * {@code kill}, then Python's {@code os.kill}. Not {@code /bin/kill}: it comes from procps, which
+   * minimal images lack; a shell and Python every Cinder image has.
+   */
+  public static List<List<String>> sighupPid1() {
+    return List.of(
+        List.of("/bin/sh", "-c", "kill -HUP 1"),
+        List.of("python3", "-c", "import os, signal; os.kill(1, signal.SIGHUP)"));
   }
 
   private List<String> manage(String... action) {

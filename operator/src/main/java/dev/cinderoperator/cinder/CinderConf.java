@@ -2,7 +2,9 @@ package dev.cinderoperator.cinder;
 
 import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.VolumeBackendSpec;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -15,6 +17,15 @@ import java.util.Set;
 public final class CinderConf {
   public static final String COMMON_FILE = "cinder.conf";
   public static final String BACKUP_FILE = "backup.conf";
+
+  /**
+   * Read by the {@code cinder-status upgrade check} job only, after {@link #COMMON_FILE}: every
+   * backend's section with {@code enabled_backends} naming them all, and the backup options, so the
+   * checks that read them ("Removed Drivers", "Backup Driver Path") see the whole configuration.
+   * One file: given the per-backend files one after another, the last {@code enabled_backends}
+   * would win.
+   */
+  public static final String UPGRADE_CHECK_FILE = "upgrade-check.conf";
 
   /**
    * Where the Secret is mounted in every Cinder container, and where Cinder is pointed at with
@@ -54,6 +65,7 @@ public final class CinderConf {
     if (spec.backupReplicas() > 0) {
       files.put(BACKUP_FILE, backup(spec).render());
     }
+    files.put(UPGRADE_CHECK_FILE, upgradeCheck(spec).render());
     return files;
   }
 
@@ -76,13 +88,30 @@ public final class CinderConf {
       // Same cluster on every member, unique host per pod (facts §6).
       ini.set("DEFAULT", "cluster", clusterName + "-" + backend.getName());
     }
+    ini.setAll(backend.getName(), backendSection(backend));
+    return ini;
+  }
+
+  static IniFile upgradeCheck(CinderClusterSpec spec) {
+    IniFile ini = spec.backupReplicas() > 0 ? backup(spec) : new IniFile();
+    List<String> names = new ArrayList<>();
+    for (VolumeBackendSpec backend : spec.volumesOrEmpty()) {
+      names.add(backend.getName());
+      ini.setAll(backend.getName(), backendSection(backend));
+    }
+    if (!names.isEmpty()) {
+      ini.set("DEFAULT", "enabled_backends", String.join(",", names));
+    }
+    return ini;
+  }
+
+  private static Map<String, String> backendSection(VolumeBackendSpec backend) {
     Map<String, String> section = new LinkedHashMap<>();
     section.put("volume_backend_name", backend.getName());
     if (backend.getConfig() != null) {
       section.putAll(backend.getConfig());
     }
-    ini.setAll(backend.getName(), section);
-    return ini;
+    return section;
   }
 
   static IniFile backup(CinderClusterSpec spec) {

@@ -12,15 +12,19 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What the version probe found in an image: each binary's RPC version, the current object version
- * and the object versions the image's code knows (its {@code OBJ_VERSIONS} history).
+ * What the version probe found in an image: each binary's RPC version, the current object version,
+ * the object versions the image's code knows (its {@code OBJ_VERSIONS} history) and the package
+ * version of its Cinder ({@code cinder.version}; null when the probe could not read it).
  */
 public record VersionProbeResult(
-    Map<CinderBinary, String> rpc, String objects, List<String> objectHistory) {
+    Map<CinderBinary, String> rpc,
+    String objects,
+    List<String> objectHistory,
+    String packageVersion) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_ECHO = 200;
-  private static final Set<String> FIELDS = Set.of("rpc", "objects", "objectHistory");
+  private static final Set<String> FIELDS = Set.of("rpc", "objects", "objectHistory", "package");
 
   public VersionProbeResult {
     rpc = Map.copyOf(rpc);
@@ -80,7 +84,19 @@ public record VersionProbeResult(
     if (!history.contains(objects)) {
       throw invalid("has objects " + objects + " missing from objectHistory", json);
     }
-    return new VersionProbeResult(rpc, objects, history);
+    JsonNode packageNode = root.get("package");
+    String packageVersion = null;
+    if (packageNode != null && !packageNode.isNull()) {
+      if (!packageNode.isTextual() || !packageNode.asText().matches("\\d+(\\.[\\w.+~-]+)?")) {
+        throw invalid(
+            "has 'package' = "
+                + shortName(packageNode.toString())
+                + ", not a version like \"29.0.0\"",
+            json);
+      }
+      packageVersion = packageNode.asText();
+    }
+    return new VersionProbeResult(rpc, objects, history, packageVersion);
   }
 
   private static String version(JsonNode node, String field, String json) {
@@ -110,6 +126,22 @@ public record VersionProbeResult(
 
   public String rpcVersion(CinderBinary binary) {
     return rpc.get(binary);
+  }
+
+  /** The major of the package version (29 of 29.0.0), empty when unknown. */
+  public java.util.Optional<Integer> cinderMajor() {
+    return majorOf(packageVersion);
+  }
+
+  /** The leading number of a package version such as {@code 29.0.0} or {@code 28.0.0.0rc1}. */
+  public static java.util.Optional<Integer> majorOf(String packageVersion) {
+    if (packageVersion == null) {
+      return java.util.Optional.empty();
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)").matcher(packageVersion);
+    return m.find()
+        ? java.util.Optional.of(Integer.parseInt(m.group(1)))
+        : java.util.Optional.empty();
   }
 
   /** Whether the image's code accepts {@code objectVersion} as a cap. */

@@ -1,5 +1,6 @@
 package dev.cinderoperator.db;
 
+import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ServiceRow;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -137,6 +138,11 @@ public final class GuardedServiceRegistry implements ServiceRegistry {
   @Override
   public int inFlightBackups(String host) {
     return guarded(() -> delegate.inFlightBackups(host));
+  }
+
+  @Override
+  public NullUseQuotaRows nullUseQuota() {
+    return guarded(delegate::nullUseQuota);
   }
 
   @Override

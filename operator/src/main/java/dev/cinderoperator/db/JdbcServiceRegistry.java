@@ -1,5 +1,6 @@
 package dev.cinderoperator.db;
 
+import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
 import java.sql.Connection;
@@ -67,6 +68,11 @@ public final class JdbcServiceRegistry implements ServiceRegistry {
       "SELECT COUNT(*) FROM backups WHERE host = ? AND deleted = 0 AND status IN ("
           + String.join(", ", IN_FLIGHT_BACKUP_STATUSES.stream().map(s -> "?").toList())
           + ")";
+
+  // Deleted rows included: those are what the 2023.1/2023.2 data migrations skipped.
+  private static final String COUNT_NULL_USE_QUOTA =
+      "SELECT (SELECT COUNT(*) FROM volumes WHERE use_quota IS NULL),"
+          + " (SELECT COUNT(*) FROM snapshots WHERE use_quota IS NULL)";
 
   private final SmallConnectionPool pool;
   private final String location;
@@ -231,6 +237,19 @@ public final class JdbcServiceRegistry implements ServiceRegistry {
               rs.next();
               return rs.getInt(1);
             }
+          }
+        });
+  }
+
+  @Override
+  public NullUseQuotaRows nullUseQuota() {
+    return withConnection(
+        "count NULL use_quota",
+        c -> {
+          try (PreparedStatement st = c.prepareStatement(COUNT_NULL_USE_QUOTA);
+              ResultSet rs = st.executeQuery()) {
+            rs.next();
+            return new NullUseQuotaRows(rs.getLong(1), rs.getLong(2));
           }
         });
   }

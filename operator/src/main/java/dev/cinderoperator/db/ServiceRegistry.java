@@ -1,5 +1,6 @@
 package dev.cinderoperator.db;
 
+import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ServiceRow;
 
 /**
@@ -28,6 +29,9 @@ public interface ServiceRegistry extends AutoCloseable {
 
   /** Backups of the host still creating, restoring or deleting. */
   int inFlightBackups(String host);
+
+  /** Volumes and snapshots with {@code use_quota} NULL, deleted ones included. */
+  NullUseQuotaRows nullUseQuota();
 
   @Override
   void close();

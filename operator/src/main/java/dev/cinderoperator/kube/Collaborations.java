@@ -12,7 +12,7 @@ public final class Collaborations {
       KubernetesClient client, OperatorSettings settings, MeterRegistry registry) {
     return new ClusterDriver.Collaborators(
         ServiceRegistryPool.guardedJdbc(),
-        new KubernetesPodSignaller(client),
+        new ExecPodSignaller(new KubernetesPodExec(client)),
         new OperatorMetrics(registry));
   }
 }

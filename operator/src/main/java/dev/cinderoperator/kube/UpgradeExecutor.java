@@ -5,11 +5,15 @@ import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.CinderClusterStatus;
 import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.UnpinStrategy;
+import dev.cinderoperator.api.UpgradeMode;
 import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.CinderCommands;
+import dev.cinderoperator.cinder.JobOutcome;
+import dev.cinderoperator.cinder.NullUseQuotaRows;
+import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.ServicesTable;
@@ -150,7 +154,8 @@ public class UpgradeExecutor {
             layout::configChecksum,
             inFlight,
             stoppedHosts,
-            catalog);
+            catalog,
+            snapshot.isPresent() ? nullUseQuota(in.registry(), status) : Optional.empty());
     Decision decision = planner.plan(obs);
     Action action = decision.action();
     MDC.put("step", decision.step() == null ? "-" : decision.step().name());
@@ -293,6 +298,29 @@ public class UpgradeExecutor {
     snapshots.remove(cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName());
   }
 
+  /**
+   * During Preflight of an upgrade whose db sync makes use_quota NOT NULL: how many volumes and
+   * snapshots still have it NULL. Not read otherwise (two counts per reconcile of that step).
+   */
+  private Optional<NullUseQuotaRows> nullUseQuota(
+      ServiceRegistry registry, CinderClusterStatus st) {
+    UpgradeStatus u = st.getUpgrade();
+    if (u == null || u.getStep() != UpgradeStep.Preflight || u.getMode() == UpgradeMode.Rollback) {
+      return Optional.empty();
+    }
+    Optional<Release> from = catalog.find(u.getFromRelease());
+    Optional<Release> to = catalog.find(u.getToRelease());
+    if (from.isEmpty() || to.isEmpty() || !NullUseQuotaRows.checkedOn(from.get(), to.get())) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(registry.nullUseQuota());
+    } catch (DatabaseUnavailableException e) {
+      LOG.warn("could not count NULL use_quota rows: {}", e.getMessage());
+      return Optional.empty();
+    }
+  }
+
   private static Set<String> liveHosts(List<PodView> pods) {
     Set<String> hosts = new java.util.HashSet<>();
     for (PodView p : pods) {
@@ -315,7 +343,9 @@ public class UpgradeExecutor {
       }
       try {
         VersionProbeResult r = VersionProbeResult.parse(j.terminationMessage());
-        probes.put(j.image(), new ProbedVersions(r.rpc(), r.objects(), r.objectHistory()));
+        probes.put(
+            j.image(),
+            new ProbedVersions(r.rpc(), r.objects(), r.objectHistory(), r.packageVersion()));
       } catch (IllegalArgumentException e) {
         // Left out: the planner stalls with VersionProbeFailed and this message's gist.
         LOG.warn("job {}: {}", j.name(), e.getMessage());
@@ -414,7 +444,21 @@ public class UpgradeExecutor {
         events.normal(cc, "PodRestarted", p.message());
       }
     } else if (action instanceof Action.SignalPod s) {
-      with.signaller().sighup(ns, s.pod());
+      try {
+        with.signaller().sighup(ns, s.pod());
+      } catch (PodSignaller.SignalFailedException e) {
+        // A restart drops the pins as well: the new process reads the rows, all at the target.
+        // It starts after rowsAtTargetAt, so the planner does not signal it again.
+        boolean deleted = deletePod(cc, s.pod(), s.uid());
+        events.warning(
+            cc,
+            "SignalFailed",
+            e.getMessage()
+                + (deleted
+                    ? "; restarting pod " + s.pod() + " instead, which drops the pins as well"
+                    : "; pod " + s.pod() + " is already being replaced"));
+        return;
+      }
       UpgradeStatus u = status.getUpgrade();
       List<String> signalled =
           new ArrayList<>(u.getSignalledPods() == null ? List.of() : u.getSignalledPods());
@@ -505,7 +549,15 @@ public class UpgradeExecutor {
                 + (j.state() == JobState.SUCCEEDED ? "succeeded" : "failed")
                 + (j.exitCode() == null ? "" : " (exit code " + j.exitCode() + ")");
         boolean warnings =
-            j.kind() == Component.UPGRADE_CHECK && Integer.valueOf(1).equals(j.exitCode());
+            j.kind() == Component.UPGRADE_CHECK
+                && j.exitCode() != null
+                && JobOutcome.of(
+                            dev.cinderoperator.cinder.JobKind.UPGRADE_CHECK,
+                            j.exitCode(),
+                            j.terminationMessage(),
+                            0)
+                        .verdict()
+                    == JobOutcome.Verdict.SUCCEEDED_WITH_WARNINGS;
         if (j.state() == JobState.SUCCEEDED) {
           events.normal(cc, "JobFinished", text);
         } else if (warnings) {

@@ -68,7 +68,7 @@ final class JobSteps {
     Integer exit = job.effectiveExitCode();
     return exit == null
         ? JobOutcome.withoutExitCode(tool(kind), failuresSoFar)
-        : JobOutcome.of(tool(kind), exit, failuresSoFar);
+        : JobOutcome.of(tool(kind), exit, job.terminationMessage(), failuresSoFar);
   }
 
   /**
@@ -216,7 +216,9 @@ final class JobSteps {
     if (msg == null || msg.isBlank()) {
       return "";
     }
+    // The end of a tool's output says most: the exception, the results table.
     String trimmed = msg.strip();
-    return " Output: " + (trimmed.length() > 300 ? trimmed.substring(0, 300) + "..." : trimmed);
+    return " Output: "
+        + (trimmed.length() > 300 ? "..." + trimmed.substring(trimmed.length() - 300) : trimmed);
   }
 }

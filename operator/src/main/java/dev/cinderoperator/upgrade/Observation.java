@@ -2,6 +2,7 @@ package dev.cinderoperator.upgrade;
 
 import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.CinderClusterStatus;
+import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import java.time.Instant;
 import java.util.List;
@@ -29,6 +30,8 @@ import java.util.Set;
  *     {@code backupHostsStopped}; a missing host means "not counted"
  * @param backupHostsStopped backup hosts on which the operator has stopped new backups
  * @param catalog the known releases
+ * @param nullUseQuota volumes and snapshots with use_quota NULL, read during Preflight of an
+ *     upgrade whose db sync makes the column NOT NULL; empty otherwise
  */
 public record Observation(
     String cluster,
@@ -43,7 +46,8 @@ public record Observation(
     ConfigChecksums desiredConfigChecksums,
     Map<String, Integer> inFlightBackups,
     Set<String> backupHostsStopped,
-    ReleaseCatalog catalog) {
+    ReleaseCatalog catalog,
+    Optional<NullUseQuotaRows> nullUseQuota) {
 
   public Observation {
     pods = pods == null ? List.of() : List.copyOf(pods);
@@ -53,5 +57,6 @@ public record Observation(
     inFlightBackups = inFlightBackups == null ? Map.of() : Map.copyOf(inFlightBackups);
     backupHostsStopped = backupHostsStopped == null ? Set.of() : Set.copyOf(backupHostsStopped);
     catalog = catalog == null ? ReleaseCatalog.standard() : catalog;
+    nullUseQuota = nullUseQuota == null ? Optional.empty() : nullUseQuota;
   }
 }

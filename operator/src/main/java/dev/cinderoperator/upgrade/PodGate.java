@@ -4,26 +4,38 @@ import static dev.cinderoperator.upgrade.PlanContext.RECHECK_POD;
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_SERVICE;
 
 import dev.cinderoperator.api.Durations;
+import dev.cinderoperator.api.HeartbeatBaseline;
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.DottedVersion;
 import dev.cinderoperator.cinder.ServiceRow;
+import dev.cinderoperator.cinder.ServicesTable;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The gate a replaced pod must pass before anything else moves: Ready within podReadyTimeout of its
- * creation, and its services row reporting the expected versions with a heartbeat newer than the
- * container's start within serviceReportTimeout of that start.
+ * creation, and its service working on the expected versions within serviceReportTimeout of the
+ * container's start: its services row reports the versions, its {@code report_count} rose since the
+ * container started (a heartbeat), and it is up by Cinder's rule ({@code updated_at} within {@code
+ * service_down_time} of the database's clock).
  *
- * <p>Heartbeats are compared in the database's clock: the pod's start (kubelet clock) is shifted by
- * (database now - operator now) read in the same reconcile. This assumes the kubelet's and the
- * operator's clocks agree (NTP, well under Cinder's 10 s report_interval); an error there only
- * delays the gate by one heartbeat.
+ * <p>Why the count and not the timestamp: {@code Service.__init__} saves the row, bumping {@code
+ * updated_at} but not {@code report_count}, before {@code init_host} and whether or not the driver
+ * initialises; only {@code report_state} counts, and only while the service works. The count at the
+ * container's start cannot be read later, so the first read after the start is recorded ({@link
+ * HeartbeatBaseline}): the StatefulSet creates a pod of the same name only once the old one is
+ * gone, so no other process writes the row from then on. A read taken after the new process's first
+ * heartbeat only makes the gate wait for the next one.
  */
 final class PodGate {
   private PodGate() {}
+
+  /** Why a pod's service does not pass yet: the stall reason if it never does, and the text. */
+  private record Problem(String reason, String text) {}
 
   /** Ready only (API pods, which write no services row). */
   static Optional<Blocked> ready(PlanContext ctx, PodView pod) {
@@ -55,20 +67,23 @@ final class PodGate {
   }
 
   /**
-   * Ready, and the service row reports {@code expected} (null: any versions) with a heartbeat newer
-   * than the container's start.
+   * Ready, and the service works: its row reports {@code expected} (null: any versions), has
+   * heartbeated since the container started, and is up.
    */
   static Optional<Blocked> check(
       PlanContext ctx,
       PodView pod,
       ClusterLayout.Slot slot,
       Map<CinderBinary, VersionPin> expected) {
+    Instant start = pod.startedAt() != null ? pod.startedAt() : pod.createdAt();
+    Optional<ServiceRow> row = ctx.row(slot.binary(), slot.host());
+    // Read as soon as the pod is seen, Ready or not: the old process is gone by then.
+    HeartbeatBaseline baseline = row.map(r -> baseline(ctx, pod, start, r)).orElse(null);
     Optional<Blocked> notReady = ready(ctx, pod);
     if (notReady.isPresent()) {
       return notReady;
     }
-    Instant start = pod.startedAt() != null ? pod.startedAt() : pod.createdAt();
-    String problem = serviceProblem(ctx, pod, slot, expected, start);
+    Problem problem = serviceProblem(ctx, pod, slot, expected, row, baseline);
     if (problem == null) {
       return Optional.empty();
     }
@@ -76,27 +91,36 @@ final class PodGate {
         && ctx.now().isAfter(start.plus(ctx.policy.serviceReportTimeoutOrDefault()))) {
       return Optional.of(
           PlanContext.stall(
-              "ServiceNotReporting",
-              problem
+              problem.reason(),
+              problem.text()
                   + ", "
                   + Durations.format(ctx.policy.serviceReportTimeoutOrDefault())
-                  + " (serviceReportTimeout) after the pod started. Check the pod's log for"
-                  + " database or messaging errors; the upgrade halts and replaces nothing further.",
-              problem));
+                  + " (serviceReportTimeout) after the pod started. "
+                  + (problem.reason().equals(NOT_HEARTBEATING)
+                      ? "Cinder writes the row when the process starts, but counts a heartbeat only"
+                          + " while the service works: look in the pod's log for a driver that"
+                          + " failed to initialise or lost its database or messaging connection;"
+                      : "Check the pod's log for database or messaging errors;")
+                  + " the upgrade halts and replaces nothing further.",
+              problem.text()));
     }
-    return Optional.of(PlanContext.waiting("WaitingForServiceReport", problem, RECHECK_SERVICE));
+    return Optional.of(
+        PlanContext.waiting("WaitingForServiceReport", problem.text(), RECHECK_SERVICE));
   }
 
-  private static String serviceProblem(
+  static final String NOT_REPORTING = "ServiceNotReporting";
+  static final String NOT_HEARTBEATING = "ServiceNotHeartbeating";
+
+  private static Problem serviceProblem(
       PlanContext ctx,
       PodView pod,
       ClusterLayout.Slot slot,
       Map<CinderBinary, VersionPin> expected,
-      Instant start) {
+      Optional<ServiceRow> found,
+      HeartbeatBaseline baseline) {
     String prefix = "pod " + pod.name() + ": service " + slot.service();
-    Optional<ServiceRow> found = ctx.row(slot.binary(), slot.host());
     if (found.isEmpty()) {
-      return prefix + " has no services row yet";
+      return new Problem(NOT_REPORTING, prefix + " has no services row yet");
     }
     ServiceRow row = found.get();
     VersionPin want = expected == null ? null : expected.get(slot.binary());
@@ -104,36 +128,82 @@ final class PodGate {
       boolean rpcOk = same(row.rpcVersion(), want.getRpcVersion());
       boolean objOk = same(row.objectVersion(), want.getObjectVersion());
       if (!rpcOk && !objOk) {
-        return prefix
-            + " reports rpc "
-            + row.rpcVersion()
-            + " and objects "
-            + row.objectVersion()
-            + ", target rpc "
-            + want.getRpcVersion()
-            + " and objects "
-            + want.getObjectVersion();
+        return new Problem(
+            NOT_REPORTING,
+            prefix
+                + " reports rpc "
+                + row.rpcVersion()
+                + " and objects "
+                + row.objectVersion()
+                + ", target rpc "
+                + want.getRpcVersion()
+                + " and objects "
+                + want.getObjectVersion());
       }
       if (!rpcOk) {
-        return prefix + " reports rpc " + row.rpcVersion() + ", target " + want.getRpcVersion();
+        return new Problem(
+            NOT_REPORTING,
+            prefix + " reports rpc " + row.rpcVersion() + ", target " + want.getRpcVersion());
       }
       if (!objOk) {
-        return prefix
-            + " reports objects "
-            + row.objectVersion()
-            + ", target "
-            + want.getObjectVersion();
+        return new Problem(
+            NOT_REPORTING,
+            prefix
+                + " reports objects "
+                + row.objectVersion()
+                + ", target "
+                + want.getObjectVersion());
       }
     }
-    Instant seen = row.lastSeen();
-    // startedAt has whole seconds (metav1.Time) and the container may have started up to a second
-    // later; the old process of the same host may have heartbeated within that second. Only a
-    // heartbeat from the next second on is surely the new process's.
-    if (start != null
-        && (seen == null || seen.isBefore(ctx.toDatabaseTime(start).plusSeconds(1)))) {
-      return prefix + " has not reported since the pod started (last heartbeat " + seen + ")";
+    if (baseline == null || row.reportCount() <= baseline.getReportCount()) {
+      return new Problem(
+          NOT_HEARTBEATING,
+          prefix
+              + " has written its row but not heartbeated since the pod started (report_count "
+              + row.reportCount()
+              + ", last written "
+              + row.lastSeen()
+              + ")");
+    }
+    ServicesView s = ctx.services();
+    if (!ServicesTable.isUp(row, s.databaseNow(), s.serviceDownTime())) {
+      return new Problem(
+          NOT_HEARTBEATING,
+          prefix
+              + " is down: its last heartbeat "
+              + row.lastSeen()
+              + " is older than service_down_time ("
+              + s.serviceDownTime().toSeconds()
+              + "s)");
     }
     return null;
+  }
+
+  /**
+   * The report_count read after this container started, recorded on first sight (or again when the
+   * row was re-created meanwhile, which restarts its count); null when none could be taken yet.
+   */
+  private static HeartbeatBaseline baseline(
+      PlanContext ctx, PodView pod, Instant start, ServiceRow row) {
+    if (start == null) {
+      return null;
+    }
+    ctx.ensureDraft();
+    List<HeartbeatBaseline> all = ctx.draft.getHeartbeatBaselines();
+    String started = start.toString();
+    for (HeartbeatBaseline b : all) {
+      if (b.getPod().equals(pod.name())
+          && Objects.equals(b.getUid(), pod.uid())
+          && started.equals(b.getStartedAt())
+          && Objects.equals(b.getRowId(), row.id())) {
+        return b;
+      }
+    }
+    all.removeIf(b -> b.getPod().equals(pod.name()));
+    HeartbeatBaseline b =
+        new HeartbeatBaseline(pod.name(), pod.uid(), started, row.id(), row.reportCount());
+    all.add(b);
+    return b;
   }
 
   static boolean same(String actual, String wanted) {

@@ -13,9 +13,13 @@ import java.util.Map;
  * it from the probe job's termination message.
  *
  * @param objectHistory the image's {@code OBJ_VERSIONS} history; empty when not read
+ * @param packageVersion Cinder's package version in the image (e.g. 29.0.0); null when not read
  */
 public record ProbedVersions(
-    Map<CinderBinary, String> rpcVersions, String objectVersion, List<String> objectHistory) {
+    Map<CinderBinary, String> rpcVersions,
+    String objectVersion,
+    List<String> objectHistory,
+    String packageVersion) {
   public ProbedVersions {
     rpcVersions = Map.copyOf(rpcVersions);
     objectHistory = objectHistory == null ? List.of() : List.copyOf(objectHistory);

@@ -16,10 +16,12 @@ import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.JobOutcome;
+import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServicesTable;
 import dev.cinderoperator.cinder.UpgradePath;
+import dev.cinderoperator.cinder.VersionProbeResult;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Names;
 import java.time.Duration;
@@ -401,6 +403,7 @@ public final class UpgradePlanner {
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
           JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
+              .or(() -> everyServiceWorks(ctx))
               .orElseGet(() -> complete(ctx));
       case Complete -> complete(ctx);
     };
@@ -427,6 +430,7 @@ public final class UpgradePlanner {
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
           JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
+              .or(() -> everyServiceWorks(ctx))
               .orElseGet(() -> complete(ctx));
       default -> recordStep(ctx, UpgradeStep.Unpinning);
     };
@@ -452,6 +456,7 @@ public final class UpgradePlanner {
               .orElseGet(() -> recordStep(ctx, UpgradeStep.RollingScheduler));
       case RollingScheduler ->
           PodRoller.roll(ctx, ClusterLayout.reversed(ctx.layout.schedulers()), goal)
+              .or(() -> everyServiceWorks(ctx))
               .orElseGet(() -> complete(ctx));
       default -> recordStep(ctx, UpgradeStep.RollingApi);
     };
@@ -494,7 +499,7 @@ public final class UpgradePlanner {
         .catalog()
         .find(old.getFromRelease())
         .filter(Release::hasExpectedVersions)
-        .map(r -> new ProbedVersions(r.rpcVersions(), r.objectVersion(), List.of()).toPins())
+        .map(r -> new ProbedVersions(r.rpcVersions(), r.objectVersion(), List.of(), null).toPins())
         .orElseGet(ArrayList::new);
   }
 
@@ -538,7 +543,9 @@ public final class UpgradePlanner {
                   + JobSteps.detail(probe.finished()),
               "job " + probeName + ": unreadable output"));
     }
-    Optional<Blocked> mismatch = releaseMismatch(ctx, probed);
+    // Told once, as the step ends, like the check's warnings.
+    List<Decision.Notice> atEnd = new ArrayList<>();
+    Optional<Blocked> mismatch = releaseMismatch(ctx, probed, atEnd);
     if (mismatch.isPresent()) {
       return mismatch;
     }
@@ -553,6 +560,10 @@ public final class UpgradePlanner {
       return Optional.of(JobSteps.stall(checked, check.finished(), "checking " + u.getToImage()));
     }
 
+    Optional<Blocked> nullUseQuota = nullUseQuota(ctx);
+    if (nullUseQuota.isPresent()) {
+      return nullUseQuota;
+    }
     ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), u.getToRelease());
     Optional<Blocked> rows = audit.resolve(ctx);
     if (rows.isPresent()) {
@@ -560,35 +571,68 @@ public final class UpgradePlanner {
     }
     // Only once the rows are resolved: the warning is told once, as the step ends.
     JobSteps.notice(checked, check.finished(), notices);
+    notices.addAll(atEnd);
     return Optional.empty();
   }
 
-  private static Optional<Blocked> releaseMismatch(PlanContext ctx, ProbedVersions probed) {
+  /**
+   * Whether the target image carries spec.release. The package version the probe read is the truth:
+   * its major names the series by rule (28 is 2026.1, 29 is 2026.2), so a mislabelled image stalls
+   * here, before the db sync. The catalog's expected RPC and object versions are only a
+   * cross-check: with a package version that agrees, a difference is told (the image's versions are
+   * used); without one (a probe that could not read it), a difference stalls as before.
+   */
+  private static Optional<Blocked> releaseMismatch(
+      PlanContext ctx, ProbedVersions probed, List<Decision.Notice> notices) {
     UpgradeStatus u = ctx.draft;
-    Optional<Release> release = ctx.obs.catalog().find(u.getToRelease());
-    if (release.isEmpty() || !release.get().hasExpectedVersions()) {
-      // A series newer than the table: the probe alone says what it reports.
-      return Optional.empty();
-    }
-    List<String> diffs = new ArrayList<>();
-    for (CinderBinary b : CinderBinary.values()) {
-      String want = release.get().rpcVersion(b);
-      String got = probed.rpcVersions().get(b);
-      if (want != null && got != null && !PodGate.same(got, want)) {
-        diffs.add(b.binaryName() + " rpc " + got + " (" + u.getToRelease() + ": " + want + ")");
+    ReleaseCatalog catalog = ctx.obs.catalog();
+    Optional<Integer> major = VersionProbeResult.majorOf(probed.packageVersion());
+    if (major.isPresent()) {
+      Optional<Release> carried = catalog.ofCinderMajor(major.get());
+      if (carried.isEmpty() || !carried.get().name().equals(u.getToRelease())) {
+        String carries =
+            carried
+                .map(r -> "Cinder " + probed.packageVersion() + ", which is " + r.name())
+                .orElse(
+                    "Cinder "
+                        + probed.packageVersion()
+                        + ", which is no series this"
+                        + " operator can name");
+        return Optional.of(
+            PlanContext.stall(
+                "ReleaseMismatch",
+                "image "
+                    + u.getToImage()
+                    + " carries "
+                    + carries
+                    + ", not spec.release "
+                    + u.getToRelease()
+                    + " (Cinder "
+                    + catalog.find(u.getToRelease()).map(Release::cinderMajor).orElse(0)
+                    + ".x): the image is mislabelled or spec.release is wrong. Nothing was"
+                    + " changed. Set spec.image to an image of "
+                    + u.getToRelease()
+                    + carried.map(r -> ", or spec.release to " + r.name()).orElse("")
+                    + ".",
+                "image carries " + carries));
       }
     }
-    if (!PodGate.same(probed.objectVersion(), release.get().objectVersion())) {
-      diffs.add(
-          "objects "
-              + probed.objectVersion()
-              + " ("
-              + u.getToRelease()
-              + ": "
-              + release.get().objectVersion()
-              + ")");
-    }
+    List<String> diffs = versionDifferences(catalog, u.getToRelease(), probed);
     if (diffs.isEmpty()) {
+      return Optional.empty();
+    }
+    if (major.isPresent()) {
+      notices.add(
+          new Decision.Notice(
+              "CatalogVersionsDiffer",
+              "image "
+                  + u.getToImage()
+                  + " (Cinder "
+                  + probed.packageVersion()
+                  + ") reports "
+                  + String.join(", ", diffs)
+                  + "; the gate uses what the image reports",
+              true));
       return Optional.empty();
     }
     return Optional.of(
@@ -602,6 +646,79 @@ public final class UpgradePlanner {
                 + u.getToRelease()
                 + ". Set spec.release to the series the image carries.",
             "image does not match spec.release"));
+  }
+
+  /** Where the probe and the catalog's expectations of {@code release} differ. */
+  private static List<String> versionDifferences(
+      ReleaseCatalog catalog, String release, ProbedVersions probed) {
+    Optional<Release> expected = catalog.find(release);
+    List<String> diffs = new ArrayList<>();
+    if (expected.isEmpty() || !expected.get().hasExpectedVersions()) {
+      // A series newer than the table: the probe alone says what it reports.
+      return diffs;
+    }
+    for (CinderBinary b : CinderBinary.values()) {
+      String want = expected.get().rpcVersion(b);
+      String got = probed.rpcVersions().get(b);
+      if (want != null && got != null && !PodGate.same(got, want)) {
+        diffs.add(b.binaryName() + " rpc " + got + " (" + release + ": " + want + ")");
+      }
+    }
+    if (!PodGate.same(probed.objectVersion(), expected.get().objectVersion())) {
+      diffs.add(
+          "objects "
+              + probed.objectVersion()
+              + " ("
+              + release
+              + ": "
+              + expected.get().objectVersion()
+              + ")");
+    }
+    return diffs;
+  }
+
+  /**
+   * Rows the target's db sync is known to refuse (NULL use_quota, deleted rows included: Launchpad
+   * bug 2070475): a stall before anything is stopped or migrated, with the SQL to inspect them. The
+   * running release's own data migrations ran first, so what is left they do not fix.
+   */
+  private static Optional<Blocked> nullUseQuota(PlanContext ctx) {
+    UpgradeStatus u = ctx.draft;
+    ReleaseCatalog catalog = ctx.obs.catalog();
+    Optional<Release> from = catalog.find(u.getFromRelease());
+    Optional<Release> to = catalog.find(u.getToRelease());
+    if (from.isEmpty() || to.isEmpty() || !NullUseQuotaRows.checkedOn(from.get(), to.get())) {
+      return Optional.empty();
+    }
+    Optional<NullUseQuotaRows> found = ctx.obs.nullUseQuota();
+    if (found.isEmpty()) {
+      return Optional.of(
+          PlanContext.waiting(
+              "DatabaseUnavailable",
+              "counting the volumes and snapshots whose use_quota is NULL before "
+                  + u.getToRelease()
+                  + "'s db sync",
+              RECHECK_DATABASE));
+    }
+    if (!found.get().any()) {
+      return Optional.empty();
+    }
+    String counts =
+        found.get().volumes() + " volumes and " + found.get().snapshots() + " snapshots";
+    return Optional.of(
+        PlanContext.stall(
+            "NullUseQuota",
+            counts
+                + " have use_quota NULL (deleted rows included): "
+                + u.getToRelease()
+                + "'s db sync makes the column NOT NULL and fails on them (Launchpad bug 2070475:"
+                + " the online data migrations of 2023.1, and of 2023.2 before 23.5.0, skip"
+                + " soft-deleted rows). Nothing was stopped or migrated. Inspect them: "
+                + NullUseQuotaRows.INSPECT_SQL
+                + " Then set it on the deleted ones (UPDATE volumes SET use_quota = 1 WHERE"
+                + " use_quota IS NULL AND deleted = 1; the same for snapshots) or purge old deleted"
+                + " rows (cinder-manage db purge <days>); the upgrade goes on once none is left.",
+            counts + " with use_quota NULL"));
   }
 
   private Optional<Blocked> dbSync(PlanContext ctx) {
@@ -899,6 +1016,35 @@ public final class UpgradePlanner {
                     "cinder-api caches version pins and ignores SIGHUP; it started before every"
                         + " service reported the target"),
                 "pod " + p.name() + ": restarting"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Before Complete: every scheduler, volume and backup pod is there, on the target image, and its
+   * service still works (its gate again: versions, a heartbeat since its start, up now).
+   */
+  private static Optional<Blocked> everyServiceWorks(PlanContext ctx) {
+    String image = ctx.draft.getToImage();
+    for (ClusterLayout.Slot slot : ctx.layout.forward()) {
+      PodView p = ctx.pod(slot.pod());
+      if (p == null || p.terminating() || !image.equals(p.image())) {
+        return Optional.of(
+            PlanContext.waiting(
+                "WaitingForPod",
+                "pod "
+                    + slot.pod()
+                    + (p == null
+                        ? " is missing"
+                        : p.terminating() ? " is terminating" : " runs " + p.image())
+                    + " (before completing)",
+                RECHECK_POD));
+      }
+      Optional<Blocked> gate =
+          PodGate.check(ctx, p, slot, ctx.targets().isEmpty() ? null : ctx.targets());
+      if (gate.isPresent()) {
+        return gate;
       }
     }
     return Optional.empty();

@@ -1,5 +1,6 @@
 package dev.cinderoperator.upgrade;
 
+import dev.cinderoperator.api.HeartbeatBaseline;
 import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.VersionPin;
 import java.util.ArrayList;
@@ -33,6 +34,15 @@ final class UpgradeStatuses {
     c.setTargets(copyPins(u.getTargets()));
     c.setSignalledPods(
         u.getSignalledPods() == null ? new ArrayList<>() : new ArrayList<>(u.getSignalledPods()));
+    List<HeartbeatBaseline> baselines = new ArrayList<>();
+    if (u.getHeartbeatBaselines() != null) {
+      for (HeartbeatBaseline b : u.getHeartbeatBaselines()) {
+        baselines.add(
+            new HeartbeatBaseline(
+                b.getPod(), b.getUid(), b.getStartedAt(), b.getRowId(), b.getReportCount()));
+      }
+    }
+    c.setHeartbeatBaselines(baselines);
     c.setDataMigrationRuns(u.getDataMigrationRuns());
     c.setLastVolumeGapSeconds(u.getLastVolumeGapSeconds());
     c.setVolumeGapHost(u.getVolumeGapHost());

@@ -62,6 +62,7 @@ public final class SpecValidator {
         spec.getBackup() == null ? null : spec.getBackup().getReplicas(),
         problems);
     volumes(spec.volumesOrEmpty(), problems);
+    coordination(spec, problems);
     config(spec.configOrEmpty(), problems);
     if (spec.getBackup() != null && spec.getBackup().getConfig() != null) {
       options("spec.backup.config", spec.getBackup().getConfig(), Set.of(), problems);
@@ -165,6 +166,36 @@ public final class SpecValidator {
       }
       if (v.getConfig() != null) {
         options(field + ".config", v.getConfig(), Set.of("backend_host"), problems);
+      }
+    }
+  }
+
+  /**
+   * An active/active backend needs a coordination backend every member reaches: without {@code
+   * [coordination] backend_url} Cinder uses tooz's file driver under each pod's own state_path, and
+   * locks that exclude nothing between pods.
+   */
+  private static void coordination(CinderClusterSpec spec, List<SpecProblem> problems) {
+    String url = spec.configOrEmpty().getOrDefault("coordination", Map.of()).get("backend_url");
+    if (url != null && !url.isBlank()) {
+      return;
+    }
+    List<VolumeBackendSpec> volumes = spec.volumesOrEmpty();
+    for (int i = 0; i < volumes.size(); i++) {
+      VolumeBackendSpec v = volumes.get(i);
+      if (v.isActiveActive()) {
+        problems.add(
+            new SpecProblem(
+                "spec.volumes[" + i + "].activeActive",
+                "CoordinationMissing",
+                "backend '"
+                    + v.getName()
+                    + "' is active/active but spec.config has no coordination.backend_url:"
+                    + " Cinder would fall back to file locks in each pod's own /var/lib/cinder,"
+                    + " which do not exclude the other members. Set"
+                    + " spec.config.coordination.backend_url to a backend every cinder-volume pod"
+                    + " reaches (e.g. etcd3+http://etcd:2379, or mysql://... for tooz's MySQL"
+                    + " driver), or set activeActive: false with replicas: 1"));
       }
     }
   }

@@ -28,7 +28,13 @@ public final class CinderJobs {
       String image,
       List<String> command,
       Map<String, String> configFiles) {
-    List<String> files = List.of(CinderConf.COMMON_FILE);
+    // The upgrade check reads the whole volume and backup configuration; the others cinder.conf.
+    List<String> files =
+        component == Component.UPGRADE_CHECK
+            ? List.of(CinderConf.COMMON_FILE, CinderConf.UPGRADE_CHECK_FILE)
+            : List.of(CinderConf.COMMON_FILE);
+    Map<String, String> read = new java.util.LinkedHashMap<>();
+    files.forEach(f -> read.put(f, configFiles.getOrDefault(f, "")));
     PodTemplateSpec template =
         CinderPodTemplates.template(
             cluster,
@@ -37,9 +43,7 @@ public final class CinderJobs {
             Labels.of(cluster, component),
             "cinder-manage",
             files,
-            Hashes.checksum(
-                Map.of(
-                    CinderConf.COMMON_FILE, configFiles.getOrDefault(CinderConf.COMMON_FILE, ""))),
+            Hashes.checksum(read),
             null,
             CinderPodTemplates.requests("100m", "256Mi"));
     var container = template.getSpec().getContainers().get(0);

@@ -39,7 +39,18 @@ class CinderCommandsTest {
   }
 
   @Test
-  void upgradeCheckAndProbe() {
+  void upgradeCheckReadsTheWholeConfigurationAndPrintsJson() {
+    assertThat(commands.upgradeCheck())
+        .containsExactly(
+            "cinder-status",
+            "--config-file",
+            "/etc/cinder-operator/cinder.conf",
+            "--config-file",
+            "/etc/cinder-operator/upgrade-check.conf",
+            "--nodebug",
+            "upgrade",
+            "check",
+            "--json");
     assertThat(new CinderCommands("/etc/cinder-operator/other.conf").upgradeCheck())
         .containsExactly(
             "cinder-status",
@@ -47,7 +58,12 @@ class CinderCommandsTest {
             "/etc/cinder-operator/other.conf",
             "--nodebug",
             "upgrade",
-            "check");
+            "check",
+            "--json");
+  }
+
+  @Test
+  void versionProbe() {
     assertThat(commands.versionProbe())
         .hasSize(4)
         .startsWith("python3", "-c")

@@ -12,6 +12,25 @@ class CinderConfTest {
   CinderClusterSpec spec = Samples.cluster("cinder", "ns").getSpec();
 
   @Test
+  void theUpgradeCheckGetsEveryBackendAndTheBackupOptionsInOneFile() {
+    Map<String, String> files =
+        CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL);
+    String check = files.get(CinderConf.UPGRADE_CHECK_FILE);
+    assertThat(check)
+        .contains("enabled_backends = ceph-ssd,ceph-hdd")
+        .contains("[ceph-ssd]")
+        .contains("[ceph-hdd]")
+        .contains("volume_driver = cinder.volume.drivers.rbd.RBDDriver")
+        .contains("backup_driver = cinder.backup.drivers.posix.PosixBackupDriver")
+        // identity and secrets stay in their own files
+        .doesNotContain("cluster =")
+        .doesNotContain("connection")
+        .doesNotContain("transport_url");
+    // one enabled_backends: given the per-backend files one after another, the last would win
+    assertThat(check.lines().filter(l -> l.startsWith("enabled_backends"))).hasSize(1);
+  }
+
+  @Test
   void everyServiceGetsTheCommonFileWithDatabaseAndMessaging() {
     Map<String, String> files =
         CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL);
@@ -22,7 +41,11 @@ class CinderConfTest {
         .contains("[oslo_concurrency]\nlock_path = /var/lib/cinder/tmp");
     assertThat(files)
         .containsOnlyKeys(
-            "cinder.conf", "volume-ceph-ssd.conf", "volume-ceph-hdd.conf", "backup.conf");
+            "cinder.conf",
+            "volume-ceph-ssd.conf",
+            "volume-ceph-hdd.conf",
+            "backup.conf",
+            "upgrade-check.conf");
   }
 
   @Test

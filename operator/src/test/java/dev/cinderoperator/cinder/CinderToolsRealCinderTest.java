@@ -107,4 +107,54 @@ class CinderToolsRealCinderTest {
     System.out.println("db sync against a closed port exited " + run.exitCode());
     assertThat(outcome.verdict()).isEqualTo(JobOutcome.Verdict.STALL);
   }
+
+  /** A log config that cannot be read: oslo.log raises before the tool does its work. */
+  private static Path crashing() throws IOException {
+    Path extra = dir.resolve("crash.conf");
+    Files.writeString(extra, "[DEFAULT]\nlog_config_append = /nonexistent-logging.conf\n");
+    return extra;
+  }
+
+  private static java.util.List<String> plus(java.util.List<String> argv, Path extra) {
+    java.util.List<String> out = new ArrayList<>(argv);
+    out.addAll(3, java.util.List.of("--config-file", extra.toString()));
+    return out;
+  }
+
+  @Test
+  @Order(6)
+  void aDataMigrationThatCrashesWithExit1IsNotMoreToDo() throws IOException {
+    RealCinder.ToolRun run =
+        RealCinder.run(
+            plus(commands.onlineDataMigrations(50), crashing()), dir.resolve("odm-crash.log"));
+    assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+    JobOutcome outcome = JobOutcome.of(JobKind.ONLINE_DATA_MIGRATIONS, 1, run.output(), 0);
+    assertThat(outcome.verdict()).isEqualTo(JobOutcome.Verdict.RETRY);
+    assertThat(outcome.message()).contains("migrated nothing").contains("LogConfigError");
+  }
+
+  @Test
+  @Order(7)
+  void anUpgradeCheckThatCrashesWithExit1IsNotAWarning() {
+    java.util.List<String> argv = new ArrayList<>(commands.upgradeCheck());
+    argv.set(2, dir.resolve("no-such.conf").toString());
+    RealCinder.ToolRun run = RealCinder.run(argv, dir.resolve("check-crash.log"));
+    assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+    JobOutcome outcome = JobOutcome.of(JobKind.UPGRADE_CHECK, 1, run.output(), 0);
+    assertThat(outcome.reason()).isEqualTo("UpgradeCheckError");
+    assertThat(outcome.message()).contains("ConfigFilesNotFoundError");
+  }
+
+  @Test
+  @Order(8)
+  void dbSyncExits2ForAConfigFileItCannotRead() {
+    RealCinder.ToolRun run =
+        RealCinder.run(
+            new CinderCommands(dir.resolve("no-such.conf").toString()).dbSync(),
+            dir.resolve("sync-noconf.log"));
+    assertThat(run.exitCode()).as(run.output()).isEqualTo(2);
+    assertThat(JobOutcome.of(JobKind.DB_SYNC, 2, run.output(), 0).message())
+        .contains("could not read its configuration files")
+        .contains("Failed to read configuration file(s)");
+  }
 }

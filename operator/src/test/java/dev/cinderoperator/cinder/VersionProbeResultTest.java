@@ -31,6 +31,8 @@ class VersionProbeResultTest {
     assertThat(r.rpcVersion(CinderBinary.BACKUP)).isEqualTo("2.3");
     assertThat(r.objects()).isEqualTo("1.39");
     assertThat(r.objectHistory()).containsExactly("1.38", "1.39");
+    assertThat(r.packageVersion()).isEqualTo("21.3.1");
+    assertThat(r.cinderMajor()).contains(21);
     assertThat(r.knowsObjectVersion("1.38")).isTrue();
     assertThat(r.knowsObjectVersion("1.37")).isFalse();
     assertThat(r.targets())
@@ -56,6 +58,7 @@ class VersionProbeResultTest {
         "{\"rpc\":{\"cinder-scheduler\":\"3.12\",\"cinder-volume\":\"3.18\",\"cinder-backup\":\"2.3\"},\"objects\":\"1.39\",\"objectHistory\":[]}|non-empty array 'objectHistory'",
         "{\"rpc\":{\"cinder-scheduler\":\"3.12\",\"cinder-volume\":\"3.18\",\"cinder-backup\":\"2.3\"},\"objects\":\"1.40\",\"objectHistory\":[\"1.39\"]}|objects 1.40 missing from objectHistory",
         "{\"rpc\":{},\"objects\":\"1.39\",\"objectHistory\":[\"1.39\"],\"extra\":1}|unexpected field 'extra'",
+        "{\"rpc\":{\"cinder-scheduler\":\"3.12\",\"cinder-volume\":\"3.18\",\"cinder-backup\":\"2.3\"},\"objects\":\"1.39\",\"objectHistory\":[\"1.39\"],\"package\":\"zed\"}|'package' = \"zed\", not a version",
       })
   void garbageGetsAClearError(String input, String expected) {
     assertThatThrownBy(() -> VersionProbeResult.parse(input))

@@ -51,6 +51,12 @@ class FakeServiceRegistry implements ServiceRegistry {
   }
 
   @Override
+  public dev.cinderoperator.cinder.NullUseQuotaRows nullUseQuota() {
+    call();
+    return new dev.cinderoperator.cinder.NullUseQuotaRows(0, 0);
+  }
+
+  @Override
   public void close() {
     closed = true;
   }

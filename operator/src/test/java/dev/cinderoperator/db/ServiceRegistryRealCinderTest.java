@@ -108,7 +108,7 @@ class ServiceRegistryRealCinderTest {
   @Order(1)
   void realServicesWriteTheirVersionsAndReportUp() {
     await("scheduler, volume and backup rows up")
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(180))
         .until(() -> up(SCHEDULER) && up(VOLUME) && up(BACKUP));
 
     ServicesSnapshot s = registry.read();
@@ -134,7 +134,7 @@ class ServiceRegistryRealCinderTest {
         .isEmpty();
     // Cinder itself pinned to the old row, as the operator computed
     await("the scheduler's pin in its log")
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(120))
         .until(
             () ->
                 scheduler
@@ -158,13 +158,13 @@ class ServiceRegistryRealCinderTest {
       cinder.sighup(survivor);
     }
     await("every survivor resets its pins")
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(120))
         .until(
             () ->
                 List.of(scheduler, volume, backup).stream()
                     .allMatch(x -> x.logText().contains("Resetting cached RPC version pins")));
     await("the scheduler re-pins to the live volume service")
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(120))
         .until(
             () ->
                 scheduler
@@ -191,7 +191,7 @@ class ServiceRegistryRealCinderTest {
     cinder.kill(backup);
     long t = System.nanoTime();
     await("the killed backup service turns down")
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(120))
         .until(() -> !up(BACKUP));
     System.out.printf(
         "real Cinder: killed backup seen down after %d ms (service_down_time %s)%n",
@@ -199,7 +199,7 @@ class ServiceRegistryRealCinderTest {
 
     cinder.start("cinder-backup", "cinder-backup-1");
     await("the renamed backup service reports")
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(180))
         .until(() -> up("cinder-backup-1"));
 
     ServicesSnapshot s = registry.read();

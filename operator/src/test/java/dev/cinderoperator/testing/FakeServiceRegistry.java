@@ -43,6 +43,11 @@ public final class FakeServiceRegistry implements ServiceRegistry {
   public void stopNewBackups(String host) {}
 
   @Override
+  public dev.cinderoperator.cinder.NullUseQuotaRows nullUseQuota() {
+    return new dev.cinderoperator.cinder.NullUseQuotaRows(0, 0);
+  }
+
+  @Override
   public void allowNewBackups(String host) {}
 
   @Override

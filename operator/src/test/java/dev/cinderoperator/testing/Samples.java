@@ -20,6 +20,7 @@ public final class Samples {
   public static final String TRANSPORT_URL = "rabbit://cinder:mq-s3cr3t@rabbitmq:5672/";
   public static final String IMAGE_2023_2 = "registry.example.com/openstack/cinder:2023.2";
   public static final String IMAGE_2024_1 = "registry.example.com/openstack/cinder:2024.1";
+  public static final String COORDINATION_URL = "etcd3+http://etcd:2379";
 
   private Samples() {}
 
@@ -40,6 +41,10 @@ public final class Samples {
     aa.setActiveActive(true);
     aa.setConfig(Map.of("volume_driver", "cinder.volume.drivers.rbd.RBDDriver"));
     spec.setVolumes(new ArrayList<>(List.of(ceph, aa)));
+    // the active/active backend's members share their locks through it
+    spec.setConfig(
+        new java.util.LinkedHashMap<>(
+            Map.of("coordination", Map.of("backend_url", COORDINATION_URL))));
     BackupSpec backup = new BackupSpec();
     backup.setReplicas(1);
     backup.setConfig(Map.of("backup_driver", "cinder.backup.drivers.posix.PosixBackupDriver"));

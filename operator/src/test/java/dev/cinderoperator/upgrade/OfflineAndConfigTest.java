@@ -207,6 +207,54 @@ class OfflineAndConfigTest {
     w.settle();
     Decision d = w.plan();
     assertThat(((Action.Wait) d.action()).reason()).isEqualTo("WaitingForServiceReport");
-    assertThat(d.blockedBy()).contains("has not reported since the pod started");
+    assertThat(d.blockedBy()).contains("not heartbeated since the pod started");
+  }
+
+  @Test
+  void nullUseQuotaRowsStopASlurpJumpBeforeAnythingIsScaledToZero() {
+    World w = World.running();
+    w.status.setRelease("2023.1");
+    w.spec.setRelease("2024.1");
+    w.spec.setImage(World.NEW);
+    w.policy().setAllowSkipLevel(true);
+    // deleted rows the 2023.1 data migrations skipped (Launchpad bug 2070475)
+    w.nullUseQuota = new dev.cinderoperator.cinder.NullUseQuotaRows(3, 1);
+    java.util.List<Action> acts = new java.util.ArrayList<>();
+    Decision d = null;
+    for (int i = 0; i < 40; i++) {
+      d = w.plan();
+      if (d.stalled()) {
+        break;
+      }
+      acts.add(d.action());
+      w.apply(d);
+      w.settle();
+    }
+    Action.Stall s = (Action.Stall) d.action();
+    assertThat(s.reason()).isEqualTo("NullUseQuota");
+    assertThat(s.message())
+        .contains("3 volumes and 1 snapshots have use_quota NULL (deleted rows included)")
+        .contains("SELECT id, deleted, status FROM volumes WHERE use_quota IS NULL")
+        .contains("Nothing was stopped or migrated");
+    assertThat(w.upgrade().getStep()).isEqualTo(UpgradeStep.Preflight);
+    assertThat(acts)
+        .noneMatch(a -> a instanceof Action.StopServices || a instanceof Action.StopNewBackups);
+    assertThat(w.jobs.keySet()).noneMatch(n -> n.contains("db-sync"));
+
+    // the person fixes the rows: the jump goes on by itself
+    w.nullUseQuota = new dev.cinderoperator.cinder.NullUseQuotaRows(0, 0);
+    assertThat(w.plan().action()).isInstanceOf(Action.StopNewBackups.class);
+  }
+
+  @Test
+  void nullUseQuotaIsNotAskedWhereTheDbSyncDoesNotMakeItNotNull() {
+    World w = World.running();
+    w.status.setRelease("2024.1");
+    w.spec.setRelease("2024.2");
+    w.spec.setImage(World.NEW);
+    w.imageVersions.put(World.NEW, World.versions(World.CATALOG.find("2024.2").orElseThrow()));
+    w.nullUseQuota = new dev.cinderoperator.cinder.NullUseQuotaRows(3, 1);
+    Decision d = w.stepUntil(x -> x.stalled() || x.step() == UpgradeStep.SchemaMigration, 60);
+    assertThat(d.stalled()).isFalse();
   }
 }

@@ -199,10 +199,55 @@ class PreflightTest {
                 CinderBinary.BACKUP,
                 "2.4"),
             "1.39",
-            List.of("1.38", "1.39")));
+            List.of("1.38", "1.39"),
+            null));
     Action.Stall s = (Action.Stall) w.plan().action();
-    assertThat(s.reason()).isEqualTo("ReleaseMismatch");
+    assertThat(s.reason())
+        .as("no package version: the catalog decides")
+        .isEqualTo("ReleaseMismatch");
     assertThat(s.message()).contains("cinder-volume rpc 3.20");
+  }
+
+  @Test
+  void aMislabelledImageIsRefusedByItsPackageVersionBeforeTheDbSync() {
+    World w = World.running();
+    // 2025.2 and 2026.1 report the same RPC and object versions: only the package tells them apart
+    w.status.setRelease("2025.2");
+    w.spec.setRelease("2026.1");
+    w.spec.setImage(World.NEW);
+    w.imageVersions.put(World.OLD, World.versions(World.CATALOG.find("2025.2").orElseThrow()));
+    w.imageVersions.put(World.NEW, World.versions(World.CATALOG.find("2025.2").orElseThrow()));
+    Decision d = w.stepUntil(x -> x.stalled(), 40);
+    Action.Stall s = (Action.Stall) d.action();
+    assertThat(s.reason()).isEqualTo("ReleaseMismatch");
+    assertThat(s.message())
+        .contains("carries Cinder 27.0.0, which is 2025.2, not spec.release 2026.1")
+        .contains("Nothing was changed");
+    assertThat(w.upgrade().getStep()).isEqualTo(UpgradeStep.Preflight);
+    assertThat(w.jobs.keySet()).noneMatch(n -> n.contains("db-sync"));
+  }
+
+  @Test
+  void whenThePackageAgreesTheImagesVersionsWinOverTheCatalogs() {
+    World w = probed();
+    w.probes.put(
+        World.NEW,
+        new ProbedVersions(
+            Map.of(
+                CinderBinary.VOLUME,
+                "3.20",
+                CinderBinary.SCHEDULER,
+                "3.12",
+                CinderBinary.BACKUP,
+                "2.4"),
+            "1.39",
+            List.of("1.38", "1.39"),
+            "24.1.0"));
+    Decision d = w.plan();
+    assertThat(d.action()).isNotInstanceOf(Action.Stall.class);
+    assertThat(d.upgrade().getTargets())
+        .extracting(p -> p.getBinary() + " " + p.getRpcVersion())
+        .contains("cinder-volume 3.20");
   }
 
   @Test
@@ -226,13 +271,51 @@ class PreflightTest {
   @Test
   void upgradeCheckWarningsPassWithAWarningEvent() {
     World w = probed();
-    w.finishedJob(JobKind.UPGRADE_CHECK, World.NEW, 0, 1, "Check: Backup Driver WARNING");
+    w.finishedJob(
+        JobKind.UPGRADE_CHECK,
+        World.NEW,
+        0,
+        1,
+        dev.cinderoperator.testing.RealOutputs.of("upgrade-check-warning.json.out"));
     Decision d = w.plan();
     assertThat(d.action())
         .isEqualTo(new Action.RecordStep(UpgradeStep.Preflight, UpgradeStep.SchemaMigration));
     assertThat(d.notices()).hasSize(1);
     assertThat(d.notices().get(0).warning()).isTrue();
-    assertThat(d.notices().get(0).message()).contains("Backup Driver WARNING");
+    assertThat(d.notices().get(0).message()).contains("Check 'Periodic Interval Use': Warning");
+  }
+
+  @Test
+  void anUpgradeCheckThatCrashedWithExit1IsNoWarningAndStallsBeforeTheDbSync() {
+    World w = probed();
+    w.finishedJob(
+        JobKind.UPGRADE_CHECK,
+        World.NEW,
+        0,
+        1,
+        dev.cinderoperator.testing.RealOutputs.of("upgrade-check-missing-config.exit1.out"));
+    Action.Stall s = (Action.Stall) w.plan().action();
+    assertThat(s.reason()).isEqualTo("UpgradeCheckError");
+    assertThat(s.message()).contains("not warnings").contains("ConfigFilesNotFoundError");
+    assertThat(w.upgrade().getStep()).isEqualTo(UpgradeStep.Preflight);
+  }
+
+  @Test
+  void aRemovedDriverStopsTheUpgradeBeforeTheDbSyncInTheChecksOwnWords() {
+    World w = probed();
+    w.finishedJob(
+        JobKind.UPGRADE_CHECK,
+        World.NEW,
+        0,
+        2,
+        dev.cinderoperator.testing.RealOutputs.of("upgrade-check-removed-driver.json.out"));
+    Decision d = w.plan();
+    Action.Stall s = (Action.Stall) d.action();
+    assertThat(s.reason()).isEqualTo("UpgradeCheckFailed");
+    assertThat(s.message())
+        .contains("Check 'Removed Drivers': Failure: Found driver")
+        .contains("SheepdogDriver");
+    assertThat(d.step()).isEqualTo(UpgradeStep.Preflight);
   }
 
   private static World checked() {

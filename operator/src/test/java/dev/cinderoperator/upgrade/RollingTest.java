@@ -151,15 +151,18 @@ class RollingTest {
     Action.Wait wait = (Action.Wait) d.action();
     assertThat(wait.reason()).isEqualTo("WaitingForServiceReport");
     assertThat(wait.watched()).as("a heartbeat is only seen by polling the table").isFalse();
-    assertThat(d.blockedBy()).contains("has not reported since the pod started");
+    assertThat(d.blockedBy()).contains("not heartbeated since the pod started");
   }
 
   @Test
-  void heartbeatsAreComparedInTheDatabaseClock() {
+  void aServiceIsUpByTheDatabasesClock() {
     World w = schedulerReplaced();
-    // Database clock 30 s behind the operator: its fresh heartbeat is still newer than the start.
-    w.dbSkew = Duration.ofSeconds(-30);
+    // Database clock 90 s behind the operator: its fresh heartbeat would look 90 s old (down) on
+    // the operator's clock, but is seconds old on the database's, where Cinder judges it.
+    w.dbSkew = Duration.ofSeconds(-90);
+    w.operatorLooks();
     w.settle();
+    w.reportInterval();
     Decision d = w.plan();
     assertThat(d.action()).isInstanceOf(Action.ReplacePod.class);
     assertThat(((Action.ReplacePod) d.action()).pod()).isEqualTo("cinder-scheduler-0");
@@ -168,7 +171,9 @@ class RollingTest {
   @Test
   void podAlreadyOnTargetIsNeverReplacedAgain() {
     World w = schedulerReplaced();
+    w.operatorLooks();
     w.settle();
+    w.reportInterval();
     // Same observation twice, as after an operator restart.
     Decision first = w.plan();
     Decision second = w.plan();
@@ -259,8 +264,11 @@ class RollingTest {
     assertThat(((Action.ReplacePod) replace.action()).pod()).isEqualTo("cinder-backup-1");
     w.apply(replace);
     w.settle();
-    assertThat(w.plan().action()).isInstanceOf(Action.Wait.class);
+    Decision waiting = w.plan();
+    assertThat(waiting.action()).isInstanceOf(Action.Wait.class);
+    w.apply(waiting);
     w.settle();
+    w.reportInterval();
     Decision allow = w.plan();
     assertThat(allow.action()).isEqualTo(new Action.AllowNewBackups("cinder-backup-1"));
     w.apply(allow);
@@ -348,8 +356,11 @@ class RollingTest {
     World w = schedulerReplaced();
     w.policy().setPaused(true);
     // The pod in flight still goes through its gate.
-    assertThat(((Action.Wait) w.plan().action()).reason()).isEqualTo("WaitingForPodReady");
+    Decision gate = w.plan();
+    assertThat(((Action.Wait) gate.action()).reason()).isEqualTo("WaitingForPodReady");
+    w.apply(gate);
     w.settle();
+    w.reportInterval();
     Decision held = w.plan();
     assertThat(((Action.Wait) held.action()).reason()).isEqualTo("Paused");
     assertThat(held.phase()).isEqualTo(Phase.Paused);
@@ -367,7 +378,9 @@ class RollingTest {
     assertThat(((Action.ReplacePod) d.action()).pod()).isEqualTo("cinder-backup-1");
     w.apply(d);
     w.settle();
+    w.operatorLooks();
     w.settle();
+    w.reportInterval();
     assertThat(w.plan().action()).isEqualTo(new Action.AllowNewBackups("cinder-backup-1"));
     w.apply(w.plan());
     assertThat(((Action.Wait) w.plan().action()).reason()).isEqualTo("Paused");

@@ -108,7 +108,14 @@ class StartUpgradeTest {
     w.status.setRelease("2027.1");
     w.spec.setRelease("2027.2");
     w.spec.setImage(World.NEW);
-    w.imageVersions.put(World.OLD, w.imageVersions.get(World.NEW));
+    ProbedVersions later =
+        new ProbedVersions(
+            w.imageVersions.get(World.NEW).rpcVersions(),
+            "1.39",
+            java.util.List.of("1.38", "1.39"),
+            "31.0.0");
+    w.imageVersions.put(World.OLD, later);
+    w.imageVersions.put(World.NEW, later);
     Decision d = w.plan();
     assertThat(((Action.StartUpgrade) d.action()).mode()).isEqualTo(UpgradeMode.Rolling);
     w.apply(d);

@@ -55,6 +55,7 @@ class UnpinAndFinishTest {
             later,
             0,
             "uid-new"));
+    w.operatorLooks();
     w.tick(Duration.ofSeconds(60));
     List<String> signalled = new ArrayList<>();
     Decision d = w.plan();
@@ -88,6 +89,8 @@ class UnpinAndFinishTest {
             p.startedAt(),
             0,
             "uid-other"));
+    w.operatorLooks();
+    w.reportInterval();
     assertThat(w.plan().action())
         .isEqualTo(new Action.SignalPod("cinder-scheduler-1", "uid-other"));
   }

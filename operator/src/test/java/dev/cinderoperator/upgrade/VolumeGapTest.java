@@ -12,7 +12,10 @@ class VolumeGapTest {
   private static final String CEPH_POD = "cinder-volume-ceph-0";
   private static final String CEPH_HOST = "cinder-volume-ceph-0@ceph";
 
-  /** Replaces the active/passive ceph pod; its new service first reports {@code startup} later. */
+  /**
+   * Replaces the active/passive ceph pod; its new service writes its row {@code startup} after the
+   * pod was recreated and heartbeats first one report_interval (10 s) later.
+   */
   private static Decision replaceCeph(World w, Duration startup) {
     ServiceRow before = w.row("cinder-volume", CEPH_HOST);
     Decision replace = w.plan();
@@ -31,8 +34,10 @@ class VolumeGapTest {
     w.apply(terminating);
 
     w.settle(); // the StatefulSet recreates the pod
+    w.operatorLooks(); // and the operator sees it (reading the row's count)
     w.tick(startup);
-    w.settle(); // it is Ready and its service writes its row
+    w.settle(); // it is Ready and its service writes its row (not a heartbeat)
+    w.reportInterval(); // its first heartbeat
     return w.plan();
   }
 
@@ -43,17 +48,18 @@ class VolumeGapTest {
 
     Decision passed = replaceCeph(w, Duration.ofSeconds(20));
 
-    // Last old heartbeat at +3s; new pod created at +5s, first heartbeat 21s later.
+    // Last old heartbeat at +3s; new pod created at +5s, row written 21s later, first heartbeat at
+    // +35s.
     Instant firstNew = w.row("cinder-volume", CEPH_HOST).updatedAt();
-    assertThat(Duration.between(replacedAt.plusSeconds(3), firstNew)).hasSeconds(23);
-    assertThat(passed.upgrade().getLastVolumeGapSeconds()).isEqualTo(23.0);
+    assertThat(Duration.between(replacedAt.plusSeconds(3), firstNew)).hasSeconds(32);
+    assertThat(passed.upgrade().getLastVolumeGapSeconds()).isEqualTo(32.0);
     assertThat(passed.upgrade().getVolumeGapHost()).isNull();
     assertThat(passed.upgrade().getVolumeGapFrom()).isNull();
     assertThat(passed.notices())
         .containsExactly(
             new Decision.Notice(
                 "VolumeServiceGap",
-                "backend ceph: cinder-volume was without a live service for 23.0s"
+                "backend ceph: cinder-volume was without a live service for 32.0s"
                     + " (service_down_time 60s)",
                 false));
 
@@ -71,14 +77,14 @@ class VolumeGapTest {
 
     Decision passed = replaceCeph(w, Duration.ofSeconds(90));
 
-    assertThat(passed.upgrade().getLastVolumeGapSeconds()).isEqualTo(93.0);
+    assertThat(passed.upgrade().getLastVolumeGapSeconds()).isEqualTo(102.0);
     assertThat(passed.notices()).hasSize(1);
     Decision.Notice n = passed.notices().get(0);
     assertThat(n.reason()).isEqualTo("VolumeServiceGap");
     assertThat(n.warning()).isTrue();
     assertThat(n.message())
         .startsWith(
-            "backend ceph: cinder-volume was without a live service for 93.0s"
+            "backend ceph: cinder-volume was without a live service for 102.0s"
                 + " (service_down_time 60s)");
   }
 
@@ -91,6 +97,6 @@ class VolumeGapTest {
     w.status.setUpgrade(UpgradeStatuses.copy(passed.upgrade()));
     Decision again = w.plan();
     assertThat(again.notices()).isEmpty();
-    assertThat(again.upgrade().getLastVolumeGapSeconds()).isEqualTo(23.0);
+    assertThat(again.upgrade().getLastVolumeGapSeconds()).isEqualTo(32.0);
   }
 }

@@ -8,6 +8,7 @@ import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.VolumeBackendSpec;
 import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.workload.Component;
@@ -63,8 +64,17 @@ final class World {
   /** The API Deployment cannot create or remove pods (quota, admission webhook). */
   boolean apiRolloutBlocked;
 
+  /** What the database holds of volumes and snapshots with NULL use_quota. */
+  NullUseQuotaRows nullUseQuota = new NullUseQuotaRows(0, 0);
+
   /** Pods whose service never writes its row after start. */
   final Set<String> silent = new HashSet<>();
+
+  /**
+   * Pods whose service writes its row at start (Service.__init__) but never heartbeats: a volume
+   * driver that fails to initialise.
+   */
+  final Set<String> notWorking = new HashSet<>();
 
   private int apiCounter;
   private long rowIds = 100;
@@ -91,7 +101,8 @@ final class World {
   }
 
   static ProbedVersions versions(dev.cinderoperator.cinder.Release r) {
-    return new ProbedVersions(r.rpcVersions(), r.objectVersion(), List.of());
+    return new ProbedVersions(
+        r.rpcVersions(), r.objectVersion(), List.of("1.38", "1.39"), r.cinderMajor() + ".0.0");
   }
 
   /** A running 2023.2 cluster: every pod Ready on OLD, every service heartbeating. */
@@ -142,7 +153,8 @@ final class World {
         ConfigChecksums.uniform(desiredChecksum),
         backupsInFlight,
         stopped,
-        CATALOG);
+        CATALOG,
+        Optional.of(nullUseQuota));
   }
 
   Decision plan() {
@@ -240,6 +252,19 @@ final class World {
     heartbeat();
   }
 
+  /**
+   * The operator reconciles and writes the status it decided on, without performing the act: what
+   * it reads (a heartbeat baseline) is recorded.
+   */
+  void operatorLooks() {
+    status.setUpgrade(UpgradeStatuses.copy(plan().upgrade()));
+  }
+
+  /** One report_interval (10 s) passes: every working service heartbeats. */
+  void reportInterval() {
+    tick(Duration.ofSeconds(10));
+  }
+
   /** Advance both clocks. */
   void tick(Duration d) {
     now = now.plus(d);
@@ -314,7 +339,10 @@ final class World {
         p.uid());
   }
 
-  /** The service of a pod writes its versions, as Cinder does at start. */
+  /**
+   * The service of a pod writes its versions, as Cinder's Service.__init__ does before init_host:
+   * updated_at moves, report_count does not (a new row starts at 0).
+   */
   private void writeRow(PodView p) {
     if (p.component() == Component.API || silent.contains(p.name())) {
       return;
@@ -335,16 +363,18 @@ final class World {
             false,
             old == null ? dbNow() : old.createdAt(),
             dbNow().plusSeconds(1),
-            old == null ? 1 : old.reportCount() + 1,
+            old == null ? 0 : old.reportCount(),
             "uuid-" + host));
   }
 
+  /** report_state: only a working service counts a heartbeat. */
   private void heartbeat() {
     for (PodView p : pods.values()) {
       if (p.ready()
           && !p.terminating()
           && p.component() != Component.API
-          && !silent.contains(p.name())) {
+          && !silent.contains(p.name())
+          && !notWorking.contains(p.name())) {
         String k = key(binaryOf(p.component()).binaryName(), ClusterLayout.hostOf(p));
         ServiceRow r = rows.get(k);
         if (r != null && r.updatedAt().isBefore(dbNow())) {
@@ -382,7 +412,18 @@ final class World {
     }
   }
 
+  /** What a real online_data_migrations --max_count batch prints when it has more to do. */
+  static final String MIGRATED_A_BATCH =
+      "+-------------------------------------------+----------------+-------------+\n"
+          + "| Migration                                 |   Total Needed |   Completed |\n"
+          + "|-------------------------------------------+----------------+-------------|\n"
+          + "| volume_use_quota_online_data_migration    |             50 |          50 |\n"
+          + "+-------------------------------------------+----------------+-------------+\n";
+
   static JobView finished(JobView j, int exit, String message) {
+    if (message == null && exit == 1 && j.kind() == Component.DATA_MIGRATION) {
+      message = MIGRATED_A_BATCH;
+    }
     return new JobView(
         j.name(),
         j.kind(),

@@ -21,7 +21,7 @@ class SpecValidatorTest {
 
   @Test
   void reservedOptionsAreRefusedWithTheFieldToUseInstead() {
-    Map<String, Map<String, String>> config = new LinkedHashMap<>();
+    Map<String, Map<String, String>> config = new LinkedHashMap<>(spec.getConfig());
     config.put("database", Map.of("connection", "mysql://x"));
     spec.setConfig(config);
     assertThat(validator.validate(spec))
@@ -32,6 +32,25 @@ class SpecValidatorTest {
               assertThat(p.reason()).isEqualTo("ReservedConfigOption");
               assertThat(p.message()).contains("spec.database");
             });
+  }
+
+  @Test
+  void anActiveActiveBackendWithoutACoordinationBackendIsRefused() {
+    spec.setConfig(new LinkedHashMap<>());
+    assertThat(validator.validate(spec))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.field()).isEqualTo("spec.volumes[1].activeActive");
+              assertThat(p.reason()).isEqualTo("CoordinationMissing");
+              assertThat(p.message())
+                  .contains("ceph-hdd")
+                  .contains("spec.config.coordination.backend_url")
+                  .contains("file locks in each pod's own /var/lib/cinder");
+            });
+    spec.getVolumes().get(1).setActiveActive(false);
+    spec.getVolumes().get(1).setReplicas(1);
+    assertThat(validator.validate(spec)).isEmpty();
   }
 
   @Test

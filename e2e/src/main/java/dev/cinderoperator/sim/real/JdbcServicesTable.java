@@ -38,13 +38,22 @@ public final class JdbcServicesTable implements SimServicesTable, AutoCloseable 
       "UPDATE services SET rpc_current_version = ?, object_current_version = ?,"
           + " cluster_name = COALESCE(cluster_name, ?), updated_at = UTC_TIMESTAMP() WHERE id = ?";
 
-  // _create_service_ref: topic = binary, report_count 0, availability zone 'nova'.
+  // A row as a test wants it (stale, version-less, of an old release).
   private static final String INSERT =
       "INSERT INTO services (created_at, updated_at, deleted, host, `binary`, topic, report_count,"
           + " disabled, availability_zone, rpc_current_version, object_current_version,"
           + " replication_status, frozen, active_backend_id, cluster_name, uuid)"
           + " VALUES (COALESCE(?, UTC_TIMESTAMP()), ?, 0, ?, ?, ?, ?, ?, 'nova', ?, ?,"
           + " 'not-capable', 0, NULL, ?, ?)";
+
+  // _create_service_ref: topic = binary, report_count 0, availability zone 'nova'; created_at and
+  // updated_at both default to utcnow (models.py), so a new row is stamped but not counted.
+  private static final String CREATE =
+      "INSERT INTO services (created_at, updated_at, deleted, host, `binary`, topic, report_count,"
+          + " disabled, availability_zone, rpc_current_version, object_current_version,"
+          + " replication_status, frozen, active_backend_id, cluster_name, uuid)"
+          + " VALUES (COALESCE(?, UTC_TIMESTAMP()), COALESCE(?, UTC_TIMESTAMP()), 0, ?, ?, ?, ?, ?,"
+          + " 'nova', ?, ?, 'not-capable', 0, NULL, ?, ?)";
 
   // report_state: report_count += 1; save() bumps updated_at.
   private static final String HEARTBEAT =
@@ -101,6 +110,7 @@ public final class JdbcServicesTable implements SimServicesTable, AutoCloseable 
                 }
                 return -insert(
                     c,
+                    CREATE,
                     r.binary(),
                     r.host(),
                     r.clusterName(),
@@ -155,6 +165,7 @@ public final class JdbcServicesTable implements SimServicesTable, AutoCloseable 
               c ->
                   insert(
                       c,
+                      INSERT,
                       row.binary(),
                       row.host(),
                       row.clusterName(),
@@ -185,6 +196,7 @@ public final class JdbcServicesTable implements SimServicesTable, AutoCloseable 
 
   private static long insert(
       Connection c,
+      String sql,
       String binary,
       String host,
       String clusterName,
@@ -196,7 +208,7 @@ public final class JdbcServicesTable implements SimServicesTable, AutoCloseable 
       int reportCount,
       String uuid)
       throws SQLException {
-    try (PreparedStatement st = c.prepareStatement(INSERT, Statement.RETURN_GENERATED_KEYS)) {
+    try (PreparedStatement st = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
       st.setTimestamp(1, naiveUtc(createdAt));
       st.setTimestamp(2, naiveUtc(updatedAt));
       st.setString(3, host);

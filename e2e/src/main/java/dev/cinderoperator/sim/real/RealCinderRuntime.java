@@ -4,6 +4,7 @@ import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.sim.ContainerRuntime;
 import dev.cinderoperator.sim.SecretData;
+import dev.cinderoperator.sim.SignalCommand;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Container;
@@ -16,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,6 +102,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
   private final KubernetesClient client;
   private final Settings settings;
   private final Map<String, ReleaseImitation> imitations = new ConcurrentHashMap<>();
+  private final Map<String, String> appendedConfig = new ConcurrentHashMap<>();
   private final Map<String, Run> running = new ConcurrentHashMap<>();
   private final Set<String> apiPods = ConcurrentHashMap.newKeySet();
   private final List<Run> history = new CopyOnWriteArrayList<>();
@@ -140,6 +143,15 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
    */
   public void imitate(String image, Release release) {
     imitations.put(image, new ReleaseImitation(release));
+  }
+
+  /**
+   * Processes of this image started from now on read {@code ini} after everything else, e.g. a
+   * backend section whose driver cannot initialise on this machine (what a target image that lacks
+   * the driver's dependencies does).
+   */
+  public void appendConfig(String image, String ini) {
+    appendedConfig.put(image, ini);
   }
 
   /** Every process started so far, oldest first. */
@@ -183,7 +195,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
                 .resolve(pod.getMetadata().getNamespace())
                 .resolve(pod.getMetadata().getName() + "-" + starts.incrementAndGet()));
     materializeConfig(pod, dir);
-    writeThisMachineConf(dir);
+    writeThisMachineConf(dir, appendedConfig.getOrDefault(image(pod), ""));
     if (!job) {
       write(
           dir.state().resolve("host.conf"),
@@ -295,6 +307,53 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
   }
 
   /**
+   * A command in a pod: here only the commands that signal PID 1 ({@link SignalCommand}), run on
+   * this machine with the Cinder process's PID in place of 1, through the same means (the shell's
+   * builtin {@code kill}, Python's {@code os.kill}, or procps' {@code kill}). Other commands exit
+   * 126: the processes do not run in a container of their own here.
+   */
+  @Override
+  public ExecResult exec(Pod pod, List<String> argv) {
+    if (apiPods.contains(uid(pod))) {
+      return new ExecResult(126, "cinder-api is not run here");
+    }
+    Run run = running.get(uid(pod));
+    if (run == null || !run.process().isAlive()) {
+      throw new IllegalStateException("no Cinder process runs in " + pod.getMetadata().getName());
+    }
+    Optional<SignalCommand> signal = SignalCommand.parse(argv);
+    if (signal.isEmpty()) {
+      return new ExecResult(126, "this runtime runs only signals to PID 1, not " + argv);
+    }
+    String pid = Long.toString(run.pid());
+    String name = signal.get().signal().substring(3);
+    List<String> local =
+        switch (signal.get().via()) {
+          case SHELL_BUILTIN -> List.of("/bin/sh", "-c", "kill -" + name + " " + pid);
+          case PYTHON ->
+              List.of(
+                  PodCommand.PYTHON,
+                  "-c",
+                  "import os, signal; os.kill(" + pid + ", signal.SIG" + name + ")");
+          case PROCPS_KILL -> List.of("kill", "-" + name, pid);
+        };
+    try {
+      Process p = new ProcessBuilder(local).redirectErrorStream(true).start();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return new ExecResult(137, "timed out");
+      }
+      return new ExecResult(
+          p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      return new ExecResult(127, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ExecResult(130, "interrupted");
+    }
+  }
+
+  /**
    * Waits for the job's tool and returns its exit code and termination message: what it wrote to
    * the termination log, else (on failure) the tail of its output, as {@code FallbackToLogsOnError}
    * does.
@@ -377,7 +436,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
   }
 
   /** What must differ on this machine, read last so it wins. */
-  private void writeThisMachineConf(PodDirectory dir) {
+  private void writeThisMachineConf(PodDirectory dir, String appended) {
     String text =
         String.join(
             "\n",
@@ -395,7 +454,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
             "backup_posix_path = " + dir.backups(),
             "[oslo_concurrency]",
             "lock_path = " + dir.state().resolve("tmp"),
-            "");
+            appended);
     write(dir.localConf(), text);
   }
 

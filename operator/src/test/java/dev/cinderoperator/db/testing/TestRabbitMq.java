@@ -80,11 +80,11 @@ public final class TestRabbitMq implements AutoCloseable {
             dir.resolve("epmd.log"));
     Process server = null;
     try {
-      await("epmd listening").atMost(Duration.ofSeconds(10)).until(() -> listening(epmdPort));
+      await("epmd listening").atMost(Duration.ofSeconds(30)).until(() -> listening(epmdPort));
       server = TestProcesses.start(List.of(SERVER.toString()), env, dir.resolve("server.log"));
       Process s = server;
       await("RabbitMQ listening on " + port + " (log " + dir.resolve("server.log") + ")")
-          .atMost(Duration.ofSeconds(60))
+          .atMost(Duration.ofSeconds(180))
           .pollInterval(Duration.ofMillis(200))
           .until(
               () -> {
