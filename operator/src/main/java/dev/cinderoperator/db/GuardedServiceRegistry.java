@@ -1,5 +1,6 @@
 package dev.cinderoperator.db;
 
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.ServiceRow;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -9,6 +10,8 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,6 +140,16 @@ public final class GuardedServiceRegistry implements ServiceRegistry {
   @Override
   public int inFlightBackups(String host) {
     return guarded(() -> delegate.inFlightBackups(host));
+  }
+
+  @Override
+  public Map<String, Integer> inFlightBackupsByHost() {
+    return guarded(delegate::inFlightBackupsByHost);
+  }
+
+  @Override
+  public FailedBackups failedBackupsSince(Instant since, int limit) {
+    return guarded(() -> delegate.failedBackupsSince(since, limit));
   }
 
   @Override

@@ -1,8 +1,10 @@
 package dev.cinderoperator.db;
 
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.ServiceRow;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** A registry that fails while told to, and counts calls. */
 class FakeServiceRegistry implements ServiceRegistry {
@@ -48,6 +50,18 @@ class FakeServiceRegistry implements ServiceRegistry {
   public int inFlightBackups(String host) {
     call();
     return 2;
+  }
+
+  @Override
+  public Map<String, Integer> inFlightBackupsByHost() {
+    call();
+    return Map.of("cinder-backup-0", 2);
+  }
+
+  @Override
+  public FailedBackups failedBackupsSince(Instant since, int limit) {
+    call();
+    return FailedBackups.none();
   }
 
   @Override
