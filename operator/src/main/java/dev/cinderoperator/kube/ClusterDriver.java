@@ -57,6 +57,13 @@ public class ClusterDriver {
       BackupFences fences,
       PodSignaller signaller,
       OperatorMetrics metrics) {
+
+    /** Without Cinder's schedulers to tell (tests not about backups): reports go nowhere. */
+    public Collaborators(
+        ServiceRegistryPool registries, PodSignaller signaller, OperatorMetrics metrics) {
+      this(registries, BackupFences.nowhere(), signaller, metrics);
+    }
+
     /** Circuit state per {@code namespace/name}: 0 closed, 1 open, 2 half-open. */
     public Map<String, Integer> circuitStates() {
       Map<String, Integer> out = new LinkedHashMap<>();

@@ -67,6 +67,23 @@ public final class BackupFences implements AutoCloseable {
         INTERVAL);
   }
 
+  /** Fences whose reports go nowhere and count as sent: for a cluster without schedulers. */
+  public static BackupFences nowhere() {
+    return new BackupFences(
+        (ns, name, url, ssl) ->
+            new SchedulerBus() {
+              @Override
+              public boolean publish(BackupCapabilityReport report) {
+                return false;
+              }
+
+              @Override
+              public void close() {}
+            },
+        Clock.systemUTC(),
+        INTERVAL);
+  }
+
   /**
    * The fence of a CinderCluster for its current transport URL; a fence built for another URL is
    * closed. A URL the operator cannot use gives a fence whose every report fails with the reason.
