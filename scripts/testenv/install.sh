@@ -11,8 +11,10 @@
 set -euo pipefail
 
 DB_PACKAGES=(mariadb-server mariadb-client)
+# dmidecode: os-brick asks it for the system UUID before any attach; without it every backup of a
+# volume dies in the attach step (FileNotFoundError), so backups could not run on this machine.
 ALL_PACKAGES=("${DB_PACKAGES[@]}" rabbitmq-server
-  cinder-scheduler cinder-volume cinder-backup cinder-api)
+  cinder-scheduler cinder-volume cinder-backup cinder-api dmidecode)
 
 POLICY_RC=/usr/sbin/policy-rc.d
 # Wait for the dpkg/apt lock when another apt-get runs at the same time.

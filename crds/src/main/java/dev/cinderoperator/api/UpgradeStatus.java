@@ -1,5 +1,6 @@
 package dev.cinderoperator.api;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,6 +32,14 @@ public class UpgradeStatus {
   private Double lastVolumeGapSeconds;
   private String volumeGapHost;
   private String volumeGapFrom;
+
+  @JsonPropertyDescription(
+      "Cinder backups that ended in error since the upgrade began (the newest 20), each also"
+          + " reported as a BackupFailed Event.")
+  private List<FailedBackup> failedBackups = new ArrayList<>();
+
+  @JsonPropertyDescription("How many backups ended in error since the upgrade began.")
+  private Integer failedBackupCount;
 
   public String getFromRelease() {
     return fromRelease;
@@ -235,5 +244,21 @@ public class UpgradeStatus {
 
   public void setVolumeGapFrom(String volumeGapFrom) {
     this.volumeGapFrom = volumeGapFrom;
+  }
+
+  public List<FailedBackup> getFailedBackups() {
+    return failedBackups;
+  }
+
+  public void setFailedBackups(List<FailedBackup> failedBackups) {
+    this.failedBackups = failedBackups;
+  }
+
+  public Integer getFailedBackupCount() {
+    return failedBackupCount;
+  }
+
+  public void setFailedBackupCount(Integer failedBackupCount) {
+    this.failedBackupCount = failedBackupCount;
   }
 }

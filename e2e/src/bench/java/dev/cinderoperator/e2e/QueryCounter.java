@@ -1,8 +1,11 @@
 package dev.cinderoperator.e2e;
 
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServicesSnapshot;
+import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 
@@ -70,6 +73,18 @@ final class QueryCounter implements UnaryOperator<ServiceRegistry> {
     public dev.cinderoperator.cinder.NullUseQuotaRows nullUseQuota() {
       statements.incrementAndGet();
       return delegate.nullUseQuota();
+    }
+
+    @Override
+    public Map<String, Integer> inFlightBackupsByHost() {
+      statements.incrementAndGet();
+      return delegate.inFlightBackupsByHost();
+    }
+
+    @Override
+    public FailedBackups failedBackupsSince(Instant since, int limit) {
+      statements.addAndGet(2);
+      return delegate.failedBackupsSince(since, limit);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
 import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.kube.OperatorSettings;
+import dev.cinderoperator.messaging.BackupFences;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.SimulatedCinderRuntime;
 import dev.cinderoperator.sim.real.JdbcDatabases;
@@ -187,7 +188,8 @@ public final class RealCinderEnvironment implements AutoCloseable {
                   runtime.imitate(SOURCE_IMAGE, IMITATED_YOGA);
                   sim.kubelet().useRuntime(SimulatedCinderRuntime.CINDER_IMAGES, runtime);
                   holder[0] = runtime;
-                }));
+                },
+                () -> BackupFences.rabbit(java.time.Clock.systemUTC())));
     RealCinderEnvironment real = new RealCinderEnvironment(env, holder[0]);
     try {
       env.createSecrets(namespace, backing.databaseUrl(), backing.transportUrl());

@@ -10,6 +10,7 @@ import dev.cinderoperator.kube.ClusterDriver;
 import dev.cinderoperator.kube.OperatorMetrics;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.kube.UnreadableClusters;
+import dev.cinderoperator.messaging.BackupFences;
 import dev.cinderoperator.sim.ApiCallRecorder;
 import dev.cinderoperator.sim.CrudApiServer;
 import dev.cinderoperator.sim.InMemoryDatabases;
@@ -53,6 +54,10 @@ public final class SimulatedEnvironment implements AutoCloseable {
   private final Hooks hooks;
   private Operator operator;
   private ServiceRegistryPool registries;
+  private BackupFences fences;
+
+  /** The simulated backup services report every 30 s; the operator repeats within 100 ms. */
+  static final java.time.Duration SIM_FENCE_INTERVAL = java.time.Duration.ofMillis(100);
 
   /**
    * What backs the environment besides the simulated controllers.
@@ -62,12 +67,23 @@ public final class SimulatedEnvironment implements AutoCloseable {
    * @param registries builds the operator's registry pool at each operator start; null for the
    *     in-memory tables of the simulated cluster
    * @param cluster adjusts the simulated cluster before the operator starts (e.g. another runtime)
+   * @param fences builds the operator's backup fences at each operator start (over a real
+   *     RabbitMQ); null for the simulated schedulers
    */
   public record Wiring(
       ReleaseCatalog catalog,
       Function<Consumer<ServiceRowEvent>, SimDatabases> databases,
       Supplier<ServiceRegistryPool> registries,
-      Consumer<SimulatedCluster> cluster) {
+      Consumer<SimulatedCluster> cluster,
+      Supplier<BackupFences> fences) {
+
+    public Wiring(
+        ReleaseCatalog catalog,
+        Function<Consumer<ServiceRowEvent>, SimDatabases> databases,
+        Supplier<ServiceRegistryPool> registries,
+        Consumer<SimulatedCluster> cluster) {
+      this(catalog, databases, registries, cluster, null);
+    }
 
     /** In-memory services tables and the standard catalog: the demo and the fast tests. */
     public static Wiring inMemory(SimConfig config) {
@@ -144,6 +160,14 @@ public final class SimulatedEnvironment implements AutoCloseable {
             : new ServiceRegistryPool(
                 (ns, name, url) -> hooks.registries().apply(sim.serviceRegistry(ns, name)));
     ServiceRegistryPool pool = registries;
+    fences =
+        wiring.fences() != null
+            ? wiring.fences().get()
+            : new BackupFences(
+                (ns, name, url, ssl) -> sim.schedulerBus(ns, name),
+                Clock.systemUTC(),
+                SIM_FENCE_INTERVAL);
+    BackupFences fencing = fences;
     operator =
         CinderOperator.create(
             operatorClient,
@@ -151,7 +175,7 @@ public final class SimulatedEnvironment implements AutoCloseable {
             settings,
             s ->
                 new ClusterDriver.Collaborators(
-                    pool, sim.podSignaller(), new OperatorMetrics(meters)),
+                    pool, fencing, sim.podSignaller(), new OperatorMetrics(meters)),
             hooks.josdkMetrics(),
             null,
             wiring.catalog());
@@ -190,6 +214,10 @@ public final class SimulatedEnvironment implements AutoCloseable {
     if (registries != null) {
       registries.close();
       registries = null;
+    }
+    if (fences != null) {
+      fences.close();
+      fences = null;
     }
   }
 

@@ -13,6 +13,7 @@ public final class InMemoryDatabases implements SimDatabases {
   private final Clock clock;
   private final Consumer<ServiceRowEvent> events;
   private final Map<String, InMemoryServicesTable> tables = new ConcurrentHashMap<>();
+  private final Map<String, SimBackupsTable> backups = new ConcurrentHashMap<>();
 
   public InMemoryDatabases(Clock clock, Consumer<ServiceRowEvent> events) {
     this.clock = clock;
@@ -23,7 +24,14 @@ public final class InMemoryDatabases implements SimDatabases {
   public InMemoryServicesTable servicesTable(String namespace, String cluster) {
     return tables.computeIfAbsent(
         namespace + "/" + cluster,
-        k -> new InMemoryServicesTable(namespace, cluster, clock, events));
+        k ->
+            new InMemoryServicesTable(
+                namespace, cluster, clock, events, backups(namespace, cluster)));
+  }
+
+  @Override
+  public SimBackupsTable backups(String namespace, String cluster) {
+    return backups.computeIfAbsent(namespace + "/" + cluster, k -> new SimBackupsTable(clock));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.cinderoperator.sim;
 
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.DatabaseUnavailableException;
@@ -32,16 +33,22 @@ public final class InMemoryServicesTable implements SimServicesTable, ServiceReg
   private final Map<Long, ServiceRow> live = new LinkedHashMap<>();
   private final Map<String, Integer> inFlightBackups = new ConcurrentHashMap<>();
   private final Set<String> backupsStopped = ConcurrentHashMap.newKeySet();
+  private final SimBackupsTable backups;
   private volatile boolean down;
   private volatile NullUseQuotaRows nullUseQuota = new NullUseQuotaRows(0, 0);
   private long nextId = 1;
 
   public InMemoryServicesTable(
-      String namespace, String cluster, Clock clock, Consumer<ServiceRowEvent> events) {
+      String namespace,
+      String cluster,
+      Clock clock,
+      Consumer<ServiceRowEvent> events,
+      SimBackupsTable backups) {
     this.namespace = namespace;
     this.cluster = cluster;
     this.clock = clock;
     this.events = events;
+    this.backups = backups;
   }
 
   // ---- knobs for tests
@@ -59,7 +66,10 @@ public final class InMemoryServicesTable implements SimServicesTable, ServiceReg
     return down;
   }
 
-  /** Sets how many backups of the host are creating, restoring or deleting. */
+  /**
+   * Backups of the host creating, restoring or deleting besides the rows of the simulated backup
+   * services (a backup the test holds in flight).
+   */
   public void setInFlightBackups(String host, int count) {
     inFlightBackups.put(host, count);
   }
@@ -231,7 +241,26 @@ public final class InMemoryServicesTable implements SimServicesTable, ServiceReg
   @Override
   public int inFlightBackups(String host) {
     checkUp();
-    return inFlightBackups.getOrDefault(host, 0);
+    return inFlightBackups.getOrDefault(host, 0) + backups.inFlightByHost().getOrDefault(host, 0);
+  }
+
+  @Override
+  public Map<String, Integer> inFlightBackupsByHost() {
+    checkUp();
+    Map<String, Integer> counts = new LinkedHashMap<>(backups.inFlightByHost());
+    inFlightBackups.forEach(
+        (host, n) -> {
+          if (n > 0) {
+            counts.merge(host, n, Integer::sum);
+          }
+        });
+    return counts;
+  }
+
+  @Override
+  public FailedBackups failedBackupsSince(Instant since, int limit) {
+    checkUp();
+    return backups.failedSince(since, limit);
   }
 
   @Override

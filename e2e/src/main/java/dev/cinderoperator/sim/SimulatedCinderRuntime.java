@@ -35,7 +35,8 @@ import java.util.function.Predicate;
  * Cinder as the operator sees it, without Cinder: the image tag names the release; a scheduler,
  * volume or backup pod computes its version pins from the services table (before it writes its own
  * row, as {@code Service.__init__} does), writes and heartbeats its row, and re-computes the pins
- * on SIGHUP; job pods behave like {@code cinder-manage db sync}, the version probe, {@code
+ * on SIGHUP; schedulers and backup services place and run backups as Cinder does ({@link
+ * SimBackupService}); job pods behave like {@code cinder-manage db sync}, the version probe, {@code
  * cinder-status upgrade check} and {@code cinder-manage db online_data_migrations}, with failures
  * on demand. An image whose tag is no known release (or is {@code broken}) runs but never gets
  * Ready.
@@ -53,6 +54,7 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
   private final ReleaseCatalog catalog;
   private final SimConfig config;
   private final ScheduledExecutorService heartbeats;
+  private final SimBackupService backups;
   private final Map<String, CinderProcess> processes = new ConcurrentHashMap<>();
   private final Map<String, String> imageReleases = new ConcurrentHashMap<>();
   private final List<Predicate<Pod>> muted = new CopyOnWriteArrayList<>();
@@ -71,6 +73,7 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     this.databases = databases;
     this.catalog = catalog;
     this.config = config;
+    this.backups = new SimBackupService(databases, config);
     this.heartbeats =
         Executors.newScheduledThreadPool(
             1,
@@ -256,6 +259,11 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
               TimeUnit.MILLISECONDS));
     }
     processes.put(pod.getMetadata().getUid(), process);
+    if (binary == SCHEDULER && !matches(muted, pod)) {
+      backups.schedulerStarted(process);
+    } else if (binary == BACKUP && !matches(muted, pod)) {
+      backups.backupStarted(process);
+    }
   }
 
   private void heartbeat(
@@ -288,6 +296,11 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     CinderProcess process = processes.remove(pod.getMetadata().getUid());
     if (process != null) {
       process.stop();
+      if (process.binary().orElse(null) == SCHEDULER) {
+        backups.schedulerStopped(process);
+      } else if (process.binary().orElse(null) == BACKUP) {
+        backups.backupStopped(process);
+      }
     }
   }
 
@@ -474,6 +487,12 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
   public void close() {
     processes.values().forEach(CinderProcess::stop);
     heartbeats.shutdownNow();
+    backups.close();
+  }
+
+  /** Where backups go and what becomes of them: placement, queues, restarts, traffic. */
+  public SimBackupService backups() {
+    return backups;
   }
 
   // ---- Cinder's rules

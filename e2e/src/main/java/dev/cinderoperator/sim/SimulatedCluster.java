@@ -4,6 +4,7 @@ import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.kube.ExecPodSignaller;
 import dev.cinderoperator.kube.PodSignaller;
+import dev.cinderoperator.messaging.SchedulerBus;
 import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
@@ -142,6 +143,16 @@ public final class SimulatedCluster implements AutoCloseable {
         "this simulated cluster writes its services rows into "
             + databases.getClass().getSimpleName()
             + ", not memory: read them through that database");
+  }
+
+  /** The databases the simulated processes write (services rows, backups). */
+  public SimDatabases databases() {
+    return databases;
+  }
+
+  /** What the operator under test tells one cluster's schedulers through (no RabbitMQ here). */
+  public SchedulerBus schedulerBus(String namespace, String cluster) {
+    return cinder.backups().bus(namespace, cluster);
   }
 
   /**

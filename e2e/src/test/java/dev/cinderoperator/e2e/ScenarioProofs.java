@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What every scenario proves after it ran, over everything it did: each API call the operator
- * made is allowed by the chart's RBAC in every way the chart can be installed for such an operator
+ * What every scenario proves after it ran, over everything it did: each API call the operator made
+ * is allowed by the chart's RBAC in every way the chart can be installed for such an operator
  * ({@link ChartRbac}), and no user Secret value reached a status, an Event, a ConfigMap or an
  * operator log line ({@link SecretsScan}).
  */
@@ -25,8 +25,6 @@ final class ScenarioProofs {
           .isEmpty();
     }
     assertThat(logs).as("the operator's log lines, captured for the scan").isNotEmpty();
-    assertThat(SecretsScan.leaks(env.client(), logs))
-        .as("Secret values outside Secrets")
-        .isEmpty();
+    assertThat(SecretsScan.leaks(env.client(), logs)).as("Secret values outside Secrets").isEmpty();
   }
 }

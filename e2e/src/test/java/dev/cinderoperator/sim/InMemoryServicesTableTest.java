@@ -18,7 +18,12 @@ class InMemoryServicesTableTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private final List<ServiceRowEvent> events = new ArrayList<>();
   private final InMemoryServicesTable table =
-      new InMemoryServicesTable("ns", "cinder", Clock.fixed(T0, ZoneOffset.UTC), events::add);
+      new InMemoryServicesTable(
+          "ns",
+          "cinder",
+          Clock.fixed(T0, ZoneOffset.UTC),
+          events::add,
+          new SimBackupsTable(Clock.fixed(T0, ZoneOffset.UTC)));
   private final ServiceRegistration scheduler =
       new ServiceRegistration("cinder-scheduler", "cinder-scheduler-0", null, "3.12", "1.39");
 

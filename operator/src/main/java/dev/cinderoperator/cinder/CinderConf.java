@@ -5,7 +5,9 @@ import dev.cinderoperator.api.VolumeBackendSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -38,6 +40,8 @@ public final class CinderConf {
 
   /** Written by the container's start command: {@code [DEFAULT] host = <pod name>}. */
   public static final String HOST_FILE = "/var/lib/cinder/host.conf";
+
+  private static final String GRACEFUL = "graceful_shutdown_timeout";
 
   /** Options the operator sets itself; a user setting them would break identity or secrets. */
   public static final Map<String, Set<String>> RESERVED =
@@ -116,6 +120,13 @@ public final class CinderConf {
 
   static IniFile backup(CinderClusterSpec spec) {
     IniFile ini = new IniFile();
+    if (userGracefulShutdownTimeout(spec).isEmpty()) {
+      // A backup that starts just before SIGTERM may take as long as the drain would wait for it.
+      ini.set(
+          "DEFAULT",
+          "graceful_shutdown_timeout",
+          Integer.toString(backupGracefulShutdownTimeoutSeconds(spec)));
+    }
     if (spec.getBackup() != null && spec.getBackup().getConfig() != null) {
       ini.setAll("DEFAULT", spec.getBackup().getConfig());
     }
@@ -124,15 +135,49 @@ public final class CinderConf {
 
   /** graceful_shutdown_timeout as the services will read it (oslo.service default 60 s). */
   public static int gracefulShutdownTimeoutSeconds(CinderClusterSpec spec) {
-    String v =
-        spec.configOrEmpty().getOrDefault("DEFAULT", Map.of()).get("graceful_shutdown_timeout");
+    return seconds(spec.configOrEmpty().getOrDefault("DEFAULT", Map.of()).get(GRACEFUL), 60);
+  }
+
+  /**
+   * graceful_shutdown_timeout as cinder-backup reads it: the user's value (spec.backup.config, then
+   * spec.config), else spec.upgrade.backupDrainTimeout. After SIGTERM cinder-backup stops taking
+   * work and waits this long for the backup, restore or delete it is running; past it the process
+   * exits and the work is reset to error when the service starts again.
+   */
+  public static int backupGracefulShutdownTimeoutSeconds(CinderClusterSpec spec) {
+    Optional<String> user = userGracefulShutdownTimeout(spec);
+    long drain = spec.upgradeOrDefault().backupDrainTimeoutOrDefault().toSeconds();
+    int fallback = (int) Math.min(Integer.MAX_VALUE, Math.max(60, drain));
+    return user.map(v -> seconds(v, fallback)).orElse(fallback);
+  }
+
+  private static Optional<String> userGracefulShutdownTimeout(CinderClusterSpec spec) {
+    String own =
+        spec.getBackup() == null || spec.getBackup().getConfig() == null
+            ? null
+            : spec.getBackup().getConfig().get(GRACEFUL);
+    if (own != null) {
+      return Optional.of(own);
+    }
+    return Optional.ofNullable(
+        spec.configOrEmpty().getOrDefault("DEFAULT", Map.of()).get(GRACEFUL));
+  }
+
+  /** {@code [oslo_messaging_rabbit] ssl}: whether Cinder reaches RabbitMQ over TLS. */
+  public static boolean rabbitSsl(CinderClusterSpec spec) {
+    String v = spec.configOrEmpty().getOrDefault("oslo_messaging_rabbit", Map.of()).get("ssl");
+    return v != null
+        && Set.of("1", "true", "yes", "on").contains(v.trim().toLowerCase(Locale.ROOT));
+  }
+
+  private static int seconds(String v, int fallback) {
     if (v == null) {
-      return 60;
+      return fallback;
     }
     try {
       return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
-      return 60;
+      return fallback;
     }
   }
 }

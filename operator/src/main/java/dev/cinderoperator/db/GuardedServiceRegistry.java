@@ -1,5 +1,6 @@
 package dev.cinderoperator.db;
 
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ServiceRow;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -10,6 +11,8 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,6 +146,16 @@ public final class GuardedServiceRegistry implements ServiceRegistry {
   @Override
   public NullUseQuotaRows nullUseQuota() {
     return guarded(delegate::nullUseQuota);
+  }
+
+  @Override
+  public Map<String, Integer> inFlightBackupsByHost() {
+    return guarded(delegate::inFlightBackupsByHost);
+  }
+
+  @Override
+  public FailedBackups failedBackupsSince(Instant since, int limit) {
+    return guarded(() -> delegate.failedBackupsSince(since, limit));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.cinderoperator.db;
 
+import dev.cinderoperator.cinder.FailedBackupRow;
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
@@ -12,7 +14,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +77,19 @@ public final class JdbcServiceRegistry implements ServiceRegistry {
   private static final String COUNT_NULL_USE_QUOTA =
       "SELECT (SELECT COUNT(*) FROM volumes WHERE use_quota IS NULL),"
           + " (SELECT COUNT(*) FROM snapshots WHERE use_quota IS NULL)";
+  private static final String IN_FLIGHT_BY_HOST =
+      "SELECT host, COUNT(*) FROM backups WHERE deleted = 0 AND host IS NOT NULL AND status IN ("
+          + String.join(", ", IN_FLIGHT_BACKUP_STATUSES.stream().map(s -> "?").toList())
+          + ") GROUP BY host";
+
+  // update_backup_error saves status and fail_reason; the ORM bumps updated_at.
+  private static final String COUNT_FAILED =
+      "SELECT COUNT(*) FROM backups WHERE deleted = 0 AND status = 'error' AND updated_at >= ?";
+
+  private static final String NEWEST_FAILED =
+      "SELECT id, host, fail_reason, updated_at FROM backups"
+          + " WHERE deleted = 0 AND status = 'error' AND updated_at >= ?"
+          + " ORDER BY updated_at DESC, id LIMIT ?";
 
   private final SmallConnectionPool pool;
   private final String location;
@@ -251,6 +268,61 @@ public final class JdbcServiceRegistry implements ServiceRegistry {
             rs.next();
             return new NullUseQuotaRows(rs.getLong(1), rs.getLong(2));
           }
+        });
+  }
+
+  @Override
+  public Map<String, Integer> inFlightBackupsByHost() {
+    return withConnection(
+        "count in-flight backups",
+        c -> {
+          try (PreparedStatement st = c.prepareStatement(IN_FLIGHT_BY_HOST)) {
+            for (int i = 0; i < IN_FLIGHT_BACKUP_STATUSES.size(); i++) {
+              st.setString(i + 1, IN_FLIGHT_BACKUP_STATUSES.get(i));
+            }
+            Map<String, Integer> counts = new LinkedHashMap<>();
+            try (ResultSet rs = st.executeQuery()) {
+              while (rs.next()) {
+                counts.put(rs.getString(1), rs.getInt(2));
+              }
+            }
+            return counts;
+          }
+        });
+  }
+
+  @Override
+  public FailedBackups failedBackupsSince(Instant since, int limit) {
+    LocalDateTime from = LocalDateTime.ofInstant(since, ZoneOffset.UTC);
+    return withConnection(
+        "read backups in error",
+        c -> {
+          int count;
+          try (PreparedStatement st = c.prepareStatement(COUNT_FAILED)) {
+            st.setObject(1, from);
+            try (ResultSet rs = st.executeQuery()) {
+              rs.next();
+              count = rs.getInt(1);
+            }
+          }
+          List<FailedBackupRow> newest = new ArrayList<>();
+          if (count > 0 && limit > 0) {
+            try (PreparedStatement st = c.prepareStatement(NEWEST_FAILED)) {
+              st.setObject(1, from);
+              st.setInt(2, limit);
+              try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                  newest.add(
+                      new FailedBackupRow(
+                          rs.getString("id"),
+                          rs.getString("host"),
+                          rs.getString("fail_reason"),
+                          utc(rs, "updated_at")));
+                }
+              }
+            }
+          }
+          return new FailedBackups(count, newest);
         });
   }
 

@@ -1,7 +1,10 @@
 package dev.cinderoperator.db;
 
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ServiceRow;
+import java.time.Instant;
+import java.util.Map;
 
 /**
  * The operator's view of, and its few writes to, one Cinder database's services and backups tables.
@@ -21,10 +24,14 @@ public interface ServiceRegistry extends AutoCloseable {
    */
   boolean remove(ServiceRow row);
 
-  /** Keeps new backups off a cinder-backup host (see docs/backup-drain.md for what works). */
+  /**
+   * Disables the cinder-backup service of the host, as {@code cinder service-disable} does:
+   * Cinder's API then sends restores, deletes and imports to other hosts. It does not keep new
+   * backups (creates) off the host; only the schedulers decide those (docs/backup-drain.md).
+   */
   void stopNewBackups(String host);
 
-  /** Undoes {@link #stopNewBackups(String)}. */
+  /** Undoes {@link #stopNewBackups(String)} where the operator disabled the host. */
   void allowNewBackups(String host);
 
   /** Backups of the host still creating, restoring or deleting. */
@@ -32,6 +39,16 @@ public interface ServiceRegistry extends AutoCloseable {
 
   /** Volumes and snapshots with {@code use_quota} NULL, deleted ones included. */
   NullUseQuotaRows nullUseQuota();
+
+  /** Backups creating, restoring or deleting, per host (hosts with none are left out). */
+  Map<String, Integer> inFlightBackupsByHost();
+
+  /**
+   * Backups in status error whose row changed at or after {@code since} (the database's clock).
+   *
+   * @param limit how many of the newest to list
+   */
+  FailedBackups failedBackupsSince(Instant since, int limit);
 
   @Override
   void close();

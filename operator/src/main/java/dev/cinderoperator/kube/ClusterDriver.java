@@ -10,6 +10,8 @@ import dev.cinderoperator.cinder.CinderConf;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServiceRegistryPool;
+import dev.cinderoperator.messaging.BackupFences;
+import dev.cinderoperator.messaging.BackupHostFence;
 import dev.cinderoperator.validation.ResolvedSecrets;
 import dev.cinderoperator.validation.SecretResolver;
 import dev.cinderoperator.validation.SpecProblem;
@@ -51,7 +53,17 @@ public class ClusterDriver {
    * metrics.
    */
   public record Collaborators(
-      ServiceRegistryPool registries, PodSignaller signaller, OperatorMetrics metrics) {
+      ServiceRegistryPool registries,
+      BackupFences fences,
+      PodSignaller signaller,
+      OperatorMetrics metrics) {
+
+    /** Without Cinder's schedulers to tell (tests not about backups): reports go nowhere. */
+    public Collaborators(
+        ServiceRegistryPool registries, PodSignaller signaller, OperatorMetrics metrics) {
+      this(registries, BackupFences.nowhere(), signaller, metrics);
+    }
+
     /** Circuit state per {@code namespace/name}: 0 closed, 1 open, 2 half-open. */
     public Map<String, Integer> circuitStates() {
       Map<String, Integer> out = new LinkedHashMap<>();
@@ -128,9 +140,24 @@ public class ClusterDriver {
         collaborators
             .registries()
             .forCluster(cc.getMetadata().getNamespace(), name, secrets.database());
+    BackupHostFence fence =
+        collaborators
+            .fences()
+            .forCluster(
+                cc.getMetadata().getNamespace(),
+                name,
+                secrets.transportUrl(),
+                CinderConf.rabbitSsl(spec));
     return executor.execute(
         new UpgradeExecutor.Inputs(
-            cc, observed, status, files, registry, sink, d -> applyWorkloads(cc, observed, d)));
+            cc,
+            observed,
+            status,
+            files,
+            registry,
+            fence,
+            sink,
+            d -> applyWorkloads(cc, observed, d)));
   }
 
   private Progress invalid(List<SpecProblem> problems) {

@@ -1,6 +1,7 @@
 package dev.cinderoperator.kube;
 
 import dev.cinderoperator.db.ServiceRegistryPool;
+import dev.cinderoperator.messaging.BackupFences;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -12,6 +13,7 @@ public final class Collaborations {
       KubernetesClient client, OperatorSettings settings, MeterRegistry registry) {
     return new ClusterDriver.Collaborators(
         ServiceRegistryPool.guardedJdbc(),
+        BackupFences.rabbit(java.time.Clock.systemUTC()),
         new ExecPodSignaller(new KubernetesPodExec(client)),
         new OperatorMetrics(registry));
   }

@@ -9,8 +9,10 @@ import dev.cinderoperator.api.UpgradeMode;
 import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.cinder.BackupCapabilityReport;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.CinderCommands;
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.Release;
@@ -21,8 +23,11 @@ import dev.cinderoperator.cinder.VersionProbeResult;
 import dev.cinderoperator.db.DatabaseUnavailableException;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServicesSnapshot;
+import dev.cinderoperator.messaging.BackupHostFence;
+import dev.cinderoperator.messaging.MessagingUnavailableException;
 import dev.cinderoperator.upgrade.Action;
 import dev.cinderoperator.upgrade.Decision;
+import dev.cinderoperator.upgrade.FailedBackupReport;
 import dev.cinderoperator.upgrade.JobState;
 import dev.cinderoperator.upgrade.JobView;
 import dev.cinderoperator.upgrade.Observation;
@@ -50,6 +55,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +105,7 @@ public class UpgradeExecutor {
       CinderClusterStatus status,
       Map<String, String> configFiles,
       ServiceRegistry registry,
+      BackupHostFence fence,
       StatusSink sink,
       WorkloadApplier applier) {}
 
@@ -126,17 +133,31 @@ public class UpgradeExecutor {
             .filter(r -> CinderBinary.BACKUP.binaryName().equals(r.binary()) && r.disabled())
             .map(ServiceRow::host)
             .collect(Collectors.toSet());
+    List<PodView> pods = KubeObservations.pods(in.observed().pods());
     Map<String, Integer> inFlight = new HashMap<>();
+    FailedBackups failed = null;
     if (snapshot.isPresent()) {
       try {
-        for (String host : stoppedHosts) {
-          inFlight.put(host, in.registry().inFlightBackups(host));
+        // A quiet cluster drains nothing; a drain (or a roll about to start one) counts every
+        // backup host in one grouped query.
+        if (!quiet || !stoppedHosts.isEmpty()) {
+          inFlight.putAll(in.registry().inFlightBackupsByHost());
+          Set<String> hosts = new java.util.HashSet<>(stoppedHosts);
+          rows.stream()
+              .filter(r -> CinderBinary.BACKUP.binaryName().equals(r.binary()))
+              .forEach(r -> hosts.add(r.host()));
+          pods.stream()
+              .filter(p -> p.component() == Component.BACKUP)
+              .forEach(p -> hosts.add(p.name()));
+          hosts.forEach(h -> inFlight.putIfAbsent(h, 0));
         }
+        failed = failedBackups(status, in.registry(), snapshot.get());
       } catch (DatabaseUnavailableException e) {
         snapshot = Optional.empty();
+        inFlight.clear();
+        failed = null;
       }
     }
-    List<PodView> pods = KubeObservations.pods(in.observed().pods());
     List<JobView> jobs = KubeObservations.jobs(in.observed().jobs(), in.observed().pods());
     announceFinishedJobs(cc, jobs);
 
@@ -154,10 +175,16 @@ public class UpgradeExecutor {
             layout::configChecksum,
             inFlight,
             stoppedHosts,
+            in.fence().keptOff(),
+            in.fence().problem().orElse(null),
+            failed,
             catalog,
             snapshot.isPresent() ? nullUseQuota(in.registry(), status) : Optional.empty());
     Decision decision = planner.plan(obs);
     Action action = decision.action();
+    if (decision.keepOffSchedulers() != null) {
+      in.fence().keepOff(decision.keepOffSchedulers(), reports(spec));
+    }
     MDC.put("step", decision.step() == null ? "-" : decision.step().name());
 
     // The decision's status, then the act's status-only effects.
@@ -434,13 +461,13 @@ public class UpgradeExecutor {
       }
     } else if (action instanceof Action.ReplacePod p) {
       invalidate(cc);
-      if (deletePod(cc, p.pod(), p.uid())) {
+      if (swapAllowed(cc, in, p.pod(), p.uid(), p.swap()) && deletePod(cc, p.pod(), p.uid())) {
         with.metrics().podReplaced(ns, name, p.component().label());
         events.normal(cc, "PodReplaced", p.message());
       }
     } else if (action instanceof Action.RestartPod p && p.component() != Component.API) {
       invalidate(cc);
-      if (deletePod(cc, p.pod(), p.uid())) {
+      if (swapAllowed(cc, in, p.pod(), p.uid(), p.swap()) && deletePod(cc, p.pod(), p.uid())) {
         events.normal(cc, "PodRestarted", p.message());
       }
     } else if (action instanceof Action.SignalPod s) {
@@ -489,6 +516,12 @@ public class UpgradeExecutor {
     } else if (action instanceof Action.AllowNewBackups s) {
       in.registry().allowNewBackups(s.host());
       invalidate(cc);
+      try {
+        in.fence().reportWorking(s.host(), reports(spec).apply(s.host(), true));
+      } catch (MessagingUnavailableException e) {
+        // The host's own report (every 60 s) says the same.
+        LOG.warn("could not tell the schedulers that {} works: {}", s.host(), e.getMessage());
+      }
       events.normal(cc, s.reason(), s.message());
     } else if (action instanceof Action.Complete c) {
       events.normal(cc, "UpgradeComplete", c.message());
@@ -511,6 +544,103 @@ public class UpgradeExecutor {
       case PRE_DATA_MIGRATION, DATA_MIGRATION ->
           cmd.onlineDataMigrations(spec.upgradeOrDefault().onlineDataMigrationBatchOrDefault());
     };
+  }
+
+  /**
+   * Right before a drained cinder-backup pod goes: tell the schedulers once more to skip its host,
+   * disable it (a single host, whose swap starts now) and count its backups in flight again. A
+   * backup that started since the planner's count keeps the pod (and re-enables a single host); the
+   * next pass waits for it.
+   */
+  private boolean swapAllowed(
+      CinderCluster cc, Inputs in, String podName, String uid, Action.BackupSwap swap) {
+    if (swap == null) {
+      return true;
+    }
+    Pod live = client.pods().inNamespace(cc.getMetadata().getNamespace()).withName(podName).get();
+    if (live == null
+        || live.getMetadata().getDeletionTimestamp() != null
+        || (uid != null && !uid.equals(live.getMetadata().getUid()))) {
+      return true; // already going: deletePod leaves it alone
+    }
+    if (swap.keepOff() && !in.fence().reassert(swap.host())) {
+      LOG.warn(
+          "not replacing pod {}: the schedulers could not be told to skip {}: {}",
+          podName,
+          swap.host(),
+          in.fence().problem().orElse("no report sent"));
+      return false;
+    }
+    if (swap.stopFirst()) {
+      in.registry().stopNewBackups(swap.host());
+    }
+    int n = swap.requireIdle() ? in.registry().inFlightBackups(swap.host()) : 0;
+    if (n == 0) {
+      if (swap.stopFirst()) {
+        events.normal(
+            cc,
+            "BackupDrainStarted",
+            "the only backup host "
+                + swap.host()
+                + " has no backup in flight: disabled for the swap of pod "
+                + podName
+                + " (until its new pod passed its gate, Cinder refuses restores and deletes and"
+                + " a new backup ends in error)");
+      }
+      return true;
+    }
+    if (swap.stopFirst()) {
+      in.registry().allowNewBackups(swap.host());
+    }
+    events.normal(
+        cc,
+        "BackupDrainRecount",
+        n
+            + " backups started on "
+            + swap.host()
+            + " since the last count; pod "
+            + podName
+            + " waits for them");
+    return false;
+  }
+
+  /** The capability reports of the cluster's backup hosts, with the options their pods read. */
+  private BiFunction<String, Boolean, BackupCapabilityReport> reports(CinderClusterSpec spec) {
+    Map<String, String> backup =
+        spec.getBackup() == null || spec.getBackup().getConfig() == null
+            ? Map.of()
+            : spec.getBackup().getConfig();
+    Map<String, String> common = spec.configOrEmpty().getOrDefault("DEFAULT", Map.of());
+    return (host, working) ->
+        BackupCapabilityReport.of(host, working, backup, common, Instant.now(clock));
+  }
+
+  /** Backups in error since the upgrade began, while one runs; null otherwise. */
+  private FailedBackups failedBackups(
+      CinderClusterStatus status, ServiceRegistry registry, ServicesSnapshot snapshot) {
+    UpgradeStatus u = status.getUpgrade();
+    if (u == null || u.getStep() == null || u.getStep() == UpgradeStep.Complete) {
+      return null;
+    }
+    Optional<Instant> started = parse(u.getStartedAt());
+    if (started.isEmpty()) {
+      return null;
+    }
+    // updated_at is the database's clock; the start was stamped with the operator's
+    Instant since =
+        started.get().plus(Duration.between(Instant.now(clock), snapshot.databaseNow()));
+    return registry.failedBackupsSince(since, FailedBackupReport.LISTED);
+  }
+
+  private static Optional<Instant> parse(String text) {
+    if (text == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(text));
+    } catch (java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   /**

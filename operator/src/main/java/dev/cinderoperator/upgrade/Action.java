@@ -117,11 +117,30 @@ public sealed interface Action {
   }
 
   /**
+   * What the executor re-checks right before deleting a drained cinder-backup pod, so that no new
+   * backup reaches the host between the planner's count and the SIGTERM (docs/backup-drain.md).
+   *
+   * @param host the pod's backup host
+   * @param stopFirst disable the host's service first (a single backup host: the swap starts now)
+   * @param keepOff the schedulers must have been told again, just now, to skip the host
+   * @param requireIdle the host must still have no backup in flight (false once the drain timed out
+   *     and backupDrainTimeoutAction is Proceed)
+   */
+  record BackupSwap(String host, boolean stopFirst, boolean keepOff, boolean requireIdle) {}
+
+  /**
    * Delete the pod (with a uid precondition, so a pod already recreated is never hit); its
    * StatefulSet (updateStrategy OnDelete) brings it back from the template.
+   *
+   * @param swap for a drained cinder-backup pod, what to re-check first; null otherwise
    */
-  record ReplacePod(String pod, String uid, Component component, String backend, String why)
+  record ReplacePod(
+      String pod, String uid, Component component, String backend, String why, BackupSwap swap)
       implements Action {
+    public ReplacePod(String pod, String uid, Component component, String backend, String why) {
+      this(pod, uid, component, backend, why, null);
+    }
+
     @Override
     public String reason() {
       return "ReplacingPod";
@@ -141,8 +160,15 @@ public sealed interface Action {
   /**
    * Delete the pod (uid precondition) so its process starts afresh: API pods that may hold low
    * pins, and scheduler/volume/backup pods under unpinStrategy Restart.
+   *
+   * @param swap for a drained cinder-backup pod, what to re-check first; null otherwise
    */
-  record RestartPod(String pod, String uid, Component component, String why) implements Action {
+  record RestartPod(String pod, String uid, Component component, String why, BackupSwap swap)
+      implements Action {
+    public RestartPod(String pod, String uid, Component component, String why) {
+      this(pod, uid, component, why, null);
+    }
+
     @Override
     public String reason() {
       return "RestartingPod";
@@ -203,7 +229,11 @@ public sealed interface Action {
     }
   }
 
-  /** Keep new backups off a cinder-backup host before its pod is replaced. */
+  /**
+   * Disable a cinder-backup host's service before its pod is replaced, so Cinder's API sends
+   * restores, deletes and imports elsewhere; new backups are kept off it by telling the schedulers
+   * (see {@link Decision#keepOffSchedulers()}).
+   */
   record StopNewBackups(String host) implements Action {
     @Override
     public String reason() {
@@ -212,7 +242,9 @@ public sealed interface Action {
 
     @Override
     public String message() {
-      return "stopping new backups on " + host + " and waiting for its backups in flight";
+      return "stopping new backups, restores and deletes on "
+          + host
+          + " (the other backup hosts take them) and waiting for its backups in flight";
     }
 
     @Override
@@ -221,7 +253,10 @@ public sealed interface Action {
     }
   }
 
-  /** Undo {@link StopNewBackups} once the host's new pod passed its gate. */
+  /**
+   * Undo {@link StopNewBackups} once the host's new pod passed its gate, and tell the schedulers
+   * the host works (as its new service did when it started).
+   */
   record AllowNewBackups(String host) implements Action {
     @Override
     public String reason() {

@@ -4,6 +4,8 @@ import static dev.cinderoperator.upgrade.PlanContext.RECHECK_DRAIN;
 
 import dev.cinderoperator.api.BackupDrainTimeoutAction;
 import dev.cinderoperator.api.Durations;
+import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.ServiceRow;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,20 +13,33 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Waiting for the backups in flight on hosts whose new backups were stopped, bounded by
- * backupDrainTimeout (timed from when the drain marker was first recorded); past it the upgrade
- * stalls, or goes on when backupDrainTimeoutAction is Proceed (Cinder then marks those backups
- * error when the host's service restarts).
+ * Waiting until backup hosts have no backup in flight and, where the schedulers must skip them,
+ * until they were told so; bounded by backupDrainTimeout (timed from when the drain marker was
+ * first recorded). Past it the upgrade stalls, or goes on when backupDrainTimeoutAction is Proceed
+ * (Cinder then marks the backups still in flight error when the host's service restarts).
+ *
+ * <p>Why both: a cinder-backup service that got SIGTERM stops taking messages at once and waits
+ * only for the handler running now. A backup create is two messages to the host (create_backup,
+ * then the volume service's continue_backup), so one caught between them is reset to error when the
+ * host starts again, as is every create the schedulers send to the host while it is down. The count
+ * must be 0 and no scheduler may choose the host (docs/backup-drain.md).
  *
  * @param blocked the wait or stall; empty when the upgrade may go on
  * @param abandoned backups still in flight when the upgrade goes on anyway (Proceed)
+ * @param keptOff whether every host is kept off the schedulers now (false when not asked for, or
+ *     when going on without it under Proceed)
  */
-record BackupDrain(Optional<Blocked> blocked, int abandoned) {
+record BackupDrain(Optional<Blocked> blocked, int abandoned, boolean keptOff) {
 
-  static BackupDrain of(PlanContext ctx, String marker, List<String> hosts, String who) {
+  /**
+   * @param keepOff whether the schedulers must skip the hosts before they may go
+   */
+  static BackupDrain of(
+      PlanContext ctx, String marker, List<String> hosts, String who, boolean keepOff) {
     ctx.markInFlight(marker);
     int inFlight = 0;
     List<String> busy = new ArrayList<>();
+    List<String> exposed = new ArrayList<>();
     for (String host : hosts) {
       Integer n = ctx.obs.inFlightBackups().get(host);
       if (n == null) {
@@ -34,19 +49,34 @@ record BackupDrain(Optional<Blocked> blocked, int abandoned) {
                     "BackupDraining",
                     who + ": counting backups in flight on " + host,
                     RECHECK_DRAIN)),
-            0);
+            0,
+            false);
       }
       if (n > 0) {
         inFlight += n;
         busy.add(host);
       }
+      if (keepOff && !ctx.obs.backupHostsKeptOff().contains(host)) {
+        exposed.add(host);
+      }
     }
-    if (inFlight == 0) {
-      return new BackupDrain(Optional.empty(), 0);
+    if (inFlight == 0 && exposed.isEmpty()) {
+      return new BackupDrain(Optional.empty(), 0, keepOff);
     }
+    List<String> parts = new ArrayList<>();
+    if (inFlight > 0) {
+      parts.add(inFlight + " backups in flight on " + String.join(", ", busy));
+    }
+    if (!exposed.isEmpty()) {
+      String problem = ctx.obs.schedulerBusProblem();
+      parts.add(
+          "telling the schedulers to skip "
+              + String.join(", ", exposed)
+              + (problem == null ? "" : " failed: " + problem));
+    }
+    String text = who + ": " + String.join("; ", parts);
     Duration timeout = ctx.policy.backupDrainTimeoutOrDefault();
     Instant since = ctx.inFlightSince(marker).orElse(ctx.now());
-    String text = who + ": " + inFlight + " backups in flight on " + String.join(", ", busy);
     if (!ctx.now().isAfter(since.plus(timeout))) {
       return new BackupDrain(
           Optional.of(
@@ -54,7 +84,8 @@ record BackupDrain(Optional<Blocked> blocked, int abandoned) {
                   "BackupDraining",
                   text + " (waiting up to " + Durations.format(timeout) + ")",
                   RECHECK_DRAIN)),
-          0);
+          0,
+          false);
     }
     if (ctx.policy.backupDrainTimeoutActionOrDefault() == BackupDrainTimeoutAction.Stall) {
       return new BackupDrain(
@@ -64,12 +95,30 @@ record BackupDrain(Optional<Blocked> blocked, int abandoned) {
                   text
                       + " after "
                       + Durations.format(timeout)
-                      + " (backupDrainTimeout). Stopping their service would turn them to error."
-                      + " Wait for them and raise spec.upgrade.backupDrainTimeout, or set"
+                      + " (backupDrainTimeout). Stopping the service now would turn backups to"
+                      + " error. Wait and raise spec.upgrade.backupDrainTimeout, or set"
                       + " spec.upgrade.backupDrainTimeoutAction: Proceed to go on anyway.",
                   text)),
-          0);
+          0,
+          false);
     }
-    return new BackupDrain(Optional.empty(), inFlight);
+    return new BackupDrain(Optional.empty(), inFlight, keepOff && exposed.isEmpty());
+  }
+
+  /**
+   * Whether another backup host can take the host's work while it drains: a cinder-backup row of
+   * another host that is up and enabled. Without one the host keeps serving restores and deletes
+   * until its own swap, since Cinder would refuse them all while it is disabled.
+   */
+  static boolean othersServe(PlanContext ctx, String host) {
+    for (ServiceRow r : ctx.rows()) {
+      if (CinderBinary.BACKUP.binaryName().equals(r.binary())
+          && !host.equals(r.host())
+          && !r.disabled()
+          && !ctx.isDown(r)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

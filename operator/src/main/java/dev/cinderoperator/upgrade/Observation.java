@@ -2,6 +2,7 @@ package dev.cinderoperator.upgrade;
 
 import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.CinderClusterStatus;
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import java.time.Instant;
@@ -26,9 +27,14 @@ import java.util.Set;
  *     whose probe job succeeded but is absent here had a termination message that did not parse
  * @param desiredConfigChecksums checksum of the cinder.conf files each workload's pods should run
  *     with; null to skip config rolls
- * @param inFlightBackups backups creating/restoring/deleting per backup host, for every host in
- *     {@code backupHostsStopped}; a missing host means "not counted"
- * @param backupHostsStopped backup hosts on which the operator has stopped new backups
+ * @param inFlightBackups backups creating/restoring/deleting per backup host (0 included) when they
+ *     were counted; a missing host means "not counted"
+ * @param backupHostsStopped backup hosts whose service is disabled (Cinder's API sends restores,
+ *     deletes and imports elsewhere)
+ * @param backupHostsKeptOff backup hosts every scheduler was told, within the last seconds, to skip
+ *     for new backups
+ * @param schedulerBusProblem why the schedulers cannot be told right now; null when they can
+ * @param failedBackups backups in error since the upgrade began; null when not read
  * @param catalog the known releases
  * @param nullUseQuota volumes and snapshots with use_quota NULL, read during Preflight of an
  *     upgrade whose db sync makes the column NOT NULL; empty otherwise
@@ -46,6 +52,9 @@ public record Observation(
     ConfigChecksums desiredConfigChecksums,
     Map<String, Integer> inFlightBackups,
     Set<String> backupHostsStopped,
+    Set<String> backupHostsKeptOff,
+    String schedulerBusProblem,
+    FailedBackups failedBackups,
     ReleaseCatalog catalog,
     Optional<NullUseQuotaRows> nullUseQuota) {
 
@@ -56,6 +65,7 @@ public record Observation(
     probes = probes == null ? Map.of() : Map.copyOf(probes);
     inFlightBackups = inFlightBackups == null ? Map.of() : Map.copyOf(inFlightBackups);
     backupHostsStopped = backupHostsStopped == null ? Set.of() : Set.copyOf(backupHostsStopped);
+    backupHostsKeptOff = backupHostsKeptOff == null ? Set.of() : Set.copyOf(backupHostsKeptOff);
     catalog = catalog == null ? ReleaseCatalog.standard() : catalog;
     nullUseQuota = nullUseQuota == null ? Optional.empty() : nullUseQuota;
   }

@@ -12,9 +12,11 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** One planning pass: the observation, the status as read, and the status being drafted. */
 final class PlanContext {
@@ -22,7 +24,9 @@ final class PlanContext {
   static final Recheck RECHECK_JOB = new Recheck(Duration.ofSeconds(10), true);
   static final Recheck RECHECK_POD = new Recheck(Duration.ofSeconds(5), true);
   static final Recheck RECHECK_SERVICE = new Recheck(Duration.ofSeconds(10), false);
-  static final Recheck RECHECK_DRAIN = new Recheck(Duration.ofSeconds(30), false);
+  // Counting in-flight backups is one grouped query; the schedulers are told by the fence's own
+  // thread every second, so this only bounds how soon a finished drain is noticed.
+  static final Recheck RECHECK_DRAIN = new Recheck(Duration.ofSeconds(5), false);
   static final Recheck RECHECK_PAUSED = new Recheck(Duration.ofMinutes(1), false);
   static final Recheck RECHECK_DATABASE = new Recheck(Duration.ofSeconds(15), false);
 
@@ -42,6 +46,9 @@ final class PlanContext {
   /** Extra Events of this pass (measurements, warnings), returned with the decision. */
   final List<Decision.Notice> notices = new ArrayList<>();
 
+  /** Backup hosts every scheduler must skip for new backups, as of this pass. */
+  final Set<String> keptOff = new LinkedHashSet<>();
+
   private final Map<String, PodView> podsByName = new LinkedHashMap<>();
 
   PlanContext(Observation obs) {
@@ -57,6 +64,11 @@ final class PlanContext {
 
   Instant now() {
     return obs.now();
+  }
+
+  /** Asks for the host's new backups to be kept off the schedulers while this holds. */
+  void keepOff(String host) {
+    keptOff.add(host);
   }
 
   PodView pod(String name) {

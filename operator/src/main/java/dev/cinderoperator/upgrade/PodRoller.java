@@ -18,7 +18,10 @@ import java.util.function.Predicate;
  * Replaces StatefulSet pods one at a time, in the given order, each through the {@link PodGate}.
  * Progress is re-derived from the pods: a pod that is on target and passes its gate is done and is
  * never touched again, so an operator restart resumes where it stopped. Backup pods are drained
- * first (stop new backups, wait for those in flight, replace, verify, allow again).
+ * first: with another backup host serving, the host is disabled (restores and deletes go elsewhere)
+ * and the schedulers are told to skip it (new backups go elsewhere) until its new pod exists;
+ * alone, it keeps serving until it has nothing in flight and is disabled only for its swap. Then it
+ * is replaced, verified and allowed again (docs/backup-drain.md).
  */
 final class PodRoller {
 
@@ -47,9 +50,15 @@ final class PodRoller {
     String drainMarker = PlanContext.markerDrain(slot.pod());
     boolean backup = slot.component() == Component.BACKUP;
     boolean stopped = backup && ctx.obs.backupHostsStopped().contains(slot.host());
+    boolean shared = backup && BackupDrain.othersServe(ctx, slot.host());
     PodView pod = ctx.pod(slot.pod());
 
     if (pod == null || pod.terminating()) {
+      if (shared && (stopped || ctx.recordedInFlight(podMarker))) {
+        // Until its new pod exists: a create sent to the host now would wait in its queue and be
+        // reset to error when the new service starts.
+        ctx.keepOff(slot.host());
+      }
       VolumeGap.follow(ctx, slot, pod);
       Optional<Instant> since = ctx.inFlightSince(podMarker);
       Duration timeout = ctx.policy.podReadyTimeoutOrDefault();
@@ -100,16 +109,28 @@ final class PodRoller {
       return blocker;
     }
     String why = goal.why();
-    if (backup && !ctx.recordedInFlight(podMarker)) {
-      if (!stopped) {
-        ctx.markInFlight(drainMarker);
-        return Optional.of(
-            new Blocked(
-                new Action.StopNewBackups(slot.host()),
-                "pod " + slot.pod() + ": stopping new backups on " + slot.host()));
+    Action.BackupSwap swap = null;
+    if (backup) {
+      // Drained again on every pass until the pod is seen terminating: the executor may have
+      // refused the delete because a backup started after the last count.
+      if (shared) {
+        ctx.keepOff(slot.host());
+        if (!stopped) {
+          ctx.markInFlight(drainMarker);
+          return Optional.of(
+              new Blocked(
+                  new Action.StopNewBackups(slot.host()),
+                  "pod " + slot.pod() + ": stopping new backups on " + slot.host()));
+        }
       }
-      BackupDrain drain =
-          BackupDrain.of(ctx, drainMarker, List.of(slot.host()), "pod " + slot.pod());
+      String who =
+          "pod "
+              + slot.pod()
+              + (shared || stopped
+                  ? ""
+                  : " (the only backup host: restores and deletes keep running on it until its"
+                      + " swap)");
+      BackupDrain drain = BackupDrain.of(ctx, drainMarker, List.of(slot.host()), who, shared);
       if (drain.blocked().isPresent()) {
         return drain.blocked();
       }
@@ -120,13 +141,15 @@ final class PodRoller {
                 + drain.abandoned()
                 + " backups in flight (Cinder marks them error)";
       }
+      swap = new Action.BackupSwap(slot.host(), !stopped, drain.keptOff(), drain.abandoned() == 0);
     }
     ctx.markInFlight(podMarker);
     VolumeGap.start(ctx, slot);
     Action act =
         goal.restart()
-            ? new Action.RestartPod(pod.name(), pod.uid(), pod.component(), why)
-            : new Action.ReplacePod(pod.name(), pod.uid(), pod.component(), slot.backend(), why);
+            ? new Action.RestartPod(pod.name(), pod.uid(), pod.component(), why, swap)
+            : new Action.ReplacePod(
+                pod.name(), pod.uid(), pod.component(), slot.backend(), why, swap);
     return Optional.of(
         new Blocked(
             act, "pod " + slot.pod() + ": " + (goal.restart() ? "restarting" : "replacing")));

@@ -103,7 +103,8 @@ public final class UpgradePlanner {
             new Action.Idle("NothingToDo", "every pod runs " + st.getImage()),
             ctx.draft,
             null,
-            ctx.notices);
+            ctx.notices,
+            ctx.keptOff);
       }
       b = roll.get();
       upgrading = false;
@@ -117,8 +118,11 @@ public final class UpgradePlanner {
     if (upgrading) {
       Progress.apply(ctx);
     }
+    if (active || upgrading) {
+      FailedBackupReport.record(ctx, notices);
+    }
     notices.addAll(ctx.notices);
-    return new Decision(b.action(), ctx.draft, phaseOf(b.action()), notices);
+    return new Decision(b.action(), ctx.draft, phaseOf(b.action()), notices, ctx.keptOff);
   }
 
   // --- what the workload builder needs ----------------------------------------
@@ -423,10 +427,17 @@ public final class UpgradePlanner {
         notices.addAll(checks);
         yield recordStep(ctx, UpgradeStep.SchemaMigration);
       }
-      case SchemaMigration ->
-          stopServices(ctx)
-              .or(() -> dbSync(ctx))
-              .orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
+      case SchemaMigration -> {
+        // Until the old backup pods are gone, as in a rolling swap.
+        for (ClusterLayout.Slot slot : ctx.layout.backups()) {
+          if (ctx.pod(slot.pod()) != null) {
+            ctx.keepOff(slot.host());
+          }
+        }
+        yield stopServices(ctx)
+            .or(() -> dbSync(ctx))
+            .orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
+      }
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
           JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
@@ -758,14 +769,18 @@ public final class UpgradePlanner {
   }
 
   /**
-   * Offline, before every service stops: stop new backups on every backup host, then wait for the
-   * backups in flight there, as the rolling path does per pod. The hosts are allowed again once
-   * their new pods pass their gate in Unpinning.
+   * Offline, before every service stops: disable every backup host and tell the schedulers to skip
+   * them all (new backups fail at once with "Service not found" instead of landing on a host about
+   * to stop), then wait for the backups in flight, as the rolling path does per pod. The hosts are
+   * allowed again once their new pods pass their gate in Unpinning.
    */
   private static Optional<Blocked> drainBackups(PlanContext ctx, List<Decision.Notice> notices) {
     List<String> hosts = new ArrayList<>();
     for (ClusterLayout.Slot slot : ctx.layout.backups()) {
       hosts.add(slot.host());
+      ctx.keepOff(slot.host());
+    }
+    for (ClusterLayout.Slot slot : ctx.layout.backups()) {
       if (!ctx.obs.backupHostsStopped().contains(slot.host())) {
         ctx.markInFlight(OFFLINE_DRAIN);
         return Optional.of(
@@ -777,7 +792,7 @@ public final class UpgradePlanner {
     if (hosts.isEmpty()) {
       return Optional.empty();
     }
-    BackupDrain drain = BackupDrain.of(ctx, OFFLINE_DRAIN, hosts, "offline upgrade");
+    BackupDrain drain = BackupDrain.of(ctx, OFFLINE_DRAIN, hosts, "offline upgrade", true);
     if (drain.abandoned() > 0) {
       notices.add(
           new Decision.Notice(

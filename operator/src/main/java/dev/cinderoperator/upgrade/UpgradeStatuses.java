@@ -1,5 +1,6 @@
 package dev.cinderoperator.upgrade;
 
+import dev.cinderoperator.api.FailedBackup;
 import dev.cinderoperator.api.HeartbeatBaseline;
 import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.VersionPin;
@@ -47,6 +48,14 @@ final class UpgradeStatuses {
     c.setLastVolumeGapSeconds(u.getLastVolumeGapSeconds());
     c.setVolumeGapHost(u.getVolumeGapHost());
     c.setVolumeGapFrom(u.getVolumeGapFrom());
+    List<FailedBackup> failed = new ArrayList<>();
+    if (u.getFailedBackups() != null) {
+      for (FailedBackup f : u.getFailedBackups()) {
+        failed.add(new FailedBackup(f.getId(), f.getHost(), f.getReason(), f.getAt()));
+      }
+    }
+    c.setFailedBackups(failed);
+    c.setFailedBackupCount(u.getFailedBackupCount());
     return c;
   }
 

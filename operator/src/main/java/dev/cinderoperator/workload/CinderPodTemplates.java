@@ -123,7 +123,10 @@ public final class CinderPodTemplates {
         .withImagePullSecrets(spec.getImagePullSecrets())
         .withEnableServiceLinks(false)
         .withAutomountServiceAccountToken(false)
-        .withTerminationGracePeriodSeconds(terminationGracePeriod(spec))
+        .withTerminationGracePeriodSeconds(
+            binary.equals("cinder-backup")
+                ? backupTerminationGracePeriod(spec)
+                : terminationGracePeriod(spec))
         .withSecurityContext(
             new PodSecurityContextBuilder()
                 .withRunAsNonRoot(true)
@@ -140,7 +143,16 @@ public final class CinderPodTemplates {
 
   /** Cinder waits graceful_shutdown_timeout for in-flight work; Kubernetes must wait longer. */
   public static long terminationGracePeriod(CinderClusterSpec spec) {
-    int graceful = CinderConf.gracefulShutdownTimeoutSeconds(spec);
+    return graceAbove(CinderConf.gracefulShutdownTimeoutSeconds(spec));
+  }
+
+  /** cinder-backup's own graceful_shutdown_timeout (backupDrainTimeout unless set), plus margin. */
+  public static long backupTerminationGracePeriod(CinderClusterSpec spec) {
+    return graceAbove(CinderConf.backupGracefulShutdownTimeoutSeconds(spec));
+  }
+
+  // 0 is oslo.service's "wait for ever": give it an hour before the kill.
+  private static long graceAbove(int graceful) {
     return graceful <= 0 ? 3600L : graceful + 30L;
   }
 

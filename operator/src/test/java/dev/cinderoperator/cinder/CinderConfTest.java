@@ -3,6 +3,7 @@ package dev.cinderoperator.cinder;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.CinderClusterSpec;
+import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.testing.Samples;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -88,5 +89,58 @@ class CinderConfTest {
   void renderingIsDeterministic() {
     assertThat(CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL))
         .isEqualTo(CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL));
+  }
+
+  @Test
+  void cinderBackupWaitsForItsWorkAsLongAsTheDrainWouldAndItsPodLonger() {
+    Map<String, String> files =
+        CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL);
+    assertThat(files.get("backup.conf")).contains("graceful_shutdown_timeout = 1800");
+    assertThat(files.get("cinder.conf")).doesNotContain("graceful_shutdown_timeout");
+    assertThat(CinderPodTemplatesView.backupGrace(spec)).isEqualTo(1830L);
+    assertThat(CinderPodTemplatesView.grace(spec)).isEqualTo(90L);
+
+    UpgradeSpec upgrade = new UpgradeSpec();
+    upgrade.setBackupDrainTimeout("45m");
+    spec.setUpgrade(upgrade);
+    assertThat(CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL))
+        .extractingByKey("backup.conf")
+        .asString()
+        .contains("graceful_shutdown_timeout = 2700");
+  }
+
+  @Test
+  void aGracefulShutdownTimeoutTheUserSetWins() {
+    spec.getBackup().setConfig(Map.of("graceful_shutdown_timeout", "600"));
+    String backup =
+        CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL).get("backup.conf");
+    assertThat(backup).contains("graceful_shutdown_timeout = 600").doesNotContain("1800");
+    assertThat(CinderPodTemplatesView.backupGrace(spec)).isEqualTo(630L);
+
+    spec.getBackup().setConfig(Map.of());
+    spec.setConfig(Map.of("DEFAULT", Map.of("graceful_shutdown_timeout", "120")));
+    assertThat(CinderConf.backupGracefulShutdownTimeoutSeconds(spec)).isEqualTo(120);
+    assertThat(CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL))
+        .extractingByKey("backup.conf")
+        .asString()
+        .doesNotContain("graceful_shutdown_timeout");
+  }
+
+  @Test
+  void tlsToRabbitMqIsReadFromTheOsloMessagingSection() {
+    assertThat(CinderConf.rabbitSsl(spec)).isFalse();
+    spec.setConfig(Map.of("oslo_messaging_rabbit", Map.of("ssl", "True")));
+    assertThat(CinderConf.rabbitSsl(spec)).isTrue();
+  }
+
+  /** The workload package's grace periods, read from here for one place of assertions. */
+  private static final class CinderPodTemplatesView {
+    static long backupGrace(CinderClusterSpec spec) {
+      return dev.cinderoperator.workload.CinderPodTemplates.backupTerminationGracePeriod(spec);
+    }
+
+    static long grace(CinderClusterSpec spec) {
+      return dev.cinderoperator.workload.CinderPodTemplates.terminationGracePeriod(spec);
+    }
   }
 }

@@ -1,8 +1,10 @@
 package dev.cinderoperator.db;
 
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.ServiceRow;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** A registry that fails while told to, and counts calls. */
 class FakeServiceRegistry implements ServiceRegistry {
@@ -54,6 +56,18 @@ class FakeServiceRegistry implements ServiceRegistry {
   public dev.cinderoperator.cinder.NullUseQuotaRows nullUseQuota() {
     call();
     return new dev.cinderoperator.cinder.NullUseQuotaRows(0, 0);
+  }
+
+  @Override
+  public Map<String, Integer> inFlightBackupsByHost() {
+    call();
+    return Map.of("cinder-backup-0", 2);
+  }
+
+  @Override
+  public FailedBackups failedBackupsSince(Instant since, int limit) {
+    call();
+    return FailedBackups.none();
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.cinderoperator.db;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cinderoperator.cinder.FailedBackupRow;
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.ServicesTable;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
@@ -11,6 +13,7 @@ import dev.cinderoperator.db.testing.TestDatabase;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.TimeZone;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,6 +169,43 @@ class JdbcServiceRegistryTest {
     assertThat(registry.inFlightBackups("c-backup-0")).isEqualTo(3);
     assertThat(registry.inFlightBackups("c-backup-1")).isEqualTo(1);
     assertThat(registry.inFlightBackups("c-backup-9")).isZero();
+  }
+
+  @Test
+  void countsEveryHostsBackupsInFlightInOneQuery() {
+    db.insertBackup("c-backup-0", "creating");
+    db.insertBackup("c-backup-0", "deleting");
+    db.insertBackup("c-backup-1", "restoring");
+    db.insertBackup("c-backup-1", "available");
+    db.insertBackup(null, "creating"); // not placed by a scheduler yet
+    assertThat(registry.inFlightBackupsByHost())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("c-backup-0", 2, "c-backup-1", 1));
+  }
+
+  @Test
+  void listsTheBackupsThatTurnedToErrorSinceAnInstantNewestFirst() {
+    String old = db.insertBackup("c-backup-0", "error");
+    db.execute(
+        "UPDATE backups SET updated_at = UTC_TIMESTAMP() - INTERVAL 1 HOUR WHERE id = ?", old);
+    String first = db.insertBackup("c-backup-0", "error");
+    db.execute(
+        "UPDATE backups SET updated_at = UTC_TIMESTAMP() - INTERVAL 1 MINUTE,"
+            + " fail_reason = 'incomplete backup reset on manager restart' WHERE id = ?",
+        first);
+    String second = db.insertBackup("c-backup-1", "error");
+    String deleted = db.insertBackup("c-backup-1", "error");
+    db.execute("UPDATE backups SET deleted = 1 WHERE id = ?", deleted);
+    db.insertBackup("c-backup-1", "available");
+    Instant since = registry.read().databaseNow().minus(Duration.ofMinutes(10));
+
+    FailedBackups failed = registry.failedBackupsSince(since, 20);
+    assertThat(failed.count()).isEqualTo(2);
+    assertThat(failed.newest()).extracting(FailedBackupRow::id).containsExactly(second, first);
+    assertThat(failed.newest().get(1).failReason())
+        .isEqualTo("incomplete backup reset on manager restart");
+    assertThat(failed.newest().get(1).host()).isEqualTo("c-backup-0");
+    assertThat(registry.failedBackupsSince(since, 1).newest()).hasSize(1);
+    assertThat(registry.failedBackupsSince(since, 1).count()).isEqualTo(2);
   }
 
   @Test

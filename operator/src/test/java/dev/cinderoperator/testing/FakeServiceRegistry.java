@@ -1,5 +1,6 @@
 package dev.cinderoperator.testing;
 
+import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.DatabaseUnavailableException;
 import dev.cinderoperator.db.ServiceRegistry;
@@ -7,6 +8,7 @@ import dev.cinderoperator.db.ServicesSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -53,6 +55,16 @@ public final class FakeServiceRegistry implements ServiceRegistry {
   @Override
   public int inFlightBackups(String host) {
     return 0;
+  }
+
+  @Override
+  public Map<String, Integer> inFlightBackupsByHost() {
+    return Map.of();
+  }
+
+  @Override
+  public FailedBackups failedBackupsSince(Instant since, int limit) {
+    return FailedBackups.none();
   }
 
   @Override

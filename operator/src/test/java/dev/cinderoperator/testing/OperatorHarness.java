@@ -39,7 +39,10 @@ public final class OperatorHarness implements AutoCloseable {
         settings,
         s ->
             new ClusterDriver.Collaborators(
-                new ServiceRegistryPool(url -> db), (ns, pod) -> {}, OperatorMetrics.discarding()));
+                new ServiceRegistryPool(url -> db),
+                NoSchedulers.fences(),
+                (ns, pod) -> {},
+                OperatorMetrics.discarding()));
   }
 
   public OperatorHarness(

@@ -52,6 +52,24 @@ final class World {
   final Map<String, Integer> backupsInFlight = new HashMap<>();
   final Set<String> stopped = new HashSet<>();
 
+  /** Hosts the schedulers were told to skip (the executor's fence), as of the last decision. */
+  Set<String> keptOff = new HashSet<>();
+
+  /** Hosts told working again on AllowNewBackups, in order. */
+  final List<String> reportedWorking = new ArrayList<>();
+
+  /** Why the schedulers cannot be told; null while they can. */
+  String busProblem;
+
+  /** Backups in error since the upgrade began, as the registry would read them; null: not read. */
+  dev.cinderoperator.cinder.FailedBackups failedBackups;
+
+  /** Backups that start between the planner's count and the executor's recount, per host. */
+  final Map<String, Integer> startBeforeRecount = new HashMap<>();
+
+  /** Pod deletions the executor refused after its recount. */
+  int refusedSwaps;
+
   /** Exit codes jobs end with, by name (default 0). A list is consumed one run at a time. */
   final Map<String, Integer> jobExit = new HashMap<>();
 
@@ -107,7 +125,13 @@ final class World {
 
   /** A running 2023.2 cluster: every pod Ready on OLD, every service heartbeating. */
   static World running() {
+    return running(w -> {});
+  }
+
+  /** A running 2023.2 cluster shaped first (replicas, policy). */
+  static World running(java.util.function.Consumer<World> shape) {
     World w = new World();
+    shape.accept(w);
     for (int i = 0; i < 6; i++) {
       w.settle();
     }
@@ -116,7 +140,12 @@ final class World {
 
   /** The same cluster after spec moved to 2024.1. */
   static World upgradeRequested() {
-    World w = running();
+    return upgradeRequested(w -> {});
+  }
+
+  /** A shaped cluster after spec moved to 2024.1. */
+  static World upgradeRequested(java.util.function.Consumer<World> shape) {
+    World w = running(shape);
     w.spec.setRelease("2024.1");
     w.spec.setImage(NEW);
     return w;
@@ -147,14 +176,50 @@ final class World {
         new ArrayList<>(jobs.values()),
         databaseUp
             ? Optional.of(
-                new ServicesView(new ArrayList<>(rows.values()), dbNow(), Duration.ofSeconds(60)))
+                new ServicesView(
+                    rows.values().stream().map(this::withStopFlag).toList(),
+                    dbNow(),
+                    Duration.ofSeconds(60)))
             : Optional.empty(),
         probes,
         ConfigChecksums.uniform(desiredChecksum),
-        backupsInFlight,
+        countedBackups(),
         stopped,
+        busProblem == null ? keptOff : Set.of(),
+        busProblem,
+        failedBackups,
         CATALOG,
         Optional.of(nullUseQuota));
+  }
+
+  /** As the executor counts: every backup pod's host, 0 when nothing is in flight there. */
+  private Map<String, Integer> countedBackups() {
+    Map<String, Integer> counted = new HashMap<>(backupsInFlight);
+    pods.values().stream()
+        .filter(p -> p.component() == Component.BACKUP)
+        .forEach(p -> counted.putIfAbsent(p.name(), 0));
+    return counted;
+  }
+
+  /** A backup row shows disabled while the operator stopped its host, as the table does. */
+  private ServiceRow withStopFlag(ServiceRow r) {
+    boolean disabled =
+        CinderBinary.BACKUP.binaryName().equals(r.binary()) && stopped.contains(r.host());
+    if (disabled == r.disabled()) {
+      return r;
+    }
+    return new ServiceRow(
+        r.id(),
+        r.binary(),
+        r.host(),
+        r.clusterName(),
+        r.rpcVersion(),
+        r.objectVersion(),
+        disabled,
+        r.createdAt(),
+        r.updatedAt(),
+        r.reportCount(),
+        r.uuid());
   }
 
   Decision plan() {
@@ -174,15 +239,22 @@ final class World {
       status.setPhase(d.phase());
     }
     Action a = d.action();
+    if (d.keepOffSchedulers() != null) {
+      keptOff = new HashSet<>(d.keepOffSchedulers());
+    }
     if (a instanceof Action.CreateJob j) {
       jobs.putIfAbsent(
           j.name(),
           new JobView(
               j.name(), j.kind().component(), j.image(), JobState.ACTIVE, null, null, now, null));
     } else if (a instanceof Action.ReplacePod r) {
-      deletePod(r.pod(), r.uid());
+      if (swapAllowed(r.swap())) {
+        deletePod(r.pod(), r.uid());
+      }
     } else if (a instanceof Action.RestartPod r) {
-      deletePod(r.pod(), r.uid());
+      if (swapAllowed(r.swap())) {
+        deletePod(r.pod(), r.uid());
+      }
     } else if (a instanceof Action.SignalPod s) {
       status.getUpgrade().getSignalledPods().add(s.marker());
     } else if (a instanceof Action.RemoveServiceRow r) {
@@ -192,6 +264,7 @@ final class World {
       backupsInFlight.putIfAbsent(s.host(), 0);
     } else if (a instanceof Action.AllowNewBackups s) {
       stopped.remove(s.host());
+      reportedWorking.add(s.host());
     } else if (a instanceof Action.StopServices) {
       for (String name : new ArrayList<>(pods.keySet())) {
         pods.put(name, terminating(pods.get(name)));
@@ -200,6 +273,33 @@ final class World {
       status.setRelease(c.release());
       status.setImage(c.image());
     }
+  }
+
+  /** What the executor re-checks right before deleting a drained backup pod. */
+  private boolean swapAllowed(Action.BackupSwap swap) {
+    if (swap == null) {
+      return true;
+    }
+    if (swap.keepOff() && (busProblem != null || !keptOff.contains(swap.host()))) {
+      refusedSwaps++;
+      return false;
+    }
+    if (swap.stopFirst()) {
+      stopped.add(swap.host());
+    }
+    int started = startBeforeRecount.getOrDefault(swap.host(), 0);
+    if (started > 0) {
+      backupsInFlight.merge(swap.host(), started, Integer::sum);
+      startBeforeRecount.remove(swap.host());
+    }
+    if (swap.requireIdle() && backupsInFlight.getOrDefault(swap.host(), 0) > 0) {
+      if (swap.stopFirst()) {
+        stopped.remove(swap.host());
+      }
+      refusedSwaps++;
+      return false;
+    }
+    return true;
   }
 
   private void deletePod(String name, String uid) {

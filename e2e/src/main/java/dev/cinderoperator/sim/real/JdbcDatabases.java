@@ -2,6 +2,7 @@ package dev.cinderoperator.sim.real;
 
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
+import dev.cinderoperator.sim.SimBackupsTable;
 import dev.cinderoperator.sim.SimDatabases;
 import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
 import java.time.Clock;
@@ -21,6 +22,8 @@ public final class JdbcDatabases implements SimDatabases, AutoCloseable {
   private final Clock clock;
   private final Consumer<ServiceRowEvent> events;
   private final Map<String, JdbcServicesTable> tables = new ConcurrentHashMap<>();
+  // Simulated backups stay in memory: the operator reads the real (empty) backups table.
+  private final Map<String, SimBackupsTable> backups = new ConcurrentHashMap<>();
 
   public JdbcDatabases(
       BiFunction<String, String, SqlAlchemyUrl> urls,
@@ -44,6 +47,11 @@ public final class JdbcDatabases implements SimDatabases, AutoCloseable {
         k ->
             new JdbcServicesTable(
                 namespace, cluster, urls.apply(namespace, cluster), clock, events));
+  }
+
+  @Override
+  public SimBackupsTable backups(String namespace, String cluster) {
+    return backups.computeIfAbsent(namespace + "/" + cluster, k -> new SimBackupsTable(clock));
   }
 
   /** The invariant checker's view; empty while the database cannot be read. */

@@ -71,6 +71,20 @@ public final class RealCinder implements AutoCloseable {
   }
 
   /**
+   * Skips the calling test class, loudly, unless backups of a volume can run here: os-brick asks
+   * {@code dmidecode} for the system UUID before any attach (scripts/testenv/install.sh installs
+   * it).
+   */
+  public static void assumeBackupsCanRun() {
+    boolean ok = TestMariaDb.which("dmidecode").isPresent();
+    if (!ok) {
+      System.err.println(
+          "\n*** SKIPPING real backups: no dmidecode (apt-get install dmidecode) ***\n");
+    }
+    Assumptions.assumeTrue(ok, "SKIPPED real backups: no dmidecode");
+  }
+
+  /**
    * Skips the calling test class, loudly, unless pods can be run here as {@link PodSandbox}es with
    * Debian's Cinder, cinder-api included.
    */
@@ -97,6 +111,14 @@ public final class RealCinder implements AutoCloseable {
 
   /** Writes a cinder.conf for a service on {@code host}; returns its path. */
   public Path writeConf(String name, String host) {
+    return writeConf(name, host, Map.of());
+  }
+
+  /**
+   * Writes a cinder.conf for a service on {@code host} with more options, by section, after the
+   * usual ones (oslo.config lets the later value win); returns its path.
+   */
+  public Path writeConf(String name, String host, Map<String, Map<String, String>> more) {
     try {
       Path d = Files.createDirectories(dir.resolve(name));
       Files.createDirectories(d.resolve("state"));
@@ -127,6 +149,11 @@ public final class RealCinder implements AutoCloseable {
           .append("[oslo_concurrency]\nlock_path = ")
           .append(d.resolve("lock"))
           .append('\n');
+      more.forEach(
+          (section, options) -> {
+            conf.append('[').append(section).append("]\n");
+            options.forEach((k, v) -> conf.append(k).append(" = ").append(v).append('\n'));
+          });
       Path file = d.resolve("cinder.conf");
       Files.writeString(file, conf.toString());
       return file;
@@ -140,13 +167,22 @@ public final class RealCinder implements AutoCloseable {
    * a volume service's row is {@code host@fake}.
    */
   public Service start(String binary, String host) {
+    return start(binary, host, Map.of(), Map.of());
+  }
+
+  /** As {@link #start(String, String)}, with more options (by section) and environment. */
+  public Service start(
+      String binary,
+      String host,
+      Map<String, Map<String, String>> more,
+      Map<String, String> environment) {
     String name = binary + "-" + host + "-" + started.size();
-    Path conf = writeConf(name, host);
+    Path conf = writeConf(name, host, more);
     Path log = conf.getParent().resolve("service.log");
     Process p =
         TestProcesses.start(
             List.of(binary, "--config-file", conf.toString()),
-            Map.of(),
+            environment,
             conf.getParent().resolve("stdout.log"));
     Service s = new Service(binary, host, p, log, conf);
     started.add(s);
@@ -181,6 +217,11 @@ public final class RealCinder implements AutoCloseable {
   /** SIGHUP: reset the service's cached version pins. */
   public void sighup(Service s) {
     TestProcesses.signal(s.pid(), "HUP");
+  }
+
+  /** SIGTERM, as the kubelet sends when a pod is deleted; does not wait. */
+  public void terminate(Service s) {
+    TestProcesses.signal(s.pid(), "TERM");
   }
 
   /** Ends a service abruptly, as a crashed pod does. */
