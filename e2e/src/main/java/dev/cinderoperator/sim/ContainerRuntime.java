@@ -28,7 +28,7 @@ public interface ContainerRuntime {
    */
   void signal(Pod pod, String signal);
 
-  /** Runs a job pod's container to completion. */
+  /** Runs a job pod's container to completion; null while its work goes on (asked again). */
   JobResult runJob(Pod pod);
 
   /** How a job container ended: its exit code and its termination message. */

@@ -5,6 +5,7 @@ import static dev.cinderoperator.cinder.CinderBinary.SCHEDULER;
 import static dev.cinderoperator.cinder.CinderBinary.VOLUME;
 
 import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.CinderCommands;
 import dev.cinderoperator.cinder.DottedVersion;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
@@ -56,10 +57,11 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
   private final Map<String, CinderProcess> processes = new ConcurrentHashMap<>();
   private final Map<String, String> imageReleases = new ConcurrentHashMap<>();
   private final List<Predicate<Pod>> muted = new CopyOnWriteArrayList<>();
-  private final Map<String, AtomicInteger> dataMigrationRuns = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> dataMigrationBatchesRun = new ConcurrentHashMap<>();
   private final AtomicInteger dbSyncFailures = new AtomicInteger();
   private volatile int upgradeCheckExitCode;
-  private volatile int dataMigrationIncompleteRuns;
+  private volatile int dataMigrationBatches;
+  private volatile boolean holdDataMigrations;
   private volatile boolean dataMigrationsFail;
   private volatile boolean versionProbeFails;
 
@@ -100,9 +102,19 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     upgradeCheckExitCode = exitCode;
   }
 
-  /** The first {@code runs} online data migration jobs of each cluster exit 1 (more to migrate). */
-  public void dataMigrationIncompleteRuns(int runs) {
-    dataMigrationIncompleteRuns = runs;
+  /**
+   * Each cluster's database holds {@code batches} batches for {@code cinder-manage db
+   * online_data_migrations --max_count N}: each run migrates one and exits 1 while it migrated
+   * something, and the run after the last exits 0 (facts §5.1). The operator's batch loop runs them
+   * all in one container.
+   */
+  public void dataMigrationBatches(int batches) {
+    dataMigrationBatches = batches;
+  }
+
+  /** Online data migration jobs keep running (neither finish nor fail) while held. */
+  public void holdDataMigrations(boolean hold) {
+    holdDataMigrations = hold;
   }
 
   /** Online data migrations exit 2 (a migration failed; a person must look). */
@@ -124,7 +136,8 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     muted.clear();
     dbSyncFailures.set(0);
     upgradeCheckExitCode = 0;
-    dataMigrationIncompleteRuns = 0;
+    dataMigrationBatches = 0;
+    holdDataMigrations = false;
     dataMigrationsFail = false;
     versionProbeFails = false;
   }
@@ -333,18 +346,44 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
             2,
             "Running batches of 50 until complete\nError attempting to run migration (on demand)");
       }
-      int run =
-          dataMigrationRuns
-              .computeIfAbsent(ns + "/" + cluster, k -> new AtomicInteger())
-              .incrementAndGet();
-      if (run <= dataMigrationIncompleteRuns) {
-        return new JobResult(
-            1, "Running batches of 50 until complete\n50 rows matched query, 50 migrated");
+      if (holdDataMigrations) {
+        return null;
       }
-      return JobResult.success(
-          "Running batches of 50 until complete\nThis command is idempotent; no more rows to migrate");
+      AtomicInteger done =
+          dataMigrationBatchesRun.computeIfAbsent(ns + "/" + cluster, k -> new AtomicInteger());
+      List<String> command = pod.getSpec().getContainers().get(0).getCommand();
+      if (!CinderCommands.isBatchLoop(command)) {
+        return oneBatch(done);
+      }
+      // the operator's loop: cinder-manage again while it exits 1, then its summary
+      int runs = 0;
+      JobResult last;
+      do {
+        last = oneBatch(done);
+        runs++;
+      } while (last.exitCode() == 1);
+      return new JobResult(
+          last.exitCode(),
+          "online_data_migrations: "
+              + runs
+              + " run(s) of --max_count "
+              + command.get(command.size() - 1)
+              + ", last exit "
+              + last.exitCode()
+              + "\n"
+              + last.message());
     }
     return JobResult.success("");
+  }
+
+  /** One {@code online_data_migrations --max_count N} run against the cluster's batches. */
+  private JobResult oneBatch(AtomicInteger done) {
+    if (done.incrementAndGet() <= dataMigrationBatches) {
+      return new JobResult(
+          1, "Running batches of 50 until complete\n50 rows matched query, 50 migrated");
+    }
+    return JobResult.success(
+        "Running batches of 50 until complete\nThis command is idempotent; no more rows to migrate");
   }
 
   private boolean databaseDown(String ns, String cluster) {

@@ -42,6 +42,38 @@ public final class CinderCommands {
           "    print('cannot write %s: %s' % (sys.argv[1], e), file=sys.stderr)",
           "");
 
+  /**
+   * Runs the command in its arguments (after the termination log path) again while it exits 1
+   * without a traceback: {@code online_data_migrations --max_count N} exits 1 after a batch that
+   * migrated rows and left more to do, 0 when nothing is left, 2 when it cannot go on (facts §5.1).
+   * A traceback also exits 1 (facts: exit codes), so it ends the loop. Exits with the last run's
+   * code and leaves a summary and the last run's output as the termination message. Python, not a
+   * shell loop: it is the one interpreter every Cinder image has, and it tells the output apart.
+   */
+  static final String BATCH_LOOP_PROGRAM =
+      String.join(
+          "\n",
+          "import subprocess, sys",
+          "term, argv = sys.argv[1], sys.argv[2:]",
+          "runs = 0",
+          "while True:",
+          "    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,"
+              + " universal_newlines=True)",
+          "    runs += 1",
+          "    sys.stdout.write(p.stdout)",
+          "    sys.stdout.flush()",
+          "    if p.returncode != 1 or 'Traceback (most recent call last)' in p.stdout:",
+          "        break",
+          "summary = 'online_data_migrations: %d run(s) of --max_count %s, last exit %d\\n' % (",
+          "    runs, argv[-1], p.returncode)",
+          "try:",
+          "    with open(term, 'w') as f:",
+          "        f.write(summary + p.stdout[-3000:])",
+          "except OSError as e:",
+          "    print('cannot write %s: %s' % (term, e), file=sys.stderr)",
+          "sys.exit(p.returncode)",
+          "");
+
   private final String configFile;
 
   public CinderCommands(String configFile) {
@@ -86,6 +118,34 @@ public final class CinderCommands {
           "spec.upgrade.onlineDataMigrationBatch is " + maxCount + "; it must be 1 or more");
     }
     return manage("db", "online_data_migrations", "--max_count", Integer.toString(maxCount));
+  }
+
+  /**
+   * {@code cinder-manage db online_data_migrations --max_count N} run again and again in one
+   * container until it reports nothing left (exit 0) or cannot go on: one Job for a whole run of
+   * batches, however large the database.
+   */
+  public List<String> onlineDataMigrationsUntilDone(int maxCount, String terminationLogPath) {
+    List<String> argv = new java.util.ArrayList<>();
+    argv.add("python3");
+    argv.add("-c");
+    argv.add(BATCH_LOOP_PROGRAM);
+    argv.add(terminationLogPath);
+    argv.addAll(onlineDataMigrations(maxCount));
+    return List.copyOf(argv);
+  }
+
+  /** The batch loop writing to {@value #DEFAULT_TERMINATION_LOG}. */
+  public List<String> onlineDataMigrationsUntilDone(int maxCount) {
+    return onlineDataMigrationsUntilDone(maxCount, DEFAULT_TERMINATION_LOG);
+  }
+
+  /** Whether a container's command is {@link #onlineDataMigrationsUntilDone}'s loop. */
+  public static boolean isBatchLoop(List<String> command) {
+    return command != null
+        && command.size() > 4
+        && command.get(0).endsWith("python3")
+        && BATCH_LOOP_PROGRAM.equals(command.get(2));
   }
 
   /**

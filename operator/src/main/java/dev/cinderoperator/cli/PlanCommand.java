@@ -52,7 +52,8 @@ public final class PlanCommand implements Callable<Integer> {
     CinderCluster desired =
         new ObjectMapper(new YAMLFactory()).readValue(file, CinderCluster.class);
     ReleaseCatalog catalog = ReleaseCatalog.standard();
-    List<SpecProblem> problems = new SpecValidator(catalog).validate(desired.getSpec());
+    List<SpecProblem> problems =
+        new SpecValidator(catalog).validate(desired.getMetadata().getName(), desired.getSpec());
     if (!problems.isEmpty()) {
       problems.forEach(p -> out.println("invalid: " + p));
       return 1;

@@ -181,17 +181,10 @@ final class JobSteps {
 
   /** The highest run number among existing data-migration jobs of this image, 0 if none. */
   static int highestRun(PlanContext ctx, String image) {
-    String prefix = Names.dataMigrationJob(ctx.obs.cluster(), JobHash.of(image), 0);
-    prefix = prefix.substring(0, prefix.length() - 1);
+    String hash = JobHash.of(image);
     int max = 0;
     for (JobView j : ctx.obs.jobs()) {
-      if (j.name().startsWith(prefix)) {
-        try {
-          max = Math.max(max, Integer.parseInt(j.name().substring(prefix.length())));
-        } catch (NumberFormatException e) {
-          // not one of ours
-        }
-      }
+      max = Math.max(max, Names.dataMigrationRun(ctx.obs.cluster(), hash, j.name()).orElse(0));
     }
     return max;
   }

@@ -41,10 +41,13 @@ public final class CinderJobs {
                 Map.of(
                     CinderConf.COMMON_FILE, configFiles.getOrDefault(CinderConf.COMMON_FILE, ""))),
             null,
-            CinderPodTemplates.requests("100m", "256Mi"));
+            CinderPodTemplates.requests("100m", "256Mi"),
+            null,
+            false);
     var container = template.getSpec().getContainers().get(0);
     container.setCommand(command);
     container.setReadinessProbe(null);
+    container.setLivenessProbe(null);
     container.setTerminationMessagePolicy("FallbackToLogsOnError");
     template.getSpec().setRestartPolicy("Never");
     template.getSpec().setTerminationGracePeriodSeconds(30L);

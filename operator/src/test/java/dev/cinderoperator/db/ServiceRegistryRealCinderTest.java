@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.cinder.CinderCommands;
+import dev.cinderoperator.cinder.CinderProbes;
 import dev.cinderoperator.cinder.JobKind;
 import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.ReleaseCatalog;
@@ -210,5 +211,47 @@ class ServiceRegistryRealCinderTest {
     assertThat(registry.read().rows())
         .extracting(ServiceRow::host)
         .containsExactlyInAnyOrder(SCHEDULER, VOLUME, "cinder-backup-1");
+  }
+
+  /** The heartbeat probes of the pod templates, run with Debian's Python against real rows. */
+  @Test
+  @Order(5)
+  void theHeartbeatProbesReadTheRealServicesOwnHeartbeat() throws Exception {
+    Path dir = Files.createTempDirectory("probe-");
+    Path state = dir.resolve("state.json");
+    java.util.function.Function<String, RealCinder.ToolRun> probe =
+        mode -> {
+          List<String> argv =
+              new java.util.ArrayList<>(
+                  CinderProbes.command(
+                      mode,
+                      "cinder-scheduler",
+                      null,
+                      state.toString(),
+                      List.of(scheduler.conf().toString())));
+          argv.set(0, "/usr/bin/python3");
+          return RealCinder.run(argv, dir.resolve(mode + ".log"));
+        };
+    // the first look only learns the count this container started with
+    RealCinder.ToolRun first = probe.apply("ready");
+    assertThat(first.exitCode()).as(first.output()).isEqualTo(1);
+    assertThat(first.output()).contains("report_count");
+    await("a heartbeat after the probe's first look makes the pod ready")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> probe.apply("ready").exitCode() == 0);
+    RealCinder.ToolRun live = probe.apply("live");
+    assertThat(live.exitCode()).as(live.output()).isZero();
+
+    // a hang: its count stands still while the database answers
+    cinder.kill(scheduler);
+    String json = Files.readString(state);
+    Files.writeString(
+        state, json.replaceAll("\"moved\": \"[^\"]+\"", "\"moved\": \"2000-01-01T00:00:00\""));
+    RealCinder.ToolRun hung = probe.apply("live");
+    assertThat(hung.exitCode()).as(hung.output()).isEqualTo(1);
+    assertThat(hung.output()).contains("stuck");
+    await("a service that stopped heartbeating is not ready")
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> probe.apply("ready").exitCode() == 1);
   }
 }
