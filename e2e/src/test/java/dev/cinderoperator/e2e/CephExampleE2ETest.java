@@ -32,10 +32,14 @@ class CephExampleE2ETest extends ScenarioTest {
     assertThat(objects)
         .extracting(HasMetadata::getKind)
         .containsExactly("ConfigMap", "Secret", "CinderCluster");
-    for (HasMetadata o : objects) {
-      s.env.client().resource(o).inNamespace(NS).create();
-    }
-    CinderCluster cc = (CinderCluster) objects.get(2);
+    CinderCluster cc =
+        s.env
+            .client()
+            .getKubernetesSerialization()
+            .convertValue(objects.get(2), CinderCluster.class);
+    s.env.client().resource(objects.get(0)).inNamespace(NS).create();
+    s.env.client().resource(objects.get(1)).inNamespace(NS).create();
+    s.env.client().resource(cc).inNamespace(NS).create();
     s.awaitReleased(cc.getSpec().getRelease(), Duration.ofSeconds(60));
 
     for (String component : List.of("volume", "backup")) {

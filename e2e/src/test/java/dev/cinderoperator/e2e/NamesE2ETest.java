@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Names at the limits: a 40-character cluster with a 38-character backend (its volume StatefulSet
- * would be 56 characters, too long for its pods' controller-revision-hash label) is refused with
+ * would be 86 characters, too long for its pods' controller-revision-hash label) is refused with
  * Stalled naming the field and the limit, and nothing is made for it; a 40-character cluster with a
  * short backend deploys and upgrades, its job names shortened where the contract's cannot fit 63.
  */
@@ -51,7 +51,7 @@ class NamesE2ETest extends ScenarioTest {
             .getMessage();
     assertThat(message)
         .contains("spec.volumes[0].name")
-        .contains("56 characters")
+        .contains((CLUSTER.length() + "-volume-".length() + BACKEND.length()) + " characters")
         .contains("at most 52")
         .contains("at most 4 characters");
     s.holdsFor("nothing is made for it", Duration.ofSeconds(2), () -> owned(CLUSTER).isEmpty());

@@ -19,6 +19,7 @@ class NameLimitsTest {
   @Test
   void aClusterAndBackendTooLongForTheVolumeStatefulSetAreRefusedNamingFieldAndLimit() {
     spec.getVolumes().get(0).setName("ceph-ssd-replicated-three-way-pool-az2");
+    spec.setVolumes(List.of(spec.getVolumes().get(0)));
     List<SpecProblem> problems =
         validator.validate("cinder-production-eu-west-1-az2-block01x", spec);
     assertThat(problems)
@@ -27,7 +28,7 @@ class NameLimitsTest {
             p -> {
               assertThat(p.field()).isEqualTo("spec.volumes[0].name");
               assertThat(p.reason()).isEqualTo("BackendNameTooLong");
-              assertThat(p.message()).contains("56 characters", "at most 52", "at most 4");
+              assertThat(p.message()).contains("86 characters long", "at most 52", "at most 4");
             });
   }
 

@@ -72,7 +72,7 @@ class PodSettingsTest {
         .containsEntry("example.com/owner", "storage")
         .containsKey(Labels.CONFIG_CHECKSUM);
     // volume pods are not spread by default; the other components' pods know nothing of it
-    assertThat(pod.getTopologySpreadConstraints()).isEmpty();
+    assertThat(pod.getTopologySpreadConstraints()).isNullOrEmpty();
     assertThat(desired().scheduler().getSpec().getTemplate().getSpec().getVolumes()).hasSize(3);
   }
 
