@@ -107,8 +107,8 @@ public final class Demo implements Callable<Integer> {
               + ")");
       return 2;
     }
-    // Debian's 21.3.1 is "zed"; the source release is the same code imitating Xena's versions.
-    from = "xena";
+    // Debian's 21.3.1 is "zed"; the source release "yoga" is the same code with lower versions.
+    from = "yoga";
     to = "zed";
     volumeDriver = "cinder.tests.fake_driver.FakeLoggingVolumeDriver";
     schedulers = 1;

@@ -32,10 +32,11 @@ import java.util.Optional;
  *
  * <p>Releases: the installed code is 21.3.1, which reports exactly the catalog's {@code zed}
  * (volume 3.18, scheduler 3.12, backup 2.3, objects 1.39). The older release is imitated on the
- * same code: {@link #IMITATED_XENA} lowers the RPC constants to Xena's (volume 3.16, scheduler
- * 3.12, backup 2.2; objects 1.39 as since Xena). {@link #catalog()} knows only these two, so xena
- * to zed is this tier's N to N+1 (upstream, Yoga sits between them; its versions equal Zed's, which
- * would show no pin move). Images: {@link #SOURCE_IMAGE} and {@link #TARGET_IMAGE}.
+ * same code: {@link #IMITATED_YOGA}, labelled yoga (the series before zed, so yoga to zed is this
+ * tier's N to N+1), lowers the RPC constants below Zed's, to Xena's (volume 3.16, scheduler 3.12,
+ * backup 2.2; objects 1.39 as since Xena): real Yoga reports what Zed does, which would show no pin
+ * move. {@link #catalog()} expects these versions of yoga. Images: {@link #SOURCE_IMAGE} and {@link
+ * #TARGET_IMAGE}.
  *
  * <pre>{@code
  * try (RealCinderEnvironment real =
@@ -47,20 +48,20 @@ import java.util.Optional;
  */
 public final class RealCinderEnvironment implements AutoCloseable {
   public static final String REGISTRY = "registry.example.com/openstack/cinder:";
-  public static final String SOURCE_IMAGE = REGISTRY + "xena";
+  public static final String SOURCE_IMAGE = REGISTRY + "yoga";
   public static final String TARGET_IMAGE = REGISTRY + "zed";
 
-  /** Xena's versions, imitated on the installed 21.3.1 code. */
-  public static final Release IMITATED_XENA =
+  /** An older release imitated on the installed 21.3.1 code: yoga, with Xena's lower versions. */
+  public static final Release IMITATED_YOGA =
       new Release(
-          "xena", 19, false, Map.of(VOLUME, "3.16", SCHEDULER, "3.12", BACKUP, "2.2"), "1.39");
+          "yoga", 20, false, Map.of(VOLUME, "3.16", SCHEDULER, "3.12", BACKUP, "2.2"), "1.39");
 
   /** What real 21.3.1 reports: the standard catalog's zed. */
   public static final Release REAL_ZED = ReleaseCatalog.standard().find("zed").orElseThrow();
 
-  /** The test-only catalog: the imitated xena, then the real zed. */
+  /** The test-only catalog: the imitated yoga, then the real zed. */
   public static ReleaseCatalog catalog() {
-    return ReleaseCatalog.of(List.of(IMITATED_XENA, REAL_ZED));
+    return ReleaseCatalog.of(List.of(IMITATED_YOGA, REAL_ZED));
   }
 
   /**
@@ -183,7 +184,7 @@ public final class RealCinderEnvironment implements AutoCloseable {
                   RealCinderRuntime runtime =
                       new RealCinderRuntime(
                           sim.client(), RealCinderRuntime.Settings.in(backing.workDir()));
-                  runtime.imitate(SOURCE_IMAGE, IMITATED_XENA);
+                  runtime.imitate(SOURCE_IMAGE, IMITATED_YOGA);
                   sim.kubelet().useRuntime(SimulatedCinderRuntime.CINDER_IMAGES, runtime);
                   holder[0] = runtime;
                 }));

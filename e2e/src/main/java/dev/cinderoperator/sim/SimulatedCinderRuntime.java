@@ -85,9 +85,11 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
 
   /** Makes an image carry a release whatever its tag says. */
   public void mapImage(String image, String release) {
-    if (catalog.find(release).isEmpty()) {
+    if (catalog.find(release).filter(Release::hasExpectedVersions).isEmpty()) {
       throw new IllegalArgumentException(
-          "unknown release " + release + "; known: " + catalog.knownNames());
+          "the simulated Cinder knows no versions of release "
+              + release
+              + "; series it can run: those in the catalog's table");
     }
     imageReleases.put(image, release);
   }
@@ -446,7 +448,8 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     if (rpc == null) {
       return new CachedPin(own.rpcVersion(target), own.objectVersion());
     }
-    if (!catalog.knowsObjectVersion(own.name(), obj)) {
+    String cap = obj;
+    if (!catalog.knownObjectVersions(own.name()).map(k -> k.contains(cap)).orElse(true)) {
       throw new IllegalStateException(
           "CappedVersionUnknown: Unrecoverable Error: Versioned Objects in DB are capped to unknown"
               + " version "

@@ -33,10 +33,10 @@ import org.junit.jupiter.api.Test;
  * cinder-manage db online_data_migrations} and the version probe, against a private MariaDB and
  * RabbitMQ. cinder-api is not run (its pods are Ready at once).
  *
- * <p>Releases (see {@link RealCinderEnvironment}): the source image {@code cinder:xena} runs the
- * installed code with its RPC constants lowered to Xena's (volume 3.16, backup 2.2); the target
- * {@code cinder:zed} is the unmodified 21.3.1 (volume 3.18, scheduler 3.12, backup 2.3). The test
- * catalog holds just these two, so the operator treats xena to zed as N to N+1.
+ * <p>Releases (see {@link RealCinderEnvironment}): the source image {@code cinder:yoga} runs the
+ * installed code with its RPC constants lowered (volume 3.16, backup 2.2, Xena's; real Yoga reports
+ * Zed's); the target {@code cinder:zed} is the unmodified 21.3.1 (volume 3.18, scheduler 3.12,
+ * backup 2.3). Yoga to zed is N to N+1.
  *
  * <p>Skipped loudly unless root, Debian's Cinder, RabbitMQ and MariaDB are installed.
  */
@@ -102,12 +102,12 @@ class UpgradeRealCinderTest {
 
   @Test
   void deploysAndUpgradesRealCinderWithPinsResetBySighup() {
-    CinderCluster cluster = Clusters.of("cinder", NS, "xena", 1, 1, 1, fakeBackend());
+    CinderCluster cluster = Clusters.of("cinder", NS, "yoga", 1, 1, 1, fakeBackend());
     cluster.getSpec().setImage(RealCinderEnvironment.SOURCE_IMAGE);
     cluster.getSpec().setConfig(Map.of("DEFAULT", Map.of("graceful_shutdown_timeout", "5")));
     real.env().client().resource(cluster).create();
 
-    await("fresh deploy Ready").atMost(Duration.ofSeconds(120)).until(() -> ready("xena"));
+    await("fresh deploy Ready").atMost(Duration.ofSeconds(120)).until(() -> ready("yoga"));
     System.out.printf("fresh deploy Ready after %.1f s%n", seconds());
     // db sync ran for real: Cinder's own schema at its alembic head
     assertThat(db.value("SELECT version_num FROM alembic_version")).isEqualTo("c92a3e68beed");
@@ -115,8 +115,8 @@ class UpgradeRealCinderTest {
             db.value(
                 "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ?", db.name()))
         .satisfies(n -> assertThat(((Number) n).intValue()).isGreaterThanOrEqualTo(30));
-    await("the imitated xena rows")
-        .atMost(Duration.ofSeconds(30))
+    await("the imitated yoga rows")
+        .atMost(Duration.ofSeconds(120))
         .untilAsserted(
             () ->
                 assertThat(versions())
@@ -133,7 +133,7 @@ class UpgradeRealCinderTest {
               spec.setRelease("zed");
               spec.setImage(RealCinderEnvironment.TARGET_IMAGE);
             });
-    await("upgrade to zed complete").atMost(Duration.ofSeconds(150)).until(() -> ready("zed"));
+    await("upgrade to zed complete").atMost(Duration.ofSeconds(300)).until(() -> ready("zed"));
     System.out.printf("upgrade complete after %.1f s%n", seconds());
 
     CinderCluster done = real.env().get(NS, "cinder");

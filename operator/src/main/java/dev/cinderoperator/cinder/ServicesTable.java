@@ -92,17 +92,11 @@ public final class ServicesTable {
    * version raises {@code ServiceTooOld}, an object version the target's code does not know raises
    * {@code CappedVersionUnknown}.
    *
-   * @throws IllegalArgumentException when the catalog does not know {@code targetRelease}
+   * @param knownObjectVersions the target code's object-version history (the version probe's, or
+   *     {@link ReleaseCatalog#knownObjectVersions})
    */
   public static List<BlockingRow> blockingRows(
-      List<ServiceRow> rows, String targetRelease, ReleaseCatalog catalog) {
-    if (catalog.find(targetRelease).isEmpty()) {
-      throw new IllegalArgumentException(
-          "unknown target release '"
-              + targetRelease
-              + "'; known releases: "
-              + catalog.knownNames());
-    }
+      List<ServiceRow> rows, String targetRelease, Set<String> knownObjectVersions) {
     List<BlockingRow> blocking = new ArrayList<>();
     for (ServiceRow row : rows.stream().sorted(ORDER).toList()) {
       if (!DottedVersion.isValid(row.rpcVersion()) || !DottedVersion.isValid(row.objectVersion())) {
@@ -120,7 +114,7 @@ public final class ServicesTable {
                     + row.binary()
                     + " "
                     + row.host()));
-      } else if (!catalog.knowsObjectVersion(targetRelease, row.objectVersion())) {
+      } else if (!knownObjectVersions.contains(row.objectVersion())) {
         blocking.add(
             new BlockingRow(
                 row,

@@ -223,8 +223,8 @@ public class UpgradeExecutor {
                     (c, b) -> planner.templateImage(status, spec, c, b),
                     planner.servicesStopped(status))
                 .withApiRestartMarker(restartMarker));
-    perform(cc, in, spec, status, action);
-    removeFinishedJobs(cc, in.observed(), finished);
+    // Notices report what this reconcile observed (a gap that ended, a drain that timed out):
+    // they come before the act they led to, and are not lost when the act fails.
     for (Decision.Notice n : decision.notices()) {
       if (n.warning()) {
         events.warning(cc, n.reason(), n.message());
@@ -232,6 +232,8 @@ public class UpgradeExecutor {
         events.normal(cc, n.reason(), n.message());
       }
     }
+    perform(cc, in, spec, status, action);
+    removeFinishedJobs(cc, in.observed(), finished);
     with.circuitStates().forEach(this::circuitMetric);
     return progress;
   }
@@ -318,7 +320,7 @@ public class UpgradeExecutor {
       }
       try {
         VersionProbeResult r = VersionProbeResult.parse(j.terminationMessage());
-        probes.put(j.image(), new ProbedVersions(r.rpc(), r.objects()));
+        probes.put(j.image(), new ProbedVersions(r.rpc(), r.objects(), r.objectHistory()));
       } catch (IllegalArgumentException e) {
         // Left out: the planner stalls with VersionProbeFailed and this message's gist.
         LOG.warn("job {}: {}", j.name(), e.getMessage());

@@ -8,12 +8,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a version-probe job found in an image's code: the RPC version of each binary and the current
- * aggregate object version. The lead parses it from the probe job's termination message.
+ * What a version-probe job found in an image's code: the RPC version of each binary, the current
+ * aggregate object version and the object versions the code accepts as a cap. The executor parses
+ * it from the probe job's termination message.
+ *
+ * @param objectHistory the image's {@code OBJ_VERSIONS} history; empty when not read
  */
-public record ProbedVersions(Map<CinderBinary, String> rpcVersions, String objectVersion) {
+public record ProbedVersions(
+    Map<CinderBinary, String> rpcVersions, String objectVersion, List<String> objectHistory) {
   public ProbedVersions {
     rpcVersions = Map.copyOf(rpcVersions);
+    objectHistory = objectHistory == null ? List.of() : List.copyOf(objectHistory);
   }
 
   /** As the {@code targets} of the upgrade status, one entry per binary in enum order. */

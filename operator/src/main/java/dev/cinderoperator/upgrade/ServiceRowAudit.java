@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -42,6 +43,7 @@ final class ServiceRowAudit {
   static ServiceRowAudit of(
       PlanContext ctx, Map<CinderBinary, VersionPin> targets, String targetRelease) {
     ServiceRowAudit audit = new ServiceRowAudit();
+    Optional<Set<String>> knownObjects = knownObjectVersions(ctx, targetRelease);
     for (ServiceRow row : ctx.rows()) {
       Optional<CinderBinary> binary = CinderBinary.fromBinaryName(row.binary());
       if (binary.isEmpty()) {
@@ -50,7 +52,9 @@ final class ServiceRowAudit {
       boolean versionless =
           !DottedVersion.isValid(row.rpcVersion()) || !DottedVersion.isValid(row.objectVersion());
       boolean unknownObject =
-          !versionless && !ctx.obs.catalog().knowsObjectVersion(targetRelease, row.objectVersion());
+          !versionless
+              && knownObjects.isPresent()
+              && !knownObjects.get().contains(row.objectVersion());
       VersionPin target = targets.get(binary.get());
       boolean below =
           !versionless
@@ -87,6 +91,20 @@ final class ServiceRowAudit {
       }
     }
     return audit;
+  }
+
+  /**
+   * The object versions the target's code accepts as a cap: what the version probe read from the
+   * target image, else what the catalog says of the release; empty (not judged) for a series newer
+   * than the catalog whose probe is no longer visible.
+   */
+  private static Optional<Set<String>> knownObjectVersions(PlanContext ctx, String targetRelease) {
+    String image = ctx.draft == null ? null : ctx.draft.getToImage();
+    ProbedVersions probed = image == null ? null : ctx.obs.probes().get(image);
+    if (probed != null && !probed.objectHistory().isEmpty()) {
+      return Optional.of(Set.copyOf(probed.objectHistory()));
+    }
+    return ctx.obs.catalog().knownObjectVersions(targetRelease);
   }
 
   private static boolean ownedByPod(PlanContext ctx, ServiceRow row) {

@@ -202,7 +202,7 @@ public final class UpgradePlanner {
             "UnknownRelease",
             "release "
                 + unknown
-                + " is not one this operator knows ("
+                + " is not the name of an OpenStack series ("
                 + catalog.knownNames()
                 + "); set spec.release to the series spec.image carries",
             null);
@@ -278,30 +278,11 @@ public final class UpgradePlanner {
   }
 
   private static String between(ReleaseCatalog catalog, String from, String to) {
-    List<String> names = new ArrayList<>();
-    boolean in = false;
-    for (Release r : catalog.releases()) {
-      if (r.name().equals(to)) {
-        break;
-      }
-      if (in) {
-        names.add(r.name());
-      }
-      if (r.name().equals(from)) {
-        in = true;
-      }
-    }
-    return String.join(", ", names);
+    return String.join(", ", catalog.between(from, to));
   }
 
   private static String next(ReleaseCatalog catalog, String from) {
-    List<Release> all = catalog.releases();
-    for (int i = 0; i < all.size() - 1; i++) {
-      if (all.get(i).name().equals(from)) {
-        return all.get(i + 1).name();
-      }
-    }
-    return "the next release";
+    return catalog.next(from).orElse("the next release");
   }
 
   // --- an upgrade under way -----------------------------------------------------
@@ -512,7 +493,8 @@ public final class UpgradePlanner {
     return ctx.obs
         .catalog()
         .find(old.getFromRelease())
-        .map(r -> new ProbedVersions(r.rpcVersions(), r.objectVersion()).toPins())
+        .filter(Release::hasExpectedVersions)
+        .map(r -> new ProbedVersions(r.rpcVersions(), r.objectVersion(), List.of()).toPins())
         .orElseGet(ArrayList::new);
   }
 
@@ -584,7 +566,8 @@ public final class UpgradePlanner {
   private static Optional<Blocked> releaseMismatch(PlanContext ctx, ProbedVersions probed) {
     UpgradeStatus u = ctx.draft;
     Optional<Release> release = ctx.obs.catalog().find(u.getToRelease());
-    if (release.isEmpty()) {
+    if (release.isEmpty() || !release.get().hasExpectedVersions()) {
+      // A series newer than the table: the probe alone says what it reports.
       return Optional.empty();
     }
     List<String> diffs = new ArrayList<>();

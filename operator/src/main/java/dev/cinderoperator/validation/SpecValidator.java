@@ -174,7 +174,7 @@ public final class SpecValidator {
           new SpecProblem(
               "spec.release",
               "ReleaseMissing",
-              "spec.release is required: set the OpenStack series the image carries, one of "
+              "spec.release is required: set the OpenStack series the image carries: "
                   + catalog.knownNames()));
     } else if (catalog.find(release).isEmpty()) {
       problems.add(
@@ -183,7 +183,7 @@ public final class SpecValidator {
               "UnknownRelease",
               "spec.release '"
                   + release
-                  + "' is not a release this operator knows: use one of "
+                  + "' is not the name of an OpenStack series: use "
                   + catalog.knownNames()));
     }
   }

@@ -73,7 +73,8 @@ class ServicesTableTest {
             row("cinder-volume", "old-but-known@lvm", "3.16", "1.38", 0));
 
     List<BlockingRow> blocking =
-        ServicesTable.blockingRows(rows, "2023.1", ReleaseCatalog.standard());
+        ServicesTable.blockingRows(
+            rows, "2023.1", ReleaseCatalog.standard().knownObjectVersions("2023.1").orElseThrow());
 
     assertThat(blocking)
         .extracting(b -> b.row().host(), BlockingRow::reason)
@@ -83,8 +84,6 @@ class ServicesTableTest {
     assertThat(blocking.get(1).message())
         .contains("ServiceTooOld", "cinder-manage service remove cinder-backup liberty");
     assertThat(blocking.get(0).message()).contains("1.37", "CappedVersionUnknown", "2023.1");
-    assertThatThrownBy(() -> ServicesTable.blockingRows(rows, "3000.1", ReleaseCatalog.standard()))
-        .hasMessageContaining("unknown target release '3000.1'");
   }
 
   @Test

@@ -127,7 +127,12 @@ class ServiceRegistryRealCinderTest {
             new VersionPin("cinder-scheduler", "3.12", "1.39"),
             new VersionPin("cinder-volume", "3.16", "1.38"),
             new VersionPin("cinder-backup", "2.3", "1.39"));
-    assertThat(ServicesTable.blockingRows(s.rows(), "2023.1", ReleaseCatalog.standard())).isEmpty();
+    assertThat(
+            ServicesTable.blockingRows(
+                s.rows(),
+                "2023.1",
+                ReleaseCatalog.standard().knownObjectVersions("2023.1").orElseThrow()))
+        .isEmpty();
     // Cinder itself pinned to the old row, as the operator computed
     await("the scheduler's pin in its log")
         .atMost(Duration.ofSeconds(30))

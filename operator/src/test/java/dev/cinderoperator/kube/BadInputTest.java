@@ -56,7 +56,7 @@ class BadInputTest {
     return Stream.of(
         Arguments.of(
             new Case(
-                "UnknownRelease", "spec.release", db, mq, cc -> cc.getSpec().setRelease("2099.1"))),
+                "UnknownRelease", "spec.release", db, mq, cc -> cc.getSpec().setRelease("2026.3"))),
         Arguments.of(
             new Case("ImageMissing", "spec.image", db, mq, cc -> cc.getSpec().setImage(null))),
         Arguments.of(

@@ -7,6 +7,7 @@ import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.JobOutcome;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -197,7 +198,8 @@ class PreflightTest {
                 "3.12",
                 CinderBinary.BACKUP,
                 "2.4"),
-            "1.39"));
+            "1.39",
+            List.of("1.38", "1.39")));
     Action.Stall s = (Action.Stall) w.plan().action();
     assertThat(s.reason()).isEqualTo("ReleaseMismatch");
     assertThat(s.message()).contains("cinder-volume rpc 3.20");

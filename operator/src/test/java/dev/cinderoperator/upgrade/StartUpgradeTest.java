@@ -93,13 +93,30 @@ class StartUpgradeTest {
   }
 
   @Test
-  void unknownReleaseIsRefusedListingTheKnownOnes() {
+  void unknownReleaseIsRefusedSayingHowSeriesAreNamed() {
     World w = World.running();
-    w.spec.setRelease("2030.1");
-    w.spec.setImage("x:2030.1");
+    w.spec.setRelease("2030.3");
+    w.spec.setImage("x:2030.3");
     Action.Stall s = (Action.Stall) w.plan().action();
     assertThat(s.reason()).isEqualTo("UnknownRelease");
-    assertThat(s.message()).contains("2030.1").contains("2024.1");
+    assertThat(s.message()).contains("2030.3").contains("YYYY.1");
+  }
+
+  @Test
+  void aSeriesNewerThanTheCatalogRollsOnWhatTheProbeReads() {
+    World w = World.running();
+    w.status.setRelease("2027.1");
+    w.spec.setRelease("2027.2");
+    w.spec.setImage(World.NEW);
+    w.imageVersions.put(World.OLD, w.imageVersions.get(World.NEW));
+    Decision d = w.plan();
+    assertThat(((Action.StartUpgrade) d.action()).mode()).isEqualTo(UpgradeMode.Rolling);
+    w.apply(d);
+    Decision done = w.stepUntil(x -> x.action() instanceof Action.Complete || x.stalled(), 400);
+    assertThat(done.action()).isInstanceOf(Action.Complete.class);
+    assertThat(done.upgrade().getTargets())
+        .extracting(p -> p.getBinary() + " " + p.getRpcVersion())
+        .contains("cinder-volume 3.19");
   }
 
   @Test

@@ -91,7 +91,7 @@ final class World {
   }
 
   static ProbedVersions versions(dev.cinderoperator.cinder.Release r) {
-    return new ProbedVersions(r.rpcVersions(), r.objectVersion());
+    return new ProbedVersions(r.rpcVersions(), r.objectVersion(), List.of());
   }
 
   /** A running 2023.2 cluster: every pod Ready on OLD, every service heartbeating. */
