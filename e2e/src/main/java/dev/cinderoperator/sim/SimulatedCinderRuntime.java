@@ -7,6 +7,7 @@ import static dev.cinderoperator.cinder.CinderBinary.VOLUME;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.CinderCommands;
 import dev.cinderoperator.cinder.DottedVersion;
+import dev.cinderoperator.cinder.OnlineMigrationReport;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
@@ -357,35 +358,54 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
       if (!CinderCommands.isBatchLoop(command)) {
         return oneBatch(done);
       }
-      // the operator's loop: cinder-manage again while it exits 1, then its summary
+      // the operator's loop: cinder-manage again while it exits 1 having migrated rows, then its
+      // report line (OnlineMigrationReport) and the last run's output
       int runs = 0;
+      long migrated = 0;
       JobResult last;
       do {
         last = oneBatch(done);
         runs++;
+        migrated += last.exitCode() == 1 ? BATCH : 0;
       } while (last.exitCode() == 1);
-      return new JobResult(
-          last.exitCode(),
-          "online_data_migrations: "
-              + runs
-              + " run(s) of --max_count "
-              + command.get(command.size() - 1)
-              + ", last exit "
-              + last.exitCode()
-              + "\n"
-              + last.message());
+      OnlineMigrationReport report =
+          new OnlineMigrationReport(
+              runs,
+              last.exitCode(),
+              false,
+              migrated,
+              0,
+              last.exitCode() == 0
+                  ? OnlineMigrationReport.Stopped.COMPLETE
+                  : OnlineMigrationReport.Stopped.EXIT_CODE);
+      return new JobResult(last.exitCode(), report.toJsonLine() + "\n" + last.message());
     }
     return JobResult.success("");
   }
 
-  /** One {@code online_data_migrations --max_count N} run against the cluster's batches. */
+  private static final int BATCH = 50;
+
+  /**
+   * One {@code online_data_migrations --max_count 50} run against the cluster's batches, printing
+   * Cinder's table.
+   */
   private JobResult oneBatch(AtomicInteger done) {
-    if (done.incrementAndGet() <= dataMigrationBatches) {
-      return new JobResult(
-          1, "Running batches of 50 until complete\n50 rows matched query, 50 migrated");
-    }
-    return JobResult.success(
-        "Running batches of 50 until complete\nThis command is idempotent; no more rows to migrate");
+    boolean more = done.incrementAndGet() <= dataMigrationBatches;
+    int n = more ? BATCH : 0;
+    String table =
+        "+----------------------------------------+--------------+-----------+\n"
+            + "| Migration                              | Total Needed | Completed |\n"
+            + "|----------------------------------------+--------------+-----------|\n"
+            + "| volume_use_quota_online_data_migration | "
+            + n
+            + " | "
+            + n
+            + " |\n"
+            + "+----------------------------------------+--------------+-----------+";
+    return more
+        ? new JobResult(
+            1, n + " rows matched query volume_use_quota_online_data_migration\n" + table)
+        : JobResult.success(table);
   }
 
   private boolean databaseDown(String ns, String cluster) {

@@ -3,22 +3,24 @@ package dev.cinderoperator.e2e;
 import static dev.cinderoperator.e2e.Scenario.NAME;
 import static dev.cinderoperator.e2e.Scenario.NS;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.workload.Labels;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import org.awaitility.core.ConditionTimeoutException;
+import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
  * Deleting a CinderCluster: the operator's finalizer releases what it holds for the cluster
  * (database registry and pool, metrics, cached reads, announced jobs, applied-object memory) and
- * lets the deletion finish; the owned objects go by garbage collection.
+ * lets the deletion finish; the owned objects go by the simulated API server's garbage collection
+ * (background propagation, as a real one does), and nothing the user made is taken with them.
  */
 class DeletionE2ETest extends ScenarioTest {
 
@@ -48,102 +50,75 @@ class DeletionE2ETest extends ScenarioTest {
   }
 
   @Test
-  void deletingAClusterLeavesNoOwnedObject() {
-    assumeTrue(
-        apiServerCollectsGarbage(),
-        "the simulated API server does not garbage-collect owned objects yet (issue 14 adds it);"
-            + " this scenario runs once it does");
-    s.deploy(Clusters.small(NAME, NS, "2024.1"));
+  void deletingAClusterLeavesNoOwnedObjectAndKeepsTheUsersSecrets() {
+    CinderCluster cc = s.deploy(Clusters.small(NAME, NS, "2024.1"));
+    String uid = cc.getMetadata().getUid();
+    Map<String, HasMetadata> owned = ownedBy(uid);
+    System.out.println("owned before deletion: " + owned.keySet());
+    // every kind the operator makes, and the pods its workloads make in turn
+    assertThat(owned.values().stream().map(HasMetadata::getKind).distinct())
+        .contains("Secret", "StatefulSet", "Deployment", "Service", "PodDisruptionBudget", "Pod");
+
     s.env.client().resource(s.get()).delete();
     s.awaitThat("the CinderCluster is gone", Duration.ofSeconds(20), () -> s.get() == null);
-    var c = s.env.client();
     s.awaitThat(
-        "every owned object garbage-collected",
+        "every object it owned, directly or through its workloads, garbage-collected",
         Duration.ofSeconds(30),
-        () ->
-            c.apps()
-                    .statefulSets()
-                    .inNamespace(NS)
-                    .withLabel(Labels.INSTANCE, NAME)
-                    .list()
-                    .getItems()
-                    .isEmpty()
-                && c.apps()
-                    .deployments()
-                    .inNamespace(NS)
-                    .withLabel(Labels.INSTANCE, NAME)
-                    .list()
-                    .getItems()
-                    .isEmpty()
-                && c.services()
-                    .inNamespace(NS)
-                    .withLabel(Labels.INSTANCE, NAME)
-                    .list()
-                    .getItems()
-                    .isEmpty()
-                && c.secrets()
-                    .inNamespace(NS)
-                    .withLabel(Labels.INSTANCE, NAME)
-                    .list()
-                    .getItems()
-                    .isEmpty()
-                && c.policy()
-                    .v1()
-                    .podDisruptionBudget()
-                    .inNamespace(NS)
-                    .withLabel(Labels.INSTANCE, NAME)
-                    .list()
-                    .getItems()
-                    .isEmpty()
-                && c.batch()
-                    .v1()
-                    .jobs()
-                    .inNamespace(NS)
-                    .withLabel(Labels.INSTANCE, NAME)
-                    .list()
-                    .getItems()
-                    .isEmpty()
-                && c.pods()
-                    .inNamespace(NS)
-                    .withLabel(Labels.INSTANCE, NAME)
-                    .list()
-                    .getItems()
-                    .isEmpty());
+        () -> owned.keySet().stream().noneMatch(this::stillThere));
+    assertThat(ownedBy(uid)).isEmpty();
+    assertThat(labelled(NAME)).isEmpty();
+    // the Secrets the user made and the cluster only referenced are not the cluster's to take
+    assertThat(s.env.client().secrets().inNamespace(NS).withName("cinder-db").get()).isNotNull();
+    assertThat(s.env.client().secrets().inNamespace(NS).withName("cinder-rabbitmq").get())
+        .isNotNull();
   }
 
-  /** Whether an object owned by a deleted ConfigMap disappears, as on a real API server. */
-  private boolean apiServerCollectsGarbage() {
-    var c = s.env.client();
-    ConfigMap owner =
-        c.configMaps()
-            .inNamespace(NS)
-            .resource(
-                new ConfigMapBuilder().withNewMetadata().withName("gc-owner").endMetadata().build())
-            .create();
-    c.configMaps()
-        .inNamespace(NS)
-        .resource(
-            new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName("gc-owned")
-                .addNewOwnerReference()
-                .withApiVersion("v1")
-                .withKind("ConfigMap")
-                .withName("gc-owner")
-                .withUid(owner.getMetadata().getUid())
-                .endOwnerReference()
-                .endMetadata()
-                .build())
-        .create();
-    c.resource(owner).delete();
-    try {
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .until(() -> c.configMaps().inNamespace(NS).withName("gc-owned").get() == null);
-      return true;
-    } catch (ConditionTimeoutException e) {
-      c.configMaps().inNamespace(NS).withName("gc-owned").delete();
-      return false;
+  /** Everything in the namespace whose owner references lead to {@code rootUid}, by kind/name. */
+  private Map<String, HasMetadata> ownedBy(String rootUid) {
+    List<HasMetadata> all = everything();
+    Set<String> owners = new HashSet<>(Set.of(rootUid));
+    Map<String, HasMetadata> owned = new TreeMap<>();
+    for (boolean grew = true; grew; ) {
+      grew = false;
+      for (HasMetadata o : all) {
+        boolean ownedHere =
+            o.getMetadata().getOwnerReferences().stream()
+                .anyMatch(r -> owners.contains(r.getUid()));
+        if (ownedHere && owners.add(o.getMetadata().getUid())) {
+          owned.put(key(o), o);
+          grew = true;
+        }
+      }
     }
+    return owned;
+  }
+
+  private List<HasMetadata> labelled(String cluster) {
+    return everything().stream()
+        .filter(o -> cluster.equals(o.getMetadata().getLabels().get(Labels.INSTANCE)))
+        .toList();
+  }
+
+  private boolean stillThere(String key) {
+    return everything().stream().anyMatch(o -> key(o).equals(key));
+  }
+
+  /** Every object of the kinds the operator or the simulated controllers make. */
+  private List<HasMetadata> everything() {
+    var c = s.env.client();
+    List<HasMetadata> all = new ArrayList<>();
+    all.addAll(c.secrets().inNamespace(NS).list().getItems());
+    all.addAll(c.configMaps().inNamespace(NS).list().getItems());
+    all.addAll(c.services().inNamespace(NS).list().getItems());
+    all.addAll(c.apps().statefulSets().inNamespace(NS).list().getItems());
+    all.addAll(c.apps().deployments().inNamespace(NS).list().getItems());
+    all.addAll(c.policy().v1().podDisruptionBudget().inNamespace(NS).list().getItems());
+    all.addAll(c.batch().v1().jobs().inNamespace(NS).list().getItems());
+    all.addAll(c.pods().inNamespace(NS).list().getItems());
+    return all;
+  }
+
+  private static String key(HasMetadata o) {
+    return o.getKind() + "/" + o.getMetadata().getName();
   }
 }

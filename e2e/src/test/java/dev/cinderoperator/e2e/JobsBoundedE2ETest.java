@@ -4,6 +4,8 @@ import static dev.cinderoperator.e2e.Scenario.NAME;
 import static dev.cinderoperator.e2e.Scenario.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cinderoperator.cinder.OnlineMigrationReport;
+import dev.cinderoperator.cinder.OnlineMigrationReport.Stopped;
 import dev.cinderoperator.sim.SimEvent.JobRunEvent;
 import dev.cinderoperator.workload.Labels;
 import java.time.Duration;
@@ -31,14 +33,21 @@ class JobsBoundedE2ETest extends ScenarioTest {
     // the running release's migrations (Preflight) and the target's (DataMigration): one Job each
     assertThat(migrations).extracting(JobRunEvent::job).doesNotHaveDuplicates().hasSize(2);
     assertThat(migrations.get(0).exitCode()).isZero();
-    assertThat(migrations.get(0).message()).startsWith("online_data_migrations: 501 run(s)");
-    assertThat(migrations.get(1).message()).startsWith("online_data_migrations: 1 run(s)");
+    OnlineMigrationReport first = OnlineMigrationReport.parse(migrations.get(0).message()).get();
+    assertThat(first)
+        .isEqualTo(new OnlineMigrationReport(501, 0, false, 500 * 50, 0, Stopped.COMPLETE));
+    assertThat(OnlineMigrationReport.parse(migrations.get(1).message()).get().runs()).isOne();
 
     s.awaitThat(
         "no finished Job left once the upgrade is Complete in status",
         Duration.ofSeconds(10),
         () -> jobs().isEmpty());
-    assertThat(s.events("JobFinished")).isNotEmpty();
+    assertThat(s.events("JobFinished"))
+        .anyMatch(
+            e ->
+                e.getMessage()
+                    .endsWith(
+                        ": 501 runs, 25000 rows migrated, stopped: complete, last exit code 0"));
   }
 
   @Test

@@ -44,36 +44,14 @@ public final class CinderCommands {
           "");
 
   /**
-   * Runs the command in its arguments (after the termination log path) again while it exits 1
-   * without a traceback: {@code online_data_migrations --max_count N} exits 1 after a batch that
-   * migrated rows and left more to do, 0 when nothing is left, 2 when it cannot go on (facts §5.1).
-   * A traceback also exits 1 (facts: exit codes), so it ends the loop. Exits with the last run's
-   * code and leaves a summary and the last run's output as the termination message. Python, not a
-   * shell loop: it is the one interpreter every Cinder image has, and it tells the output apart.
+   * Runs {@code online_data_migrations --max_count N} again while it exits 1 having migrated rows,
+   * in one container ({@code online_data_migrations_loop.py} next to this class). It stops on exit
+   * 0, any other code, a traceback (a crash also exits 1) or an exit 1 that migrated nothing, exits
+   * with the last run's code and leaves an {@link OnlineMigrationReport} as the first line of the
+   * termination message. Python, not a shell loop: it is the one interpreter every Cinder image
+   * has, and it tells the output apart.
    */
-  static final String BATCH_LOOP_PROGRAM =
-      String.join(
-          "\n",
-          "import subprocess, sys",
-          "term, argv = sys.argv[1], sys.argv[2:]",
-          "runs = 0",
-          "while True:",
-          "    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,"
-              + " universal_newlines=True)",
-          "    runs += 1",
-          "    sys.stdout.write(p.stdout)",
-          "    sys.stdout.flush()",
-          "    if p.returncode != 1 or 'Traceback (most recent call last)' in p.stdout:",
-          "        break",
-          "summary = 'online_data_migrations: %d run(s) of --max_count %s, last exit %d\\n' % (",
-          "    runs, argv[-1], p.returncode)",
-          "try:",
-          "    with open(term, 'w') as f:",
-          "        f.write(summary + p.stdout[-3000:])",
-          "except OSError as e:",
-          "    print('cannot write %s: %s' % (term, e), file=sys.stderr)",
-          "sys.exit(p.returncode)",
-          "");
+  static final String BATCH_LOOP_PROGRAM = PythonPrograms.load("online_data_migrations_loop.py");
 
   private final String configFile;
 
@@ -123,8 +101,8 @@ public final class CinderCommands {
 
   /**
    * {@code cinder-manage db online_data_migrations --max_count N} run again and again in one
-   * container until it reports nothing left (exit 0) or cannot go on: one Job for a whole run of
-   * batches, however large the database.
+   * container until it reports nothing left (exit 0) or stops making progress: one Job for a whole
+   * run of batches, however large the database. What the outcome means is {@link JobOutcome}'s.
    */
   public List<String> onlineDataMigrationsUntilDone(int maxCount, String terminationLogPath) {
     List<String> argv = new java.util.ArrayList<>();

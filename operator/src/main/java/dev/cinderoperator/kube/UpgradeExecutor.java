@@ -10,6 +10,7 @@ import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.CinderCommands;
+import dev.cinderoperator.cinder.OnlineMigrationReport;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.ServicesTable;
@@ -559,7 +560,12 @@ public class UpgradeExecutor {
                 + j.name()
                 + " "
                 + (j.state() == JobState.SUCCEEDED ? "succeeded" : "failed")
-                + (j.exitCode() == null ? "" : " (exit code " + j.exitCode() + ")");
+                + (j.exitCode() == null ? "" : " (exit code " + j.exitCode() + ")")
+                + (j.kind() == Component.DATA_MIGRATION
+                    ? OnlineMigrationReport.parse(j.terminationMessage())
+                        .map(r -> ": " + r.summary())
+                        .orElse("")
+                    : "");
         boolean warnings =
             j.kind() == Component.UPGRADE_CHECK && Integer.valueOf(1).equals(j.exitCode());
         if (j.state() == JobState.SUCCEEDED) {

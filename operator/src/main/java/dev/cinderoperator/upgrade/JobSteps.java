@@ -4,6 +4,7 @@ import static dev.cinderoperator.upgrade.PlanContext.RECHECK_JOB;
 
 import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.JobOutcome.Verdict;
+import dev.cinderoperator.cinder.OnlineMigrationReport;
 import dev.cinderoperator.workload.Names;
 import java.time.Duration;
 import java.time.Instant;
@@ -208,6 +209,12 @@ final class JobSteps {
     String msg = j.terminationMessage();
     if (msg == null || msg.isBlank()) {
       return "";
+    }
+    // the data-migration loop's report line, in words, then the tail of the tool's output
+    Optional<OnlineMigrationReport> report = OnlineMigrationReport.parse(msg);
+    if (report.isPresent()) {
+      int end = msg.indexOf('\n');
+      msg = report.get().summary() + (end < 0 ? "" : ". " + msg.substring(end + 1).strip());
     }
     String trimmed = msg.strip();
     return " Output: " + (trimmed.length() > 300 ? trimmed.substring(0, 300) + "..." : trimmed);

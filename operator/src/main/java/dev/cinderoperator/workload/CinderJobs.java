@@ -46,6 +46,7 @@ public final class CinderJobs {
             false);
     var container = template.getSpec().getContainers().get(0);
     container.setCommand(command);
+    container.setStartupProbe(null);
     container.setReadinessProbe(null);
     container.setLivenessProbe(null);
     container.setTerminationMessagePolicy("FallbackToLogsOnError");

@@ -105,8 +105,11 @@ public final class CinderPodTemplates {
             .withVolumeMounts(mounts())
             .addAllToVolumeMounts(orEmpty(own.getExtraVolumeMounts()))
             .withResources(resources != null ? resources : defaults)
-            .withReadinessProbe(api ? httpProbe(3) : heartbeatProbe("ready", binary, labels, args))
-            .withLivenessProbe(api ? httpProbe(6) : heartbeatProbe("live", binary, labels, args))
+            .withStartupProbe(api ? httpProbe(5, 60) : null)
+            .withReadinessProbe(
+                api ? httpProbe(5, 3) : heartbeatProbe("ready", binary, labels, args))
+            .withLivenessProbe(
+                api ? httpProbe(10, 6) : heartbeatProbe("live", binary, labels, args))
             .withSecurityContext(SecurityContexts.container(own.getSecurityContext()));
     if (spec.getImagePullPolicy() != null) {
       container.withImagePullPolicy(spec.getImagePullPolicy().name());
@@ -212,24 +215,32 @@ public final class CinderPodTemplates {
   }
 
   /**
-   * cinder-api answers {@code GET /} (its version document) without the database: unready after 3
-   * misses, restarted after 6 (30 s of no answer is a hang, not load).
+   * cinder-api answers {@code GET /} (its version document) without the database. Startup: up to 5
+   * min to answer first (measured: 20 s to several minutes on a loaded 2-core node), so liveness
+   * never judges a start. Then unready after 3 misses 5 s apart, restarted after 6 misses 10 s
+   * apart (60 s without an answer is a hang, not load). 5 s per request: eventlet answers from one
+   * thread.
    */
-  private static Probe httpProbe(int failureThreshold) {
+  private static Probe httpProbe(int periodSeconds, int failureThreshold) {
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath("/")
         .withNewPort(API_PORT)
         .endHttpGet()
-        .withPeriodSeconds(5)
-        .withTimeoutSeconds(3)
+        .withPeriodSeconds(periodSeconds)
+        .withTimeoutSeconds(5)
         .withFailureThreshold(failureThreshold)
         .build();
   }
 
   /**
    * The service's own heartbeat in the services table ({@link CinderProbes}), read with the same
-   * config files the service reads.
+   * config files the service reads. One run costs 0.2 to 0.3 s of CPU (PyMySQL; 0.4 to 0.9 s
+   * through SQLAlchemy) and took up to 7.6 s of wall time on a 2-core node at load 22
+   * (docs/cinder-pods.md), so: a 20 s timeout; readiness every 20 s, unready after three misses (a
+   * heartbeat is due every report_interval, 10 s); liveness every 60 s, and the program itself
+   * fails it only after {@code 3 x service_down_time} without a heartbeat, so three timeouts in a
+   * row (3 min of a node too loaded to start Python) are needed before load alone restarts a pod.
    */
   private static Probe heartbeatProbe(
       String mode, String binary, Map<String, String> labels, List<String> serviceArgs) {
@@ -244,9 +255,9 @@ public final class CinderPodTemplates {
         .withNewExec()
         .withCommand(CinderProbes.command(mode, binary, labels.get(Labels.BACKEND), files))
         .endExec()
-        .withPeriodSeconds(ready ? 15 : 30)
-        .withTimeoutSeconds(10)
-        .withFailureThreshold(ready ? 2 : 3)
+        .withPeriodSeconds(ready ? 20 : 60)
+        .withTimeoutSeconds(20)
+        .withFailureThreshold(3)
         .build();
   }
 

@@ -147,13 +147,24 @@ class PodSettingsTest {
     assertThat(ready.get(0)).isEqualTo("python3");
     assertThat(ready.subList(3, ready.size()))
         .startsWith("ready", "cinder-volume", spec.getVolumes().get(0).getName())
-        .contains("/etc/cinder/cinder.conf", CinderConf.HOST_FILE);
+        .contains(CinderConf.CONFIG_DIR + "/cinder.conf", CinderConf.HOST_FILE);
     assertThat(String.join(" ", ready)).doesNotContain(Samples.DB_URL);
     assertThat(volume.getLivenessProbe().getExec().getCommand()).contains("live");
+    // a loaded node must not fail them: 20 s per run, liveness after three misses a minute apart
+    assertThat(volume.getReadinessProbe().getTimeoutSeconds()).isEqualTo(20);
+    assertThat(volume.getLivenessProbe().getTimeoutSeconds()).isEqualTo(20);
+    assertThat(volume.getLivenessProbe().getPeriodSeconds()).isEqualTo(60);
+    assertThat(volume.getLivenessProbe().getFailureThreshold()).isEqualTo(3);
+    assertThat(volume.getStartupProbe()).isNull();
     Container api =
         desired().apiDeployment().getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(api.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/");
     assertThat(api.getLivenessProbe().getHttpGet()).isNotNull();
+    // liveness only judges an API that has started: up to 5 min for that
+    assertThat(api.getStartupProbe().getHttpGet().getPath()).isEqualTo("/");
+    assertThat(
+            api.getStartupProbe().getPeriodSeconds() * api.getStartupProbe().getFailureThreshold())
+        .isEqualTo(300);
   }
 
   @Test
