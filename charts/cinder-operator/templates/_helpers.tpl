@@ -76,7 +76,7 @@ when the operator makes a call these rules do not allow, or when a rule is never
 {{- define "cinder-operator.watchRules" -}}
 - apiGroups: ["cinder.operator.dev"]
   resources: ["cinderclusters"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["cinder.operator.dev"]
   resources: ["cinderclusters/status"]
   verbs: ["update"]
@@ -108,7 +108,7 @@ when the operator makes a call these rules do not allow, or when a rule is never
   verbs: ["list", "watch", "create", "update", "delete"]
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["list", "watch", "create"]
+  verbs: ["list", "watch", "create", "delete"]
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]

@@ -64,7 +64,7 @@ class DeploymentTemplateTest {
     assertThat(container.path("args").toString()).isEqualTo("[\"run\"]");
     assertThat(container.path("image").asText())
         .as("tag defaults to the chart's appVersion")
-        .isEqualTo("ghcr.io/cinder-operator/cinder-operator:0.1.0");
+        .isEqualTo("cinder-operator:0.1.0");
     assertThat(container.path("imagePullPolicy").asText()).isEqualTo("IfNotPresent");
   }
 

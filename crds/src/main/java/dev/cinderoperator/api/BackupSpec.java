@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The cinder-backup service. */
-public class BackupSpec {
+public class BackupSpec extends PodSettings {
   @Min(0)
   @Max(64)
   @JsonPropertyDescription("cinder-backup pods. Default 0: no backup service.")

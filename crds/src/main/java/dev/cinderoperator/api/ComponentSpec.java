@@ -5,7 +5,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 /** Replicas and resources of one Cinder service (api, scheduler). */
-public class ComponentSpec {
+public class ComponentSpec extends PodSettings {
   @Min(0)
   @JsonPropertyDescription("Number of pods. Default 1.")
   private Integer replicas;

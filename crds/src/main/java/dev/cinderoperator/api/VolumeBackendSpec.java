@@ -16,7 +16,7 @@ import java.util.Map;
         "!has(self.replicas) || self.replicas <= 1 || (has(self.activeActive) && self.activeActive)",
     message =
         "replicas > 1 needs activeActive: true (several cinder-volume pods on one backend must run as a Cinder cluster)")
-public class VolumeBackendSpec {
+public class VolumeBackendSpec extends PodSettings {
   /** A DNS label short enough for {@code <cluster>-volume-<backend>-<ordinal>}. */
   public static final String NAME_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 

@@ -53,6 +53,8 @@ public final class SimulatedEnvironment implements AutoCloseable {
   private final MeterRegistry meters = new SimpleMeterRegistry();
   private final Hooks hooks;
   private Operator operator;
+  private dev.cinderoperator.kube.CinderClusterReconciler reconciler;
+  private final Map<String, String> heldUids = new java.util.concurrent.ConcurrentHashMap<>();
   private ServiceRegistryPool registries;
   private BackupFences fences;
 
@@ -168,8 +170,8 @@ public final class SimulatedEnvironment implements AutoCloseable {
                 Clock.systemUTC(),
                 SIM_FENCE_INTERVAL);
     BackupFences fencing = fences;
-    operator =
-        CinderOperator.create(
+    CinderOperator.Built built =
+        CinderOperator.build(
             operatorClient,
             Clock.systemUTC(),
             settings,
@@ -179,7 +181,31 @@ public final class SimulatedEnvironment implements AutoCloseable {
             hooks.josdkMetrics(),
             null,
             wiring.catalog());
+    operator = built.operator();
+    reconciler = built.reconciler();
     operator.start();
+  }
+
+  /**
+   * What the running operator holds in memory for a cluster, by holder (database registry, metrics,
+   * caches, announced jobs, applied objects): all 0 once the cluster is deleted.
+   */
+  public synchronized Map<String, Integer> operatorHeldFor(String namespace, String name) {
+    CinderCluster probe = new CinderCluster();
+    probe.setMetadata(
+        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+            .withNamespace(namespace)
+            .withName(name)
+            .withUid(heldUids.get(namespace + "/" + name))
+            .build());
+    return reconciler.heldFor(probe);
+  }
+
+  /** Remembers a cluster's uid, so {@link #operatorHeldFor} can be asked after it is gone. */
+  public void rememberUid(CinderCluster cc) {
+    heldUids.put(
+        cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName(),
+        cc.getMetadata().getUid());
   }
 
   /**

@@ -41,7 +41,7 @@ public interface ContainerRuntime {
   /** How an exec'd command ended: its exit code and its output. */
   record ExecResult(int exitCode, String output) {}
 
-  /** Runs a job pod's container to completion. */
+  /** Runs a job pod's container to completion; null while its work goes on (asked again). */
   JobResult runJob(Pod pod);
 
   /** How a job container ended: its exit code and its termination message. */

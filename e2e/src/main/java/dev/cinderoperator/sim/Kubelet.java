@@ -359,6 +359,9 @@ public final class Kubelet extends ControlLoop {
     } catch (RuntimeException e) {
       result = new JobResult(1, "job container crashed: " + e.getMessage());
     }
+    if (result == null) {
+      return; // still working: asked again at the next pass
+    }
     completeJob(life, now, result);
   }
 

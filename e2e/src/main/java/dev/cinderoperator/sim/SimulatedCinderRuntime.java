@@ -5,7 +5,9 @@ import static dev.cinderoperator.cinder.CinderBinary.SCHEDULER;
 import static dev.cinderoperator.cinder.CinderBinary.VOLUME;
 
 import dev.cinderoperator.cinder.CinderBinary;
+import dev.cinderoperator.cinder.CinderCommands;
 import dev.cinderoperator.cinder.DottedVersion;
+import dev.cinderoperator.cinder.OnlineMigrationReport;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
@@ -60,10 +62,11 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
   private final List<Predicate<Pod>> muted = new CopyOnWriteArrayList<>();
   private final List<Predicate<Pod>> notWorking = new CopyOnWriteArrayList<>();
   private final List<Predicate<Pod>> withoutShellOrPython = new CopyOnWriteArrayList<>();
-  private final Map<String, AtomicInteger> dataMigrationRuns = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> dataMigrationBatchesRun = new ConcurrentHashMap<>();
   private final AtomicInteger dbSyncFailures = new AtomicInteger();
   private volatile int upgradeCheckExitCode;
-  private volatile int dataMigrationIncompleteRuns;
+  private volatile int dataMigrationBatches;
+  private volatile boolean holdDataMigrations;
   private volatile boolean dataMigrationsFail;
   private volatile boolean versionProbeFails;
 
@@ -110,9 +113,19 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     upgradeCheckExitCode = exitCode;
   }
 
-  /** The first {@code runs} online data migration jobs of each cluster exit 1 (more to migrate). */
-  public void dataMigrationIncompleteRuns(int runs) {
-    dataMigrationIncompleteRuns = runs;
+  /**
+   * Each cluster's database holds {@code batches} batches for {@code cinder-manage db
+   * online_data_migrations --max_count N}: each run migrates one and exits 1 while it migrated
+   * something, and the run after the last exits 0 (facts §5.1). The operator's batch loop runs them
+   * all in one container.
+   */
+  public void dataMigrationBatches(int batches) {
+    dataMigrationBatches = batches;
+  }
+
+  /** Online data migration jobs keep running (neither finish nor fail) while held. */
+  public void holdDataMigrations(boolean hold) {
+    holdDataMigrations = hold;
   }
 
   /** Online data migrations exit 2 (a migration failed; a person must look). */
@@ -153,7 +166,8 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     withoutShellOrPython.clear();
     dbSyncFailures.set(0);
     upgradeCheckExitCode = 0;
-    dataMigrationIncompleteRuns = 0;
+    dataMigrationBatches = 0;
+    holdDataMigrations = false;
     dataMigrationsFail = false;
     versionProbeFails = false;
   }
@@ -413,14 +427,36 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
             2,
             migrationTable(0, 0) + "Some migrations failed unexpectedly. Check log for details.");
       }
-      int run =
-          dataMigrationRuns
-              .computeIfAbsent(ns + "/" + cluster, k -> new AtomicInteger())
-              .incrementAndGet();
-      if (run <= dataMigrationIncompleteRuns) {
-        return new JobResult(1, migrationTable(50, 50));
+      if (holdDataMigrations) {
+        return null;
       }
-      return JobResult.success(migrationTable(0, 0));
+      AtomicInteger done =
+          dataMigrationBatchesRun.computeIfAbsent(ns + "/" + cluster, k -> new AtomicInteger());
+      List<String> command = pod.getSpec().getContainers().get(0).getCommand();
+      if (!CinderCommands.isBatchLoop(command)) {
+        return oneBatch(done);
+      }
+      // the operator's loop: cinder-manage again while it exits 1 having migrated rows, then its
+      // report line (OnlineMigrationReport) and the last run's output
+      int runs = 0;
+      long migrated = 0;
+      JobResult last;
+      do {
+        last = oneBatch(done);
+        runs++;
+        migrated += last.exitCode() == 1 ? BATCH : 0;
+      } while (last.exitCode() == 1);
+      OnlineMigrationReport report =
+          new OnlineMigrationReport(
+              runs,
+              last.exitCode(),
+              false,
+              migrated,
+              0,
+              last.exitCode() == 0
+                  ? OnlineMigrationReport.Stopped.COMPLETE
+                  : OnlineMigrationReport.Stopped.EXIT_CODE);
+      return new JobResult(last.exitCode(), report.toJsonLine() + "\n" + last.message());
     }
     return JobResult.success("");
   }
@@ -457,6 +493,15 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
       }
     }
     return CinderConf.parse(text.toString());
+  }
+
+  private static final int BATCH = 50;
+
+  /** One {@code online_data_migrations --max_count 50} run against the cluster's batches. */
+  private JobResult oneBatch(AtomicInteger done) {
+    return done.incrementAndGet() <= dataMigrationBatches
+        ? new JobResult(1, migrationTable(BATCH, BATCH))
+        : JobResult.success(migrationTable(0, 0));
   }
 
   private boolean databaseDown(String ns, String cluster) {

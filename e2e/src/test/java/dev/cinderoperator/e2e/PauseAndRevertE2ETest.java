@@ -94,7 +94,7 @@ class PauseAndRevertE2ETest extends ScenarioTest {
     // keep DataMigration running (once Preflight's check of earlier migrations is done) so the
     // revert lands after Unpinning
     s.awaitStep(UpgradeStep.RollingBackup);
-    s.env.sim().cinder().dataMigrationIncompleteRuns(1_000_000);
+    s.env.sim().cinder().holdDataMigrations(true);
     s.awaitStep(UpgradeStep.DataMigration);
     int deletedBefore = s.deletedPods().size();
 
@@ -111,7 +111,7 @@ class PauseAndRevertE2ETest extends ScenarioTest {
     }
 
     // rolling forward again finishes the upgrade
-    s.env.sim().cinder().dataMigrationIncompleteRuns(0);
+    s.env.sim().cinder().holdDataMigrations(false);
     s.upgradeTo("2024.1");
     s.awaitReleased("2024.1", Duration.ofSeconds(60));
     assertThat(s.env.sim().invariants().violations()).isEmpty();

@@ -119,7 +119,7 @@ class JobControllerTest {
 
   @Test
   void dataMigrationsExitOneForTheFirstRunsThenZero() {
-    sim.cinder().dataMigrationIncompleteRuns(1);
+    sim.cinder().dataMigrationBatches(1);
     for (int run = 1; run <= 2; run++) {
       String name = "cinder-data-migration-abc-" + run;
       client

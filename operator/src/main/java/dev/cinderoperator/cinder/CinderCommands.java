@@ -55,6 +55,16 @@ public final class CinderCommands {
   public static final String DEFAULT_UPGRADE_CHECK_FILE =
       CinderConf.CONFIG_DIR + "/" + CinderConf.UPGRADE_CHECK_FILE;
 
+  /**
+   * Runs {@code online_data_migrations --max_count N} again while it exits 1 having migrated rows,
+   * in one container ({@code online_data_migrations_loop.py} next to this class). It stops on exit
+   * 0, any other code, a traceback (a crash also exits 1) or an exit 1 that migrated nothing, exits
+   * with the last run's code and leaves an {@link OnlineMigrationReport} as the first line of the
+   * termination message. Python, not a shell loop: it is the one interpreter every Cinder image
+   * has, and it tells the output apart.
+   */
+  static final String BATCH_LOOP_PROGRAM = PythonPrograms.load("online_data_migrations_loop.py");
+
   private final String configFile;
   private final String upgradeCheckFile;
 
@@ -112,6 +122,34 @@ public final class CinderCommands {
           "spec.upgrade.onlineDataMigrationBatch is " + maxCount + "; it must be 1 or more");
     }
     return manage("db", "online_data_migrations", "--max_count", Integer.toString(maxCount));
+  }
+
+  /**
+   * {@code cinder-manage db online_data_migrations --max_count N} run again and again in one
+   * container until it reports nothing left (exit 0) or stops making progress: one Job for a whole
+   * run of batches, however large the database. What the outcome means is {@link JobOutcome}'s.
+   */
+  public List<String> onlineDataMigrationsUntilDone(int maxCount, String terminationLogPath) {
+    List<String> argv = new java.util.ArrayList<>();
+    argv.add("python3");
+    argv.add("-c");
+    argv.add(BATCH_LOOP_PROGRAM);
+    argv.add(terminationLogPath);
+    argv.addAll(onlineDataMigrations(maxCount));
+    return List.copyOf(argv);
+  }
+
+  /** The batch loop writing to {@value #DEFAULT_TERMINATION_LOG}. */
+  public List<String> onlineDataMigrationsUntilDone(int maxCount) {
+    return onlineDataMigrationsUntilDone(maxCount, DEFAULT_TERMINATION_LOG);
+  }
+
+  /** Whether a container's command is {@link #onlineDataMigrationsUntilDone}'s loop. */
+  public static boolean isBatchLoop(List<String> command) {
+    return command != null
+        && command.size() > 4
+        && command.get(0).endsWith("python3")
+        && BATCH_LOOP_PROGRAM.equals(command.get(2));
   }
 
   /**

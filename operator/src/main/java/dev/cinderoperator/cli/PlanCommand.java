@@ -87,7 +87,8 @@ public final class PlanCommand implements Callable<Integer> {
     }
     CinderCluster desired = CinderClusterFile.read(file);
     ReleaseCatalog catalog = ReleaseCatalog.standard();
-    List<SpecProblem> problems = new SpecValidator(catalog).validate(desired.getSpec());
+    List<SpecProblem> problems =
+        new SpecValidator(catalog).validate(desired.getMetadata().getName(), desired.getSpec());
     if (!problems.isEmpty()) {
       problems.forEach(p -> err.println("error: " + file + ": " + p));
       return Main.ERROR;

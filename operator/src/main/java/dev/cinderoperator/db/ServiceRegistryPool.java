@@ -80,6 +80,11 @@ public final class ServiceRegistryPool implements AutoCloseable {
     }
   }
 
+  /** 1 when a registry (and its connection pool) is open for the cluster, else 0. */
+  public synchronized int heldFor(String namespace, String name) {
+    return entries.containsKey(namespace + "/" + name) ? 1 : 0;
+  }
+
   /** Circuit state per {@code namespace/name} of the guarded registries, for metrics. */
   public synchronized Map<String, GuardedServiceRegistry.CircuitState> circuitStates() {
     Map<String, GuardedServiceRegistry.CircuitState> states = new TreeMap<>();

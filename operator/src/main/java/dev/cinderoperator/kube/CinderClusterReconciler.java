@@ -16,8 +16,10 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -49,7 +51,7 @@ import org.slf4j.MDC;
 @ControllerConfiguration(
     name = CinderClusterReconciler.NAME,
     generationAwareEventProcessing = false)
-public class CinderClusterReconciler implements Reconciler<CinderCluster> {
+public class CinderClusterReconciler implements Reconciler<CinderCluster>, Cleaner<CinderCluster> {
   public static final String NAME = "cindercluster";
   private static final Logger LOG = LoggerFactory.getLogger(CinderClusterReconciler.class);
   private static final String SECRETS = "secrets";
@@ -251,6 +253,26 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
         .inNamespace(cc.getMetadata().getNamespace())
         .resource(patch)
         .updateStatus();
+  }
+
+  /**
+   * A CinderCluster is being deleted: release what this operator holds for it (JOSDK then removes
+   * the finalizer). Its Kubernetes objects are garbage-collected through their owner references;
+   * Cinder's database, its services rows included, is left as it is (docs/architecture.md).
+   */
+  @Override
+  public DeleteControl cleanup(CinderCluster cc, Context<CinderCluster> context) {
+    driver.release(cc);
+    LOG.info(
+        "released cluster={}/{}: objects go by garbage collection, the database is kept",
+        cc.getMetadata().getNamespace(),
+        cc.getMetadata().getName());
+    return DeleteControl.defaultDelete();
+  }
+
+  /** What this operator holds for a cluster (see {@link ClusterDriver#heldFor}). */
+  public java.util.Map<String, Integer> heldFor(CinderCluster cc) {
+    return driver.heldFor(cc);
   }
 
   /**

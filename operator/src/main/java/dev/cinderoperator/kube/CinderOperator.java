@@ -42,6 +42,21 @@ public final class CinderOperator {
       Metrics metrics,
       LeaderElectionConfiguration leaderElection,
       ReleaseCatalog catalog) {
+    return build(client, clock, settings, collaborators, metrics, leaderElection, catalog)
+        .operator();
+  }
+
+  /** The operator and its reconciler (whose per-cluster memory tests can read). */
+  public record Built(Operator operator, CinderClusterReconciler reconciler) {}
+
+  public static Built build(
+      KubernetesClient client,
+      Clock clock,
+      OperatorSettings settings,
+      Function<OperatorSettings, ClusterDriver.Collaborators> collaborators,
+      Metrics metrics,
+      LeaderElectionConfiguration leaderElection,
+      ReleaseCatalog catalog) {
     UnreadableClusters.requireTolerant(client.getKubernetesSerialization());
     Operator operator =
         new Operator(
@@ -64,7 +79,7 @@ public final class CinderOperator {
             c.settingNamespaces(settings.watchNamespaces());
           }
         });
-    return operator;
+    return new Built(operator, reconciler);
   }
 
   /**

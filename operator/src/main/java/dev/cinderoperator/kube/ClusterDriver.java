@@ -111,7 +111,8 @@ public class ClusterDriver {
   public Progress drive(
       CinderCluster cc, ObservedObjects observed, CinderClusterStatus status, StatusSink sink) {
     CinderClusterSpec spec = cc.getSpec();
-    List<SpecProblem> problems = new ArrayList<>(validator.validate(spec));
+    List<SpecProblem> problems =
+        new ArrayList<>(validator.validate(cc.getMetadata().getName(), spec));
     ResolvedSecrets secrets = null;
     if (problems.isEmpty()) {
       SecretResolver.Result resolved = new SecretResolver(observed::secretData).resolve(spec);
@@ -252,6 +253,35 @@ public class ClusterDriver {
         Phase.Deploying, "WaitingForPods", readiness.summary(), settings.watchedRecheck());
   }
 
+  /**
+   * Releases everything this operator holds for a deleted cluster: its database registry and
+   * connection pool, metrics, cached reads, announced jobs and applied-object memory. Its
+   * Kubernetes objects go by garbage collection (owner references); Cinder's database is not
+   * touched.
+   */
+  public void release(CinderCluster cc) {
+    String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
+    collaborators.registries().release(cc.getMetadata().getNamespace(), cc.getMetadata().getName());
+    collaborators.metrics().release(cc.getMetadata().getNamespace(), cc.getMetadata().getName());
+    executor.release(cc);
+    applied.forget(key);
+    applier.forget(key);
+  }
+
+  /** What this operator holds for a cluster, by holder: all 0 once it is released. */
+  public Map<String, Integer> heldFor(CinderCluster cc) {
+    String ns = cc.getMetadata().getNamespace();
+    String name = cc.getMetadata().getName();
+    String key = ns + "/" + name;
+    Map<String, Integer> held = new LinkedHashMap<>();
+    held.put("databaseRegistries", collaborators.registries().heldFor(ns, name));
+    held.put("metrics", collaborators.metrics().heldFor(ns, name));
+    held.putAll(executor.heldFor(cc));
+    held.put("appliedWorkloads", applied.heldFor(key));
+    held.put("storedObjects", applier.heldFor(key));
+    return held;
+  }
+
   /** Creates or updates every workload and removes those the spec no longer has. */
   public void applyWorkloads(CinderCluster cc, ObservedObjects observed, DesiredWorkloads desired) {
     String cluster = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
@@ -263,6 +293,7 @@ public class ClusterDriver {
     applied.forget(cluster);
     List<HasMetadata> wanted = desired.all();
     Map<String, String> hashes = new HashMap<>();
+    Map<String, String> versions = new HashMap<>();
     for (HasMetadata object : wanted) {
       if (object instanceof Secret) {
         continue; // applied before, with its data encoded
@@ -271,9 +302,22 @@ public class ClusterDriver {
       hashes.put(
           AppliedWorkloads.key(object),
           object.getMetadata().getAnnotations().get(ObjectApplier.APPLIED_HASH));
-      if (result == ObjectApplier.Result.CREATED) {
+      versions.put(AppliedWorkloads.key(object), result.resourceVersion());
+      if (result.result() == ObjectApplier.Result.CREATED) {
         events.normal(
             cc, "Created", object.getKind() + " " + object.getMetadata().getName() + " created");
+      }
+      if (result.result() != ObjectApplier.Result.UNCHANGED
+          && PrivilegedPods.runsPrivileged(object)) {
+        events.warning(
+            cc,
+            "PrivilegedPods",
+            object.getKind()
+                + " "
+                + object.getMetadata().getName()
+                + " runs its Cinder container privileged (securityContext.privileged: true in"
+                + " the spec): it has every capability and device of its node. Meant for LVM and"
+                + " iSCSI backends that manage host devices; remove it for any other backend");
       }
     }
     Set<String> keep = hashes.keySet();
@@ -291,13 +335,27 @@ public class ClusterDriver {
             o.getKind() + " " + o.getMetadata().getName() + " removed: no longer in spec");
       }
     }
-    applied.remember(cluster, uid, fingerprint, hashes);
+    applied.remember(cluster, uid, fingerprint, hashes, versions);
   }
 
-  private ObjectApplier.Result apply(
+  private ObjectApplier.Applied apply(
       CinderCluster cc, ObservedObjects observed, HasMetadata object) {
-    return applier.apply(
-        cc, object, observed.find(object.getKind(), object.getMetadata().getName()));
+    ObjectApplier.Applied result =
+        applier.applyAndReport(
+            cc, object, observed.find(object.getKind(), object.getMetadata().getName()));
+    if (result.result() == ObjectApplier.Result.REVERTED) {
+      events.warning(
+          cc,
+          "DriftReverted",
+          object.getKind()
+              + " "
+              + object.getMetadata().getName()
+              + ": "
+              + String.join(", ", result.drift())
+              + " changed outside the operator; put back as the CinderCluster says (change the"
+              + " CinderCluster instead)");
+    }
+    return result;
   }
 
   private static boolean ownedBy(CinderCluster cc, HasMetadata o) {

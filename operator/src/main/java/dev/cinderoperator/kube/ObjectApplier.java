@@ -1,5 +1,7 @@
 package dev.cinderoperator.kube;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.workload.Hashes;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -13,20 +15,30 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates or updates owned objects without server-side apply. The hash of what the operator wants
- * is stamped on the object; an object whose stamp matches is left alone, so a reconcile with
- * nothing changed writes nothing, and fields the API server defaults never cause a loop.
+ * is stamped on the object: a stamp that differs means the operator's wish changed, and the object
+ * is replaced. A matching stamp is not enough, since someone may have edited the object since: the
+ * live object is compared with the desired one on the fields the operator owns ({@link
+ * OwnedFields}) and put back when they differ (drift). A reconcile with nothing changed writes
+ * nothing; fields the API server defaults are not owned, and whatever the server (or a mutating
+ * webhook) made of the operator's last write is remembered as that write, so neither causes an
+ * update loop.
  */
 public class ObjectApplier {
   public static final String APPLIED_HASH = "cinder.operator.dev/applied-hash";
   private static final Logger LOG = LoggerFactory.getLogger(ObjectApplier.class);
 
   private final KubernetesClient client;
+
+  /** Per cluster ({@code namespace/name}), per object uid: the owned fields as last stored. */
+  private final Map<String, Map<String, String>> stored = new ConcurrentHashMap<>();
 
   public ObjectApplier(KubernetesClient client) {
     this.client = client;
@@ -36,7 +48,28 @@ public class ObjectApplier {
   public enum Result {
     CREATED,
     UPDATED,
+    /** Someone changed a field the operator owns; it was put back. */
+    REVERTED,
     UNCHANGED
+  }
+
+  /**
+   * @param result what was done
+   * @param resourceVersion of the object as it is now (after a write, the stored one); null if
+   *     unknown
+   * @param drift for {@link Result#REVERTED}: the owned fields that had been changed
+   */
+  public record Applied(Result result, String resourceVersion, List<String> drift) {}
+
+  /** Forgets what was stored for a cluster (it is gone). */
+  public void forget(String clusterKey) {
+    stored.remove(clusterKey);
+  }
+
+  /** How many objects' stored shapes are remembered for a cluster. */
+  public int heldFor(String clusterKey) {
+    Map<String, String> m = stored.get(clusterKey);
+    return m == null ? 0 : m.size();
   }
 
   /**
@@ -44,37 +77,99 @@ public class ObjectApplier {
    */
   public <T extends HasMetadata> Result apply(
       CinderCluster owner, T desired, Optional<? extends HasMetadata> current) {
+    return applyAndReport(owner, desired, current).result();
+  }
+
+  /**
+   * Creates, updates, reverts or leaves the object, and says which.
+   *
+   * @param current the object as last observed (informer cache), empty when absent
+   */
+  public <T extends HasMetadata> Applied applyAndReport(
+      CinderCluster owner, T desired, Optional<? extends HasMetadata> current) {
     desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
     String hash = Hashes.sha256(client.getKubernetesSerialization().asJson(desired));
     if (desired.getMetadata().getAnnotations() == null) {
       desired.getMetadata().setAnnotations(new HashMap<>());
     }
     desired.getMetadata().getAnnotations().put(APPLIED_HASH, hash);
+    String cluster = clusterKey(owner);
     if (current.isEmpty()) {
-      if (!createIfAbsent(client, desired)) {
-        return Result.UNCHANGED; // created by an earlier reconcile; the cache has not seen it yet
+      HasMetadata created = create(client, desired);
+      if (created == null) {
+        // created by an earlier reconcile; the cache has not seen it yet
+        return new Applied(Result.UNCHANGED, null, List.of());
       }
+      remember(cluster, created);
       LOG.info(
           "created cluster={} kind={} name={}",
           owner.getMetadata().getName(),
           desired.getKind(),
           desired.getMetadata().getName());
-      return Result.CREATED;
+      return new Applied(Result.CREATED, created.getMetadata().getResourceVersion(), List.of());
     }
     HasMetadata existing = current.get();
     var annotations = existing.getMetadata().getAnnotations();
+    List<String> drift = List.of();
     if (annotations != null && hash.equals(annotations.get(APPLIED_HASH))) {
-      return Result.UNCHANGED;
+      JsonNode live = tree(existing);
+      drift = OwnedFields.differences(tree(desired), live);
+      if (drift.isEmpty() || isLastStored(cluster, existing, live)) {
+        return new Applied(Result.UNCHANGED, existing.getMetadata().getResourceVersion(), drift);
+      }
     }
     desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
     keepStatus(existing, desired);
-    client.resource(desired).update();
+    HasMetadata updated = client.resource(desired).update();
+    remember(cluster, updated);
+    if (!drift.isEmpty()) {
+      LOG.warn(
+          "reverted cluster={} kind={} name={} changed={}",
+          owner.getMetadata().getName(),
+          desired.getKind(),
+          desired.getMetadata().getName(),
+          drift);
+      return new Applied(Result.REVERTED, updated.getMetadata().getResourceVersion(), drift);
+    }
     LOG.info(
         "updated cluster={} kind={} name={}",
         owner.getMetadata().getName(),
         desired.getKind(),
         desired.getMetadata().getName());
-    return Result.UPDATED;
+    return new Applied(Result.UPDATED, updated.getMetadata().getResourceVersion(), List.of());
+  }
+
+  private JsonNode tree(HasMetadata object) {
+    return client.getKubernetesSerialization().convertValue(object, JsonNode.class);
+  }
+
+  /** The object's owned parts (everything but status and most metadata), hashed. */
+  private String ownedHash(JsonNode live) {
+    ObjectNode owned = live.deepCopy();
+    owned.remove(List.of("status", "metadata", "apiVersion", "kind"));
+    owned.set("labels", live.path("metadata").path("labels"));
+    owned.set("ownerReferences", live.path("metadata").path("ownerReferences"));
+    return Hashes.sha256(owned.toString());
+  }
+
+  private void remember(String cluster, HasMetadata stored) {
+    if (stored == null || stored.getMetadata().getUid() == null) {
+      return;
+    }
+    this.stored
+        .computeIfAbsent(cluster, k -> new ConcurrentHashMap<>())
+        .put(stored.getMetadata().getUid(), ownedHash(tree(stored)));
+  }
+
+  /** The live object is exactly what the API server made of this operator's last write. */
+  private boolean isLastStored(String cluster, HasMetadata existing, JsonNode live) {
+    Map<String, String> m = stored.get(cluster);
+    String last = m == null ? null : m.get(existing.getMetadata().getUid());
+    return last != null && last.equals(ownedHash(live));
+  }
+
+  static String clusterKey(CinderCluster owner) {
+    return owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName();
   }
 
   /**
@@ -83,16 +178,20 @@ public class ObjectApplier {
    * and names here are deterministic, so "already exists" means the earlier create landed.
    */
   public static boolean createIfAbsent(KubernetesClient client, HasMetadata object) {
+    return create(client, object) != null;
+  }
+
+  /** The created object as stored; null when one of that name already exists. */
+  private static HasMetadata create(KubernetesClient client, HasMetadata object) {
     try {
-      client.resource(object).create();
-      return true;
+      return client.resource(object).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409) {
         LOG.debug(
             "{} {} exists already (informer cache behind)",
             object.getKind(),
             object.getMetadata().getName());
-        return false;
+        return null;
       }
       throw e;
     }
@@ -100,6 +199,10 @@ public class ObjectApplier {
 
   public void delete(CinderCluster owner, HasMetadata object) {
     client.resource(object).delete();
+    Map<String, String> m = stored.get(clusterKey(owner));
+    if (m != null && object.getMetadata().getUid() != null) {
+      m.remove(object.getMetadata().getUid());
+    }
     LOG.info(
         "deleted cluster={} kind={} name={}",
         owner.getMetadata().getName(),

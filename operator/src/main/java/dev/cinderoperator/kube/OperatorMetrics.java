@@ -3,11 +3,13 @@ package dev.cinderoperator.kube;
 import dev.cinderoperator.api.UpgradeStep;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
@@ -79,6 +81,31 @@ public class OperatorMetrics {
             "cinder_operator_volume_service_gap_seconds",
             Tags.of("namespace", namespace, "cluster", cluster, "backend", backend))
         .set(seconds);
+  }
+
+  /** Removes every meter of a deleted cluster. */
+  public void release(String namespace, String cluster) {
+    for (Meter m : List.copyOf(registry.getMeters())) {
+      if (isOf(m, namespace, cluster)) {
+        registry.remove(m);
+      }
+    }
+    gauges
+        .keySet()
+        .removeIf(
+            k ->
+                k.contains("tag(namespace=" + namespace + ")")
+                    && k.contains("tag(cluster=" + cluster + ")"));
+  }
+
+  /** How many meters the registry holds for a cluster. */
+  public int heldFor(String namespace, String cluster) {
+    return (int) registry.getMeters().stream().filter(m -> isOf(m, namespace, cluster)).count();
+  }
+
+  private static boolean isOf(Meter m, String namespace, String cluster) {
+    return namespace.equals(m.getId().getTag("namespace"))
+        && cluster.equals(m.getId().getTag("cluster"));
   }
 
   private AtomicReference<Double> gauge(String name, Tags tags) {

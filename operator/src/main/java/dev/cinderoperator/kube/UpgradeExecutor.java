@@ -15,6 +15,7 @@ import dev.cinderoperator.cinder.CinderCommands;
 import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.NullUseQuotaRows;
+import dev.cinderoperator.cinder.OnlineMigrationReport;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
@@ -28,6 +29,7 @@ import dev.cinderoperator.messaging.MessagingUnavailableException;
 import dev.cinderoperator.upgrade.Action;
 import dev.cinderoperator.upgrade.Decision;
 import dev.cinderoperator.upgrade.FailedBackupReport;
+import dev.cinderoperator.upgrade.FinishedJobs;
 import dev.cinderoperator.upgrade.JobState;
 import dev.cinderoperator.upgrade.JobView;
 import dev.cinderoperator.upgrade.Observation;
@@ -41,6 +43,7 @@ import dev.cinderoperator.workload.DesiredWorkloads;
 import dev.cinderoperator.workload.Labels;
 import dev.cinderoperator.workload.Names;
 import dev.cinderoperator.workload.ServiceHosts;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
@@ -160,6 +163,8 @@ public class UpgradeExecutor {
     }
     List<JobView> jobs = KubeObservations.jobs(in.observed().jobs(), in.observed().pods());
     announceFinishedJobs(cc, jobs);
+    // Decided on the status as stored, before this reconcile changes it.
+    List<String> finished = FinishedJobs.removable(name, status, jobs);
 
     Observation obs =
         new Observation(
@@ -261,6 +266,7 @@ public class UpgradeExecutor {
       }
     }
     perform(cc, in, spec, status, action);
+    removeFinishedJobs(cc, in.observed(), finished);
     with.circuitStates().forEach(this::circuitMetric);
     return progress;
   }
@@ -542,7 +548,8 @@ public class UpgradeExecutor {
       case UPGRADE_CHECK -> cmd.upgradeCheck();
       case DB_SYNC -> cmd.dbSync();
       case PRE_DATA_MIGRATION, DATA_MIGRATION ->
-          cmd.onlineDataMigrations(spec.upgradeOrDefault().onlineDataMigrationBatchOrDefault());
+          cmd.onlineDataMigrationsUntilDone(
+              spec.upgradeOrDefault().onlineDataMigrationBatchOrDefault());
     };
   }
 
@@ -661,6 +668,56 @@ public class UpgradeExecutor {
     return true;
   }
 
+  /**
+   * Deletes finished jobs whose outcome the stored status carries ({@link FinishedJobs}); their
+   * pods go with them (background propagation). Forgets the announcements of jobs that are gone.
+   */
+  private void removeFinishedJobs(CinderCluster cc, ObservedObjects observed, List<String> names) {
+    String ns = cc.getMetadata().getNamespace();
+    for (String job : names) {
+      var live = observed.job(job);
+      if (live.isEmpty() || live.get().getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(ns)
+          .withName(job)
+          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+          .delete();
+      LOG.info("removed finished job cluster={} job={}", cc.getMetadata().getName(), job);
+    }
+    String prefix = cc.getMetadata().getUid() + "/";
+    Set<String> present =
+        observed.jobs().stream()
+            .map(j -> prefix + j.getMetadata().getName())
+            .collect(Collectors.toSet());
+    announcedJobs.removeIf(k -> k.startsWith(prefix) && !present.contains(k));
+  }
+
+  /** Forgets everything held for a deleted cluster. */
+  void release(CinderCluster cc) {
+    String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
+    snapshots.remove(key);
+    stepStarted.remove(key);
+    String prefix = cc.getMetadata().getUid() + "/";
+    announcedJobs.removeIf(k -> k.startsWith(prefix));
+  }
+
+  /** What is held for a cluster: cached table reads, step clocks, announced jobs. */
+  Map<String, Integer> heldFor(CinderCluster cc) {
+    String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
+    String prefix = cc.getMetadata().getUid() + "/";
+    Map<String, Integer> held = new LinkedHashMap<>();
+    held.put("servicesSnapshots", snapshots.containsKey(key) ? 1 : 0);
+    held.put("stepClocks", stepStarted.containsKey(key) ? 1 : 0);
+    held.put(
+        "announcedJobs", (int) announcedJobs.stream().filter(k -> k.startsWith(prefix)).count());
+    return held;
+  }
+
   private void announceFinishedJobs(CinderCluster cc, List<JobView> jobs) {
     Instant recent = Instant.now(clock).minus(Duration.ofMinutes(10));
     for (JobView j : jobs) {
@@ -677,7 +734,12 @@ public class UpgradeExecutor {
                 + j.name()
                 + " "
                 + (j.state() == JobState.SUCCEEDED ? "succeeded" : "failed")
-                + (j.exitCode() == null ? "" : " (exit code " + j.exitCode() + ")");
+                + (j.exitCode() == null ? "" : " (exit code " + j.exitCode() + ")")
+                + (j.kind() == Component.DATA_MIGRATION
+                    ? OnlineMigrationReport.parse(j.terminationMessage())
+                        .map(r -> ": " + r.summary())
+                        .orElse("")
+                    : "");
         boolean warnings =
             j.kind() == Component.UPGRADE_CHECK
                 && j.exitCode() != null

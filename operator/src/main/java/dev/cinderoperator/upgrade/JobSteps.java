@@ -4,6 +4,7 @@ import static dev.cinderoperator.upgrade.PlanContext.RECHECK_JOB;
 
 import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.JobOutcome.Verdict;
+import dev.cinderoperator.cinder.OnlineMigrationReport;
 import dev.cinderoperator.workload.Names;
 import java.time.Duration;
 import java.time.Instant;
@@ -181,17 +182,10 @@ final class JobSteps {
 
   /** The highest run number among existing data-migration jobs of this image, 0 if none. */
   static int highestRun(PlanContext ctx, String image) {
-    String prefix = Names.dataMigrationJob(ctx.obs.cluster(), JobHash.of(image), 0);
-    prefix = prefix.substring(0, prefix.length() - 1);
+    String hash = JobHash.of(image);
     int max = 0;
     for (JobView j : ctx.obs.jobs()) {
-      if (j.name().startsWith(prefix)) {
-        try {
-          max = Math.max(max, Integer.parseInt(j.name().substring(prefix.length())));
-        } catch (NumberFormatException e) {
-          // not one of ours
-        }
-      }
+      max = Math.max(max, Names.dataMigrationRun(ctx.obs.cluster(), hash, j.name()).orElse(0));
     }
     return max;
   }
@@ -216,9 +210,18 @@ final class JobSteps {
     if (msg == null || msg.isBlank()) {
       return "";
     }
-    // The end of a tool's output says most: the exception, the results table.
+    // The end of a tool's output says most (the exception, the results table); the data-migration
+    // loop's report line goes first, in words.
+    String report = "";
+    Optional<OnlineMigrationReport> parsed = OnlineMigrationReport.parse(msg);
+    if (parsed.isPresent()) {
+      int end = msg.indexOf('\n');
+      report = parsed.get().summary() + ". ";
+      msg = end < 0 ? "" : msg.substring(end + 1);
+    }
     String trimmed = msg.strip();
     return " Output: "
+        + report
         + (trimmed.length() > 300 ? "..." + trimmed.substring(trimmed.length() - 300) : trimmed);
   }
 }

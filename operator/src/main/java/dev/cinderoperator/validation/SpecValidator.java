@@ -2,6 +2,8 @@ package dev.cinderoperator.validation;
 
 import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.Durations;
+import dev.cinderoperator.api.NameLimits;
+import dev.cinderoperator.api.PodSettings;
 import dev.cinderoperator.api.SecretSource;
 import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.api.VolumeBackendSpec;
@@ -20,6 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class SpecValidator {
   private static final Pattern DNS_LABEL = Pattern.compile(VolumeBackendSpec.NAME_PATTERN);
+  private static final Pattern CLUSTER_NAME = Pattern.compile(NameLimits.CLUSTER_NAME_PATTERN);
   private static final Pattern INI_NAME = Pattern.compile("^[A-Za-z0-9_.\\-]+$");
   private static final int MAX_BACKEND_NAME = 40;
 
@@ -27,6 +30,20 @@ public final class SpecValidator {
 
   public SpecValidator(ReleaseCatalog catalog) {
     this.catalog = catalog;
+  }
+
+  /**
+   * The spec and the names the operator derives from the cluster's name: every generated object
+   * name and label must be one Kubernetes accepts ({@link NameLimits}).
+   */
+  public List<SpecProblem> validate(String clusterName, CinderClusterSpec spec) {
+    List<SpecProblem> problems = new ArrayList<>();
+    boolean nameOk = clusterName(clusterName, problems);
+    problems.addAll(validate(spec));
+    if (nameOk && spec != null) {
+      backendNameLengths(clusterName, spec.volumesOrEmpty(), problems);
+    }
+    return problems;
   }
 
   public List<SpecProblem> validate(CinderClusterSpec spec) {
@@ -68,7 +85,87 @@ public final class SpecValidator {
       options("spec.backup.config", spec.getBackup().getConfig(), Set.of(), problems);
     }
     upgrade(spec.getUpgrade(), problems);
+    PodSettingsRules.check("spec.api", spec.getApi(), problems);
+    PodSettingsRules.check("spec.scheduler", spec.getScheduler(), problems);
+    List<VolumeBackendSpec> volumes = spec.volumesOrEmpty();
+    for (int i = 0; i < volumes.size(); i++) {
+      PodSettings settings = volumes.get(i);
+      PodSettingsRules.check("spec.volumes[" + i + "]", settings, problems);
+    }
+    PodSettingsRules.check("spec.backup", spec.getBackup(), problems);
     return problems;
+  }
+
+  private static boolean clusterName(String name, List<SpecProblem> problems) {
+    if (name == null || !CLUSTER_NAME.matcher(name).matches()) {
+      problems.add(
+          new SpecProblem(
+              "metadata.name",
+              "InvalidClusterName",
+              "metadata.name '"
+                  + nvl(name, "")
+                  + "' must be a DNS-1035 label (lower-case letters, digits and '-', a letter"
+                  + " first, no dots): the API Service is named <name>-api. Re-create the"
+                  + " CinderCluster under such a name"));
+      return false;
+    }
+    if (name.length() > NameLimits.MAX_CLUSTER_NAME) {
+      problems.add(
+          new SpecProblem(
+              "metadata.name",
+              "ClusterNameTooLong",
+              "metadata.name is "
+                  + name.length()
+                  + " characters, at most "
+                  + NameLimits.MAX_CLUSTER_NAME
+                  + " fit: the StatefulSet "
+                  + name
+                  + "-scheduler would be "
+                  + (name.length() + "-scheduler".length())
+                  + " characters and a StatefulSet name may have at most "
+                  + NameLimits.MAX_STATEFULSET_NAME
+                  + " (its pods' controller-revision-hash label adds 11 characters to a limit of"
+                  + " 63). Re-create the CinderCluster under a shorter name"));
+      return false;
+    }
+    return true;
+  }
+
+  private static void backendNameLengths(
+      String cluster, List<VolumeBackendSpec> volumes, List<SpecProblem> problems) {
+    for (int i = 0; i < volumes.size(); i++) {
+      VolumeBackendSpec v = volumes.get(i);
+      if (v == null || v.getName() == null || !DNS_LABEL.matcher(v.getName()).matches()) {
+        continue; // reported as an invalid name already
+      }
+      int length = cluster.length() + "-volume-".length() + v.getName().length();
+      if (length > NameLimits.MAX_STATEFULSET_NAME) {
+        String field = "spec.volumes[" + i + "].name";
+        problems.add(
+            new SpecProblem(
+                field,
+                "BackendNameTooLong",
+                field
+                    + " '"
+                    + v.getName()
+                    + "' makes the StatefulSet "
+                    + cluster
+                    + "-volume-"
+                    + v.getName()
+                    + " "
+                    + length
+                    + " characters long; a StatefulSet name may have at most "
+                    + NameLimits.MAX_STATEFULSET_NAME
+                    + " (its pods' controller-revision-hash label adds 11 characters to a limit"
+                    + " of 63): shorten "
+                    + field
+                    + " to at most "
+                    + Math.max(0, NameLimits.MAX_CLUSTER_AND_BACKEND - cluster.length())
+                    + " characters (metadata.name and the backend name together at most "
+                    + NameLimits.MAX_CLUSTER_AND_BACKEND
+                    + ")"));
+      }
+    }
   }
 
   private void release(CinderClusterSpec spec, List<SpecProblem> problems) {

@@ -45,10 +45,14 @@ public final class CinderJobs {
             files,
             Hashes.checksum(read),
             null,
-            CinderPodTemplates.requests("100m", "256Mi"));
+            CinderPodTemplates.requests("100m", "256Mi"),
+            null,
+            false);
     var container = template.getSpec().getContainers().get(0);
     container.setCommand(command);
+    container.setStartupProbe(null);
     container.setReadinessProbe(null);
+    container.setLivenessProbe(null);
     container.setTerminationMessagePolicy("FallbackToLogsOnError");
     template.getSpec().setRestartPolicy("Never");
     template.getSpec().setTerminationGracePeriodSeconds(30L);

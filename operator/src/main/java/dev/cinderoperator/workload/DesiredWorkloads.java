@@ -162,7 +162,9 @@ public final class DesiredWorkloads {
             files,
             checksum(files),
             spec.getScheduler() == null ? null : spec.getScheduler().getResources(),
-            SCHEDULER_DEFAULT));
+            SCHEDULER_DEFAULT,
+            spec.getScheduler(),
+            true));
   }
 
   public StatefulSet volume(VolumeBackendSpec backend) {
@@ -182,7 +184,9 @@ public final class DesiredWorkloads {
             files,
             checksum(files),
             backend.getResources(),
-            SERVICE_DEFAULT));
+            SERVICE_DEFAULT,
+            backend,
+            false));
   }
 
   public StatefulSet backup() {
@@ -201,7 +205,9 @@ public final class DesiredWorkloads {
             files,
             checksum(files),
             spec.getBackup() == null ? null : spec.getBackup().getResources(),
-            SERVICE_DEFAULT));
+            SERVICE_DEFAULT,
+            spec.getBackup(),
+            false));
   }
 
   public Deployment apiDeployment() {
@@ -248,7 +254,9 @@ public final class DesiredWorkloads {
                 files,
                 checksum(files),
                 spec.getApi() == null ? null : spec.getApi().getResources(),
-                SERVICE_DEFAULT))
+                SERVICE_DEFAULT,
+                spec.getApi(),
+                true))
         .endSpec()
         .build();
   }

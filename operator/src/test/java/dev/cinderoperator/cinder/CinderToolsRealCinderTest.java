@@ -157,4 +157,51 @@ class CinderToolsRealCinderTest {
         .contains("could not read its configuration files")
         .contains("Failed to read configuration file(s)");
   }
+
+  /** The batch loop of the data-migration Job, with real cinder-manage and rows to migrate. */
+  @Test
+  @Order(9)
+  void theBatchLoopMigratesEveryRowInOneContainer() throws IOException {
+    db.execute(
+        "INSERT INTO volumes (id, deleted, volume_type_id, use_quota)"
+            + " SELECT UUID(), 0, 'standard', NULL FROM seq_1_to_120");
+    Path termination = dir.resolve("loop-termination-log");
+    List<String> argv =
+        new ArrayList<>(commands.onlineDataMigrationsUntilDone(50, termination.toString()));
+    argv.set(0, "/usr/bin/python3");
+    RealCinder.ToolRun run = RealCinder.run(argv, dir.resolve("loop.log"));
+
+    assertThat(run.exitCode()).as(run.output()).isZero();
+    assertThat(OnlineMigrationReport.parse(Files.readString(termination)))
+        .contains(
+            new OnlineMigrationReport(4, 0, false, 120, 0, OnlineMigrationReport.Stopped.COMPLETE));
+    assertThat(db.value("SELECT COUNT(*) FROM volumes WHERE use_quota IS NULL")).hasToString("0");
+    assertThat(JobOutcome.of(JobKind.ONLINE_DATA_MIGRATIONS, run.exitCode(), 0).verdict())
+        .isEqualTo(JobOutcome.Verdict.SUCCEEDED);
+  }
+
+  /**
+   * A crash exits 1 like "more to do" (facts: exit codes): the loop stops at once and says it was a
+   * traceback, for JobOutcome to count it as an error.
+   */
+  @Test
+  @Order(10)
+  void aCrashEndsTheBatchLoopReportedAsATraceback() throws IOException {
+    Path conf = dir.resolve("malformed.conf");
+    Files.writeString(conf, "[DEFAULT]\nnot an option line\n");
+    Path termination = dir.resolve("crash-termination-log");
+    List<String> argv =
+        new ArrayList<>(
+            new CinderCommands(conf.toString())
+                .onlineDataMigrationsUntilDone(50, termination.toString()));
+    argv.set(0, "/usr/bin/python3");
+    RealCinder.ToolRun run = RealCinder.run(argv, dir.resolve("crash.log"));
+
+    assertThat(run.exitCode()).as(run.output()).isEqualTo(1);
+    String message = Files.readString(termination);
+    assertThat(OnlineMigrationReport.parse(message))
+        .contains(
+            new OnlineMigrationReport(1, 1, true, 0, 0, OnlineMigrationReport.Stopped.TRACEBACK));
+    assertThat(message).contains("ConfigFileParseError");
+  }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cinderoperator.api.VersionPin;
 import dev.cinderoperator.cinder.CinderCommands;
+import dev.cinderoperator.cinder.CinderProbes;
 import dev.cinderoperator.cinder.JobKind;
 import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.ReleaseCatalog;
@@ -107,8 +108,9 @@ class ServiceRegistryRealCinderTest {
   @Test
   @Order(1)
   void realServicesWriteTheirVersionsAndReportUp() {
+    // three Cinder services importing at once take minutes on a loaded 2-core machine
     await("scheduler, volume and backup rows up")
-        .atMost(Duration.ofSeconds(180))
+        .atMost(Duration.ofSeconds(300))
         .until(() -> up(SCHEDULER) && up(VOLUME) && up(BACKUP));
 
     ServicesSnapshot s = registry.read();
@@ -215,5 +217,76 @@ class ServiceRegistryRealCinderTest {
     assertThat(registry.read().rows())
         .extracting(ServiceRow::host)
         .containsExactlyInAnyOrder(SCHEDULER, VOLUME, "cinder-backup-1");
+  }
+
+  /** The heartbeat probes of the pod templates, run with Debian's Python against real rows. */
+  @Test
+  @Order(5)
+  void theHeartbeatProbesReadTheRealServicesOwnHeartbeat() throws Exception {
+    Path dir = Files.createTempDirectory("probe-");
+    Path conf = scheduler.conf();
+    String text = Files.readString(conf);
+    String url = db.sqlAlchemyUrl();
+    assertThat(text).contains("connection = " + url);
+    // the same database through SQLAlchemy (a URL with more than a charset), and a closed port
+    Path viaSqlAlchemy = dir.resolve("sqlalchemy.conf");
+    Files.writeString(viaSqlAlchemy, text.replace(url, url + "&local_infile=0"));
+    Path outage = dir.resolve("outage.conf");
+    Files.writeString(
+        outage, text.replace(url, "mysql+pymysql://cinder:not-this-password@127.0.0.1:1/cinder"));
+    Path state = dir.resolve("state");
+
+    // the first look only learns the count this container started with
+    RealCinder.ToolRun first = probe("ready", conf, state, dir);
+    assertThat(first.exitCode()).as(first.output()).isEqualTo(1);
+    assertThat(first.output()).contains("report_count");
+    await("a heartbeat after the probe's first look makes the pod ready")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> probe("ready", conf, state, dir).exitCode() == 0);
+    assertThat(probe("ready", conf, state, dir).output()).contains("(pymysql)");
+    await("the same through SQLAlchemy")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> probe("ready", viaSqlAlchemy, dir.resolve("sa"), dir).exitCode() == 0);
+    assertThat(probe("ready", viaSqlAlchemy, dir.resolve("sa"), dir).output())
+        .contains("(sqlalchemy)");
+    RealCinder.ToolRun live = probe("live", conf, state, dir);
+    assertThat(live.exitCode()).as(live.output()).isZero();
+
+    // a database outage: readiness keeps its verdict, liveness passes, no password is printed
+    RealCinder.ToolRun readyInOutage = probe("ready", outage, state, dir);
+    assertThat(readyInOutage.exitCode()).as(readyInOutage.output()).isZero();
+    assertThat(readyInOutage.output()).contains("database unreachable", "keeping the last verdict");
+    RealCinder.ToolRun liveInOutage = probe("live", outage, state, dir);
+    assertThat(liveInOutage.exitCode()).as(liveInOutage.output()).isZero();
+    assertThat(readyInOutage.output() + liveInOutage.output()).doesNotContain("not-this-password");
+    RealCinder.ToolRun neverReady = probe("ready", outage, dir.resolve("fresh"), dir);
+    assertThat(neverReady.exitCode()).as("a pod never seen ready stays unready").isEqualTo(1);
+
+    // the database is back: an outage never counts towards a hang
+    assertThat(probe("live", conf, state, dir).exitCode()).isZero();
+
+    // a hang: its count stands still (here: since 2000) while the database answers
+    cinder.kill(scheduler);
+    assertThat(probe("live", conf, state, dir).exitCode()).isZero(); // sees the last count
+    Path liveState = dir.resolve("state-live.json");
+    Files.writeString(
+        liveState,
+        Files.readString(liveState)
+            .replaceAll("\"moved\": \"[^\"]+\"", "\"moved\": \"2000-01-01T00:00:00\""));
+    RealCinder.ToolRun hung = probe("live", conf, state, dir);
+    assertThat(hung.exitCode()).as(hung.output()).isEqualTo(1);
+    assertThat(hung.output()).contains("stuck");
+    await("a service that stopped heartbeating is not ready")
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> probe("ready", conf, state, dir).exitCode() == 1);
+  }
+
+  private static RealCinder.ToolRun probe(String mode, Path conf, Path state, Path dir) {
+    List<String> argv =
+        new java.util.ArrayList<>(
+            CinderProbes.command(
+                mode, "cinder-scheduler", null, state.toString(), List.of(conf.toString())));
+    argv.set(0, "/usr/bin/python3"); // Debian's, with Cinder's PyMySQL and SQLAlchemy
+    return RealCinder.run(argv, dir.resolve(mode + ".log"));
   }
 }

@@ -277,6 +277,48 @@ class PodLayoutRealCinderTest {
             });
   }
 
+  /**
+   * The templates' own probes, run in each pod's layout against its running service: the heartbeat
+   * probes of scheduler, volume and backup pass once the service heartbeated, and cinder-api's HTTP
+   * probes get an answer Kubernetes counts as success (200 to 399).
+   */
+  @Test
+  @Order(6)
+  void theTemplatesProbesPassOnTheRunningServices() throws Exception {
+    Map<String, String> pods =
+        Map.of(
+            "scheduler", "cinder-scheduler-0",
+            "volume", "cinder-volume-fake-0",
+            "backup", "cinder-backup-0");
+    for (Map.Entry<String, String> e : pods.entrySet()) {
+      PodTemplateSpec t = templates().get(e.getKey());
+      var container = t.getSpec().getContainers().get(0);
+      assertThat(container.getStartupProbe()).isNull();
+      List<String> ready = new ArrayList<>(container.getReadinessProbe().getExec().getCommand());
+      List<String> live = new ArrayList<>(container.getLivenessProbe().getExec().getCommand());
+      ready.set(0, "/usr/bin/python3"); // Debian's, as the image's python3
+      live.set(0, "/usr/bin/python3");
+      await(e.getValue() + ": readiness passes")
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofSeconds(2))
+          .until(() -> runProbe(e.getValue(), t, ready) == 0);
+      assertThat(runProbe(e.getValue(), t, live)).as(e.getValue() + ": liveness").isZero();
+    }
+    var api = templates().get("api").getSpec().getContainers().get(0);
+    for (var probe :
+        List.of(api.getStartupProbe(), api.getReadinessProbe(), api.getLivenessProbe())) {
+      int status = get(probe.getHttpGet().getPath()).statusCode();
+      assertThat(status).as("cinder-api " + probe.getHttpGet().getPath()).isBetween(200, 399);
+    }
+  }
+
+  private static int runProbe(String podName, PodTemplateSpec t, List<String> argv)
+      throws InterruptedException {
+    Path log = dir.resolve(podName + "-probe.log");
+    Process p = sandbox(podName, t.getSpec()).start(argv, Map.of("POD_NAME", podName), log);
+    return runToEnd(p);
+  }
+
   // --- the pods -----------------------------------------------------------------
 
   /** The pod templates by component, api first. */
