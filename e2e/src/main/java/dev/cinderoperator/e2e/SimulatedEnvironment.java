@@ -94,7 +94,7 @@ public final class SimulatedEnvironment implements AutoCloseable {
     this.settings = settings;
     this.wiring = wiring;
     this.hooks = hooks;
-    server = CrudApiServer.start();
+    server = CrudApiServer.started();
     client = server.createClient();
     client.resource(crd()).create();
     sim = SimulatedCluster.start(client, config, wiring.catalog(), wiring.databases());

@@ -6,24 +6,37 @@ import io.fabric8.mockwebserver.MockWebServer;
 import java.util.HashMap;
 
 /**
- * Starts Fabric8's mock API server in CRUD mode outside JUnit (the demo, the bench): it stores
- * objects, serves lists and watches, and runs nothing; {@link SimulatedCluster} adds the rest. Its
- * store is indexed ({@link IndexedCrudDispatcher}) so a request does not cost a scan of every
- * object.
+ * The simulated API server: Fabric8's mock API server in CRUD mode on the strict, indexed store of
+ * {@link IndexedCrudDispatcher} (refusals with real messages, garbage collection). It stores
+ * objects, serves lists and watches, and runs no controller; {@link SimulatedCluster} adds those.
+ * Started outside JUnit too (the demo, the bench).
  */
-public final class CrudApiServer {
-  private CrudApiServer() {}
+public final class CrudApiServer extends KubernetesMockServer {
+  private final IndexedCrudDispatcher store;
 
-  /** A started CRUD-mode server on a free local port, plain HTTP. Call destroy() when done. */
-  public static KubernetesMockServer start() {
-    KubernetesMockServer server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new IndexedCrudDispatcher(),
-            false);
+  private CrudApiServer(IndexedCrudDispatcher store) {
+    super(new Context(), new MockWebServer(), new HashMap<>(), store, false);
+    this.store = store;
+  }
+
+  /** A started server on a free local port, plain HTTP. Call destroy() when done. */
+  public static CrudApiServer started() {
+    CrudApiServer server = new CrudApiServer(new IndexedCrudDispatcher());
     server.init();
     return server;
+  }
+
+  /** Waits until the garbage collector has acted on every deletion so far. */
+  public void awaitGarbageCollection() {
+    store.awaitGarbageCollection();
+  }
+
+  @Override
+  public void destroy() {
+    try {
+      super.destroy();
+    } finally {
+      store.close();
+    }
   }
 }

@@ -57,12 +57,7 @@ public final class DeploymentController extends ControlLoop {
   @Override
   protected void reconcile() {
     OwnedPods.reconcileEach(
-        this,
-        "Deployment",
-        caches.deployments.list(),
-        caches.pods.list(),
-        this::delete,
-        this::reconcile);
+        this, "Deployment", caches.deployments.list(), caches.pods.list(), this::reconcile);
   }
 
   private void reconcile(Deployment d, List<Pod> pods) {

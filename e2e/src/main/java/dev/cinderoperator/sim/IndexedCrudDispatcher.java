@@ -1,13 +1,22 @@
 package dev.cinderoperator.sim;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cinderoperator.sim.apiserver.Admission;
+import dev.cinderoperator.sim.apiserver.ApiRefusal;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.CrudDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,12 +24,21 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 
 /**
- * Fabric8's CRUD dispatcher with an indexed store. The stock one scans every stored object for each
- * GET, POST, PUT, PATCH and DELETE, so a request costs O(objects) on the server's single event
- * loop; at 100 clusters (2,900 pods) that loop saturated and the clusters never became Ready. Here
- * the store is an {@link IndexedObjectMap} and the lookups that scanned (find by key, get, list,
- * delete) ask it for the few candidates. Everything else (create, update, patch, status, watches,
- * finalizers) is the stock code, which reads and writes the same store.
+ * The simulated API server's store: Fabric8's CRUD dispatcher made as strict as a real API server
+ * and with an indexed store.
+ *
+ * <p><b>Strict.</b> Every write (create, update, patch, status) passes one gate, {@link
+ * #processEvent}: the {@link Admission} defaults, decodes against the official schema and validates
+ * it as Kubernetes does, and a refusal answers with the real status code and message while nothing
+ * is stored. Every removal from the store passes the same gate and hands the object's dependents to
+ * the {@link GarbageCollector}. Faults are best injected there too.
+ *
+ * <p><b>Indexed.</b> Fabric8's CRUD dispatcher with an indexed store. The stock one scans every
+ * stored object for each GET, POST, PUT, PATCH and DELETE, so a request costs O(objects) on the
+ * server's single event loop; at 100 clusters (2,900 pods) that loop saturated and the clusters
+ * never became Ready. Here the store is an {@link IndexedObjectMap} and the lookups that scanned
+ * (find by key, get, list, delete) ask it for the few candidates. Everything else (create, update,
+ * patch, status, watches, finalizers) is the stock code, which reads and writes the same store.
  *
  * <p>Fabric8 offers no hook for the store, so the constructor swaps the map and reads two private
  * fields by reflection; a Fabric8 upgrade that renames them fails here at once, not silently.
@@ -30,7 +48,17 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
   private final ReadWriteLock lock;
   private final AtomicLong resourceVersion;
   private final Method processDelete;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   private final KubernetesResponseComposer composer = new KubernetesResponseComposer();
+  private final Admission admission = new Admission();
+  private final GarbageCollector garbageCollector;
+
+  /** What the gate stored for the write being served on this thread, when it defaulted. */
+  private final ThreadLocal<String> defaulted = new ThreadLocal<>();
+
+  /** The propagation policy of the DELETE being served on this thread. */
+  private final ThreadLocal<String> propagation = new ThreadLocal<>();
 
   public IndexedCrudDispatcher() {
     super(List.of());
@@ -47,12 +75,180 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("Fabric8's KubernetesCrudDispatcher changed shape", e);
     }
+    garbageCollector =
+        new GarbageCollector(
+            new GarbageCollector.Store() {
+              @Override
+              public void delete(String path) {
+                handleDelete(path);
+              }
+
+              @Override
+              public void removeOwnerReference(String path, String ownerUid) {
+                locked(lock.writeLock(), () -> dropOwnerReference(path, ownerUid));
+              }
+            });
   }
 
   private static Field privateField(String name) throws NoSuchFieldException {
     Field f = KubernetesCrudDispatcher.class.getDeclaredField(name);
     f.setAccessible(true);
     return f;
+  }
+
+  /**
+   * The one gate every write and removal of the store passes (the stock handlers call it under the
+   * write lock, after they have built the new state): admission first, then the stock store and its
+   * watch events, then the garbage collector's bookkeeping.
+   */
+  @Override
+  public void processEvent(
+      String path,
+      AttributeSet pathAttributes,
+      AttributeSet oldAttributes,
+      GenericKubernetesResource resource,
+      String newState) {
+    String oldState = oldAttributes == null ? null : objects.get(oldAttributes);
+    if (newState == null) {
+      super.processEvent(path, pathAttributes, oldAttributes, resource, null);
+      if (oldState != null) {
+        garbageCollector.removed(readTree(oldState), "Orphan".equals(propagation.get()));
+      }
+      return;
+    }
+    Admission.Admitted admitted = admission.admit(oldState, newState);
+    GenericKubernetesResource stored = resource;
+    if (!admitted.json().equals(newState)) {
+      stored = Serialization.unmarshal(admitted.json(), GenericKubernetesResource.class);
+      defaulted.set(admitted.json());
+    }
+    super.processEvent(path, pathAttributes, oldAttributes, stored, admitted.json());
+    garbageCollector.stored(objectPath(pathAttributes, admitted.object()), admitted.object());
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the store holds JSON that does not parse", e);
+    }
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    if (!"DELETE".equalsIgnoreCase(request.getMethod())) {
+      return super.dispatch(request);
+    }
+    propagation.set(propagationPolicy(request));
+    try {
+      return super.dispatch(request);
+    } finally {
+      propagation.remove();
+    }
+  }
+
+  @Override
+  public MockResponse handleCreate(RecordedRequest request) {
+    return refusable(() -> super.handleCreate(request));
+  }
+
+  @Override
+  public MockResponse handleUpdate(RecordedRequest request) {
+    return refusable(() -> super.handleUpdate(request));
+  }
+
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    return refusable(() -> super.handlePatch(request));
+  }
+
+  /**
+   * A refusal from the gate becomes the real response (the stock code stored nothing); a write the
+   * gate defaulted answers with what was stored, as a real API server answers.
+   */
+  private MockResponse refusable(java.util.function.Supplier<MockResponse> write) {
+    try {
+      MockResponse response = write.get();
+      String stored = defaulted.get();
+      if (stored != null && response.code() / 100 == 2) {
+        response.setBody(stored);
+      }
+      return response;
+    } catch (ApiRefusal refusal) {
+      return new MockResponse().setResponseCode(refusal.code()).setBody(refusal.body());
+    } finally {
+      defaulted.remove();
+    }
+  }
+
+  /** Waits until the garbage collector has acted on every removal so far (tests). */
+  public void awaitGarbageCollection() {
+    garbageCollector.awaitIdle();
+  }
+
+  /** Stops the garbage collector's thread. */
+  public void close() {
+    garbageCollector.close();
+  }
+
+  private static String propagationPolicy(RecordedRequest request) {
+    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
+    if (body.length == 0) {
+      return null;
+    }
+    try {
+      JsonNode options = JSON.readTree(new String(body, StandardCharsets.UTF_8));
+      return options.path("propagationPolicy").asText(null);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** Where an object lives, for the collector's later DELETE or update. */
+  private static String objectPath(AttributeSet pathAttributes, JsonNode object) {
+    String apiVersion = object.path("apiVersion").asText();
+    String prefix = apiVersion.contains("/") ? "/apis/" + apiVersion : "/api/" + apiVersion;
+    String ns = object.at("/metadata/namespace").asText("");
+    return prefix
+        + (ns.isEmpty() ? "" : "/namespaces/" + ns)
+        + "/"
+        + pathAttributes.getAttribute("plural").getValues().get(0)
+        + "/"
+        + object.at("/metadata/name").asText();
+  }
+
+  /** The collector's update: the object without its reference to a deleted owner. */
+  private MockResponse dropOwnerReference(String path, String ownerUid) {
+    AttributeSet query = attributeExtractor.fromPath(path);
+    List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
+    if (found.isEmpty()) {
+      return null;
+    }
+    Map.Entry<AttributeSet, String> entry = found.get(0);
+    try {
+      ObjectNode node = (ObjectNode) JSON.readTree(entry.getValue());
+      ObjectNode metadata = (ObjectNode) node.get("metadata");
+      ArrayNode refs = metadata.withArray("ownerReferences");
+      for (int i = refs.size() - 1; i >= 0; i--) {
+        if (ownerUid.equals(refs.get(i).path("uid").asText())) {
+          refs.remove(i);
+        }
+      }
+      if (refs.isEmpty()) {
+        metadata.remove("ownerReferences");
+      }
+      metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
+      String json = node.toString();
+      processEvent(
+          path,
+          query,
+          entry.getKey(),
+          Serialization.unmarshal(json, GenericKubernetesResource.class),
+          json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return null;
   }
 
   @Override

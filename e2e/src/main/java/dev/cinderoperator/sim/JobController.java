@@ -58,8 +58,7 @@ public final class JobController extends ControlLoop {
 
   @Override
   protected void reconcile() {
-    OwnedPods.reconcileEach(
-        this, "Job", caches.jobs.list(), caches.pods.list(), this::delete, this::reconcile);
+    OwnedPods.reconcileEach(this, "Job", caches.jobs.list(), caches.pods.list(), this::reconcile);
   }
 
   private void reconcile(Job job, List<Pod> pods) {

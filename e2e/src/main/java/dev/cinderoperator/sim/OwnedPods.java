@@ -9,12 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * One pass of a pod-owning controller: the pods each owner controls, orphans handed to garbage
- * collection (the mock server has none), then each owner reconciled with its pods.
+ * One pass of a pod-owning controller: the pods each owner controls, then each owner reconciled
+ * with its pods. Pods whose owner is gone are left alone, as real controllers leave them: the API
+ * server's garbage collector deletes them.
  */
 final class OwnedPods {
   private OwnedPods() {}
@@ -24,7 +24,6 @@ final class OwnedPods {
       String kind,
       List<T> owners,
       List<Pod> pods,
-      Consumer<Pod> collectOrphan,
       BiConsumer<T, List<Pod>> reconcile) {
     Set<String> uids =
         owners.stream().map(o -> o.getMetadata().getUid()).collect(Collectors.toSet());
@@ -35,7 +34,6 @@ final class OwnedPods {
         continue;
       }
       if (!uids.contains(owner.getUid())) {
-        collectOrphan.accept(pod);
         continue;
       }
       owned.computeIfAbsent(owner.getUid(), k -> new ArrayList<>()).add(pod);

@@ -1,5 +1,6 @@
 package dev.cinderoperator.sim;
 
+import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -54,6 +55,9 @@ public final class StatefulSetController extends ControlLoop {
 
   private record Seen(String version, String templateHash, StatefulSetStatus status) {}
 
+  /** Pod create failures already reported, by StatefulSet uid and message. */
+  private final java.util.Set<String> reportedFailures = ConcurrentHashMap.newKeySet();
+
   public StatefulSetController(
       KubernetesClient client, SimConfig config, PodTerminations terminations, SimCaches caches) {
     super("statefulset-controller", config.resyncInterval());
@@ -72,12 +76,7 @@ public final class StatefulSetController extends ControlLoop {
   @Override
   protected void reconcile() {
     OwnedPods.reconcileEach(
-        this,
-        "StatefulSet",
-        caches.statefulSets.list(),
-        caches.pods.list(),
-        this::deleteQuietly,
-        this::reconcile);
+        this, "StatefulSet", caches.statefulSets.list(), caches.pods.list(), this::reconcile);
   }
 
   private void reconcile(StatefulSet sts, List<Pod> ownedPods) {
@@ -124,7 +123,9 @@ public final class StatefulSetController extends ControlLoop {
                 ? currentRevision
                 : updateRevision;
         Pod created = createPod(sts, ordinal, revision, revisions.get(ns + "/" + revision));
-        byOrdinal.put(ordinal, created);
+        if (created != null) {
+          byOrdinal.put(ordinal, created);
+        }
         blocked = !parallel;
       } else if (!parallel && !isReady(pod)) {
         blocked = true;
@@ -277,10 +278,66 @@ public final class StatefulSetController extends ControlLoop {
             .withNodeName(config.nodeName())
             .endSpec()
             .build();
-    Pod created = caches.pods.wrote(client.pods().resource(pod).create());
+    Pod created;
+    try {
+      created = caches.pods.wrote(client.pods().resource(pod).create());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 422) {
+        throw e;
+      }
+      // as on a real cluster: a name too long for the revision label or the pod's hostname
+      // makes every create fail; the controller reports it and keeps trying
+      failedCreate(sts, podName, e);
+      return null;
+    }
     lastUid.put(sts.getMetadata().getNamespace() + "/" + podName, created.getMetadata().getUid());
     missingSince.remove(sts.getMetadata().getNamespace() + "/" + podName);
     return created;
+  }
+
+  /**
+   * A Warning Event on the StatefulSet, once per distinct failure, as the real controller sends.
+   */
+  private void failedCreate(StatefulSet sts, String podName, KubernetesClientException e) {
+    String message =
+        "create Pod "
+            + podName
+            + " in StatefulSet "
+            + sts.getMetadata().getName()
+            + " failed error: "
+            + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
+    if (!reportedFailures.add(sts.getMetadata().getUid() + "/" + message)) {
+      return;
+    }
+    String now = Kubelet.time(config.clock().instant());
+    client
+        .v1()
+        .events()
+        .inNamespace(sts.getMetadata().getNamespace())
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withName(sts.getMetadata().getName() + "." + Long.toHexString(System.nanoTime()))
+                .withNamespace(sts.getMetadata().getNamespace())
+                .endMetadata()
+                .withNewInvolvedObject()
+                .withApiVersion("apps/v1")
+                .withKind("StatefulSet")
+                .withName(sts.getMetadata().getName())
+                .withNamespace(sts.getMetadata().getNamespace())
+                .withUid(sts.getMetadata().getUid())
+                .endInvolvedObject()
+                .withType("Warning")
+                .withReason("FailedCreate")
+                .withMessage(message)
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .withCount(1)
+                .withNewSource()
+                .withComponent("statefulset-controller")
+                .endSource()
+                .build())
+        .create();
   }
 
   /** A name is free once the kubelet has stopped the pod that last held it. */

@@ -116,7 +116,7 @@ class UpgradeRealCinderTest {
                 "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ?", db.name()))
         .satisfies(n -> assertThat(((Number) n).intValue()).isGreaterThanOrEqualTo(30));
     await("the imitated yoga rows")
-        .atMost(Duration.ofSeconds(30))
+        .atMost(Duration.ofSeconds(120))
         .untilAsserted(
             () ->
                 assertThat(versions())
@@ -133,7 +133,7 @@ class UpgradeRealCinderTest {
               spec.setRelease("zed");
               spec.setImage(RealCinderEnvironment.TARGET_IMAGE);
             });
-    await("upgrade to zed complete").atMost(Duration.ofSeconds(150)).until(() -> ready("zed"));
+    await("upgrade to zed complete").atMost(Duration.ofSeconds(300)).until(() -> ready("zed"));
     System.out.printf("upgrade complete after %.1f s%n", seconds());
 
     CinderCluster done = real.env().get(NS, "cinder");

@@ -49,7 +49,7 @@ class ApiCallRecorderTest {
 
   @Test
   void recordsEveryCallOfAClientItIsInstalledOn() {
-    KubernetesMockServer server = CrudApiServer.start();
+    KubernetesMockServer server = CrudApiServer.started();
     ApiCallRecorder recorder = new ApiCallRecorder();
     try (KubernetesClient client =
         recorder.recordingClient(server.createClient().getConfiguration())) {

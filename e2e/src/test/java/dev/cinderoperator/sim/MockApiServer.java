@@ -19,7 +19,7 @@ public final class MockApiServer implements BeforeEachCallback, AfterEachCallbac
 
   @Override
   public void beforeEach(ExtensionContext context) throws Exception {
-    server = CrudApiServer.start();
+    server = CrudApiServer.started();
     client = server.createClient();
     Object test = context.getRequiredTestInstance();
     for (Class<?> c = test.getClass(); c != Object.class; c = c.getSuperclass()) {

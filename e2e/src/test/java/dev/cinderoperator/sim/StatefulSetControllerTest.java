@@ -65,6 +65,37 @@ class StatefulSetControllerTest {
   }
 
   @Test
+  void aNameTooLongForTheRevisionLabelCreatesNoPodAndSaysWhyAsARealClusterDoes() {
+    // a valid StatefulSet name (a DNS label), but <name>-<10-character hash> is 66 characters:
+    // longer than a label value, so the API server refuses every pod
+    String name = "cinder-volume-" + "x".repeat(41);
+    client
+        .apps()
+        .statefulSets()
+        .resource(Workloads.statefulSet(name, 1, "example/db:1", LABELS, "OnDelete"))
+        .create();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client.v1().events().inNamespace(NS).list().getItems().stream()
+                    .anyMatch(e -> "FailedCreate".equals(e.getReason())));
+    var event =
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .filter(e -> "FailedCreate".equals(e.getReason()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(event.getType()).isEqualTo("Warning");
+    assertThat(event.getInvolvedObject().getName()).isEqualTo(name);
+    assertThat(event.getMessage())
+        .startsWith("create Pod " + name + "-0 in StatefulSet " + name + " failed error: Pod \"")
+        .contains("metadata.labels: Invalid value: \"" + name + "-")
+        .contains("must be no more than 63 characters");
+    assertThat(Workloads.pods(client, LABELS)).isEmpty();
+  }
+
+  @Test
   void createsOrdinalPodsFromTheTemplateOwnedByTheStatefulSetAndReportsStatus() {
     createAndWaitReady(3, "OnDelete");
 

@@ -8,7 +8,8 @@ import java.util.List;
  * out of stdout).
  */
 public final class CinderCommands {
-  public static final String DEFAULT_CONFIG_FILE = "/etc/cinder/cinder.conf";
+  public static final String DEFAULT_CONFIG_FILE =
+      CinderConf.CONFIG_DIR + "/" + CinderConf.COMMON_FILE;
   public static final String DEFAULT_TERMINATION_LOG = "/dev/termination-log";
 
   /**
@@ -47,7 +48,7 @@ public final class CinderCommands {
   public CinderCommands(String configFile) {
     if (configFile == null || configFile.isBlank()) {
       throw new IllegalArgumentException(
-          "configFile must name cinder.conf, e.g. /etc/cinder/cinder.conf");
+          "configFile must name cinder.conf, e.g. " + DEFAULT_CONFIG_FILE);
     }
     this.configFile = configFile;
   }

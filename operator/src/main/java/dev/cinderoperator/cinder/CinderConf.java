@@ -16,8 +16,14 @@ public final class CinderConf {
   public static final String COMMON_FILE = "cinder.conf";
   public static final String BACKUP_FILE = "backup.conf";
 
-  /** Where the Secret is mounted in every Cinder container. */
-  public static final String CONFIG_DIR = "/etc/cinder";
+  /**
+   * Where the Secret is mounted in every Cinder container, and where Cinder is pointed at with
+   * {@code --config-file}: a directory of its own, so the image's {@code /etc/cinder} stays as the
+   * image built it ({@code api-paste.ini}, which cinder-api finds through oslo.config's search of
+   * the config files' directories, then {@code /etc/cinder}; {@code rootwrap.conf}, {@code
+   * rootwrap.d/}, {@code resource_filters.json}, {@code policy.yaml} at their default paths).
+   */
+  public static final String CONFIG_DIR = "/etc/cinder-operator";
 
   /** Written by the container's start command: {@code [DEFAULT] host = <pod name>}. */
   public static final String HOST_FILE = "/var/lib/cinder/host.conf";

@@ -5,6 +5,7 @@ import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.Collaborations;
 import dev.cinderoperator.kube.HealthServer;
 import dev.cinderoperator.kube.OperatorSettings;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -15,93 +16,130 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Runs the operator against the cluster of the current kubeconfig or the in-cluster config. */
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the operator.")
+/**
+ * Runs the operator against the cluster of the current kubeconfig or the in-cluster config. Every
+ * option has an environment variable (the chart sets those); a flag wins over its variable.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Run the operator against the cluster of the current kubeconfig (or, in a pod, its service"
+          + " account).",
+      "Each option also reads the environment variable named in its help; a flag wins."
+    })
 public final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--watch-namespaces",
+      paramLabel = "NS[,NS...]",
       defaultValue = "${env:WATCH_NAMESPACES:-}",
-      description = "Comma-separated namespaces to watch; empty: all. Env WATCH_NAMESPACES.")
+      description = "Namespaces to watch. Env WATCH_NAMESPACES; default: all namespaces.")
   String watchNamespaces;
 
   @Option(
       names = "--leader-election",
+      paramLabel = "true|false",
       defaultValue = "${env:LEADER_ELECTION_ENABLED:-true}",
       arity = "1",
       description =
-          "Elect one active replica (Lease cinder-operator-lease). Env LEADER_ELECTION_ENABLED.")
+          "Elect one active replica through the Lease cinder-operator-lease."
+              + " Env LEADER_ELECTION_ENABLED; default: true.")
   boolean leaderElection;
 
   @Option(
       names = "--leader-election-namespace",
+      paramLabel = "NS",
       defaultValue = "${env:LEADER_ELECTION_NAMESPACE:-}",
-      description = "Namespace of the Lease; default: the client's namespace.")
+      description =
+          "Namespace of the Lease. Env LEADER_ELECTION_NAMESPACE (the chart sets the release"
+              + " namespace); default: the pod's namespace, or the kubeconfig context's.")
   String leaseNamespace;
 
   @Option(
       names = "--reconcile-threads",
+      paramLabel = "N",
       defaultValue = "${env:RECONCILE_THREADS:-5}",
-      description = "Concurrent reconciles (1-100). Env RECONCILE_THREADS.")
+      description = "Concurrent reconciles, 1 to 100. Env RECONCILE_THREADS; default: 5.")
   int reconcileThreads;
 
   @Option(
       names = "--db-poll-interval",
+      paramLabel = "DURATION",
       defaultValue = "${env:DB_POLL_INTERVAL:-15s}",
       description =
-          "How often the services table is read while work waits on it. Env DB_POLL_INTERVAL.")
+          "How often the services table is read while a step waits on it (500ms, 15s, 1m30s)."
+              + " Env DB_POLL_INTERVAL; default: 15s.")
   String dbPollInterval;
 
   @Option(
       names = "--http-port",
+      paramLabel = "PORT",
       defaultValue = "${env:HTTP_PORT:-8080}",
-      description = "Port of /healthz, /readyz and /metrics. Env HTTP_PORT.")
+      description = "Port of /healthz, /readyz and /metrics. Env HTTP_PORT; default: 8080.")
   int httpPort;
 
   @Option(
       names = "--unpin-by-signal",
+      paramLabel = "true|false",
       defaultValue = "${env:UNPIN_BY_SIGNAL:-true}",
       arity = "1",
       description =
-          "SIGHUP services to drop pins (needs pods/exec); false: restart them. Env UNPIN_BY_SIGNAL.")
+          "At Unpinning, SIGHUP scheduler, volume and backup (needs pods/exec); false: restart"
+              + " those pods. Env UNPIN_BY_SIGNAL; default: true.")
   boolean unpinBySignal;
 
   @Option(
       names = "--log-format",
+      paramLabel = "text|json",
       defaultValue = "${env:LOG_FORMAT:-text}",
-      description = "text or json.")
+      description =
+          "text (key=value) or json (one object per line). Env LOG_FORMAT; default: text.")
   String logFormat;
 
   @Option(
       names = "--log-level",
+      paramLabel = "LEVEL",
       defaultValue = "${env:LOG_LEVEL:-info}",
-      description = "Log level.")
+      description =
+          "trace, debug, info, warn or error, for the operator's own logs."
+              + " Env LOG_LEVEL; default: info.")
   String logLevel;
+
+  @Mixin DebugOption debug;
 
   @Override
   public Integer call() throws Exception {
     if (!logFormat.equals("text") && !logFormat.equals("json")) {
-      System.err.println("--log-format must be text or json, not '" + logFormat + "'");
-      return 2;
+      throw new UserError("--log-format must be text or json, not '" + logFormat + "'");
+    }
+    if (!Set.of("trace", "debug", "info", "warn", "error")
+        .contains(logLevel.toLowerCase(Locale.ROOT))) {
+      throw new UserError(
+          "--log-level must be trace, debug, info, warn or error, not '" + logLevel + "'");
     }
     // Before the first logger is created, so log4j2.xml picks them up.
     System.setProperty("cinder.logFormat", logFormat);
-    System.setProperty("cinder.logLevel", logLevel.toUpperCase(java.util.Locale.ROOT));
+    System.setProperty("cinder.logLevel", logLevel.toUpperCase(Locale.ROOT));
     Duration poll =
         Durations.parse(dbPollInterval)
             .orElseThrow(
                 () ->
-                    new IllegalArgumentException(
-                        "--db-poll-interval '" + dbPollInterval + "' is not a duration like 15s"));
+                    new UserError(
+                        "--db-poll-interval '"
+                            + dbPollInterval
+                            + "' is not a duration like 500ms, 15s or 1m30s"));
     if (reconcileThreads < 1 || reconcileThreads > 100) {
-      System.err.println("--reconcile-threads must be between 1 and 100");
-      return 2;
+      throw new UserError("--reconcile-threads must be between 1 and 100, not " + reconcileThreads);
     }
     Set<String> namespaces =
         Arrays.stream(watchNamespaces.split(","))
@@ -117,7 +155,15 @@ public final class RunCommand implements Callable<Integer> {
             Duration.ofMinutes(5),
             unpinBySignal);
 
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    Config config = ClusterConnection.config();
+    ClusterConnection.check(config);
+    if (leaderElection && leaseNamespace.isBlank() && config.getNamespace() == null) {
+      throw new UserError(
+          "leader election needs a namespace for its Lease and "
+              + ClusterConnection.source(config)
+              + " names none: pass --leader-election-namespace NS, or --leader-election=false");
+    }
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var metrics =
         MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build();
@@ -134,12 +180,18 @@ public final class RunCommand implements Callable<Integer> {
             s -> Collaborations.production(client, s, registry),
             metrics,
             leader);
-    try (HealthServer health =
-        new HealthServer(
-            httpPort,
-            () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-            () -> operator.getRuntimeInfo().isStarted(),
-            registry::scrape)) {
+    HealthServer health;
+    try {
+      health =
+          new HealthServer(
+              httpPort,
+              () -> operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+              () -> operator.getRuntimeInfo().isStarted(),
+              registry::scrape);
+    } catch (java.net.BindException e) {
+      throw new UserError("port " + httpPort + " is in use: pass another --http-port", e);
+    }
+    try (health) {
       org.slf4j.LoggerFactory.getLogger(RunCommand.class)
           .info("health and metrics on port {}", health.port());
       operator.start();

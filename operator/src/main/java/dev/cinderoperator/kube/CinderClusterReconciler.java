@@ -200,11 +200,17 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster> {
 
   /**
    * An unexpected error: say so in the status (JOSDK retries with backoff). Nothing is deleted or
-   * restarted because of it.
+   * restarted because of it. A conflict is not an error: the object changed under the write, and
+   * the next reconcile (already queued by that change, else JOSDK's retry) writes again.
    */
   @Override
   public ErrorStatusUpdateControl<CinderCluster> updateErrorStatus(
       CinderCluster cc, Context<CinderCluster> context, Exception e) {
+    if (Conflicts.isConflict(e)) {
+      LOG.debug(
+          "conflict cluster={}, reconciling again: {}", cc.getMetadata().getName(), e.getMessage());
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     LOG.error("reconcile failed cluster={}", cc.getMetadata().getName(), e);
     CinderClusterStatus status =
         cc.getStatus() == null

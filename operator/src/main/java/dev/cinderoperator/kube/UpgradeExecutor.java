@@ -219,7 +219,8 @@ public class UpgradeExecutor {
                     (c, b) -> planner.templateImage(status, spec, c, b),
                     planner.servicesStopped(status))
                 .withApiRestartMarker(restartMarker));
-    perform(cc, in, spec, status, action);
+    // Notices report what this reconcile observed (a gap that ended, a drain that timed out):
+    // they come before the act they led to, and are not lost when the act fails.
     for (Decision.Notice n : decision.notices()) {
       if (n.warning()) {
         events.warning(cc, n.reason(), n.message());
@@ -227,6 +228,7 @@ public class UpgradeExecutor {
         events.normal(cc, n.reason(), n.message());
       }
     }
+    perform(cc, in, spec, status, action);
     with.circuitStates().forEach(this::circuitMetric);
     return progress;
   }

@@ -23,10 +23,22 @@ import java.util.stream.Collectors;
  * @param summary one line: the path and mode, or why nothing would run
  * @param mode the mode, null when no upgrade would run
  * @param steps the steps in order; empty when no upgrade would run
+ * @param refusal the reason the operator would stall with (e.g. {@code DowngradeRefused}), null
+ *     unless the upgrade would be refused
  */
-public record UpgradePreview(String summary, UpgradeMode mode, List<PlannedStep> steps) {
+public record UpgradePreview(
+    String summary, UpgradeMode mode, List<PlannedStep> steps, String refusal) {
   public UpgradePreview {
     steps = List.copyOf(steps);
+  }
+
+  UpgradePreview(String summary, UpgradeMode mode, List<PlannedStep> steps) {
+    this(summary, mode, steps, null);
+  }
+
+  /** Whether the operator would refuse this upgrade (and stall with {@link #refusal()}). */
+  public boolean refused() {
+    return refusal != null;
   }
 
   static UpgradePreview of(
@@ -39,16 +51,16 @@ public record UpgradePreview(String summary, UpgradeMode mode, List<PlannedStep>
     String fromRelease = status == null ? null : status.getRelease();
     if (fromImage == null) {
       return new UpgradePreview(
-          "nothing deployed yet: the first deployment of "
+          "Nothing deployed yet: the first deployment of "
               + spec.getRelease()
-              + " is not an upgrade",
+              + " is not an upgrade.",
           null,
           List.of());
     }
     if (Objects.equals(fromImage, spec.getImage())
         && Objects.equals(fromRelease, spec.getRelease())) {
       return new UpgradePreview(
-          "already on " + spec.getRelease() + " (" + spec.getImage() + "): nothing to upgrade",
+          "Already on " + spec.getRelease() + " (" + spec.getImage() + "): nothing to upgrade.",
           null,
           List.of());
     }
@@ -58,19 +70,44 @@ public record UpgradePreview(String summary, UpgradeMode mode, List<PlannedStep>
       case NEXT, SAME -> mode = UpgradeMode.Rolling;
       case SKIP_LEVEL -> {
         if (!spec.upgradeOrDefault().allowSkipLevelOrDefault()) {
-          return refused(fromRelease, spec, "a SLURP jump needs spec.upgrade.allowSkipLevel: true");
+          return refused(
+              "SkipLevelNotAllowed",
+              "from "
+                  + fromRelease
+                  + " to "
+                  + spec.getRelease()
+                  + " is a SLURP jump, which runs offline (every Cinder service stopped during the"
+                  + " db sync). Set spec.upgrade.allowSkipLevel: true to accept the downtime, or"
+                  + " upgrade one release at a time.");
         }
         mode = UpgradeMode.Offline;
       }
       case DOWNGRADE -> {
-        return refused(fromRelease, spec, "a downgrade: the database cannot go back");
+        return refused(
+            "DowngradeRefused",
+            spec.getRelease()
+                + " is older than the running release "
+                + fromRelease
+                + ", and Cinder's database cannot be downgraded.");
       }
       case UNSUPPORTED_JUMP -> {
-        return refused(fromRelease, spec, "more than one release at a time");
+        return refused(
+            "UnsupportedJump",
+            "from "
+                + fromRelease
+                + " to "
+                + spec.getRelease()
+                + " is more than one release at a time. Cinder upgrades N to N+1, or from one SLURP"
+                + " release to the next; upgrade to "
+                + catalog.next(fromRelease).orElse("the next release")
+                + " first.");
       }
       default -> {
+        String unknown =
+            catalog.find(spec.getRelease()).isEmpty() ? spec.getRelease() : fromRelease;
         return refused(
-            fromRelease, spec, "not between OpenStack series (" + catalog.knownNames() + ")");
+            "UnknownRelease",
+            unknown + " is not the name of an OpenStack series (" + catalog.knownNames() + ").");
       }
     }
     String to = spec.getImage();
@@ -212,8 +249,7 @@ public record UpgradePreview(String summary, UpgradeMode mode, List<PlannedStep>
         steps);
   }
 
-  private static UpgradePreview refused(String from, CinderClusterSpec spec, String why) {
-    return new UpgradePreview(
-        "refused: " + from + " to " + spec.getRelease() + " is " + why, null, List.of());
+  private static UpgradePreview refused(String reason, String sentence) {
+    return new UpgradePreview("Refused (" + reason + "): " + sentence, null, List.of(), reason);
   }
 }

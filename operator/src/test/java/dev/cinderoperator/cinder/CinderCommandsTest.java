@@ -12,7 +12,12 @@ class CinderCommandsTest {
   void rollingDbSyncNeverBumpsVersions() {
     assertThat(commands.dbSync())
         .containsExactly(
-            "cinder-manage", "--config-file", "/etc/cinder/cinder.conf", "--nodebug", "db", "sync")
+            "cinder-manage",
+            "--config-file",
+            "/etc/cinder-operator/cinder.conf",
+            "--nodebug",
+            "db",
+            "sync")
         .doesNotContain("--bump-versions");
     assertThat(commands.dbSyncBumpingVersions()).endsWith("db", "sync", "--bump-versions");
   }
@@ -23,7 +28,7 @@ class CinderCommandsTest {
         .containsExactly(
             "cinder-manage",
             "--config-file",
-            "/etc/cinder/cinder.conf",
+            "/etc/cinder-operator/cinder.conf",
             "--nodebug",
             "db",
             "online_data_migrations",
@@ -35,11 +40,11 @@ class CinderCommandsTest {
 
   @Test
   void upgradeCheckAndProbe() {
-    assertThat(new CinderCommands("/etc/cinder/other.conf").upgradeCheck())
+    assertThat(new CinderCommands("/etc/cinder-operator/other.conf").upgradeCheck())
         .containsExactly(
             "cinder-status",
             "--config-file",
-            "/etc/cinder/other.conf",
+            "/etc/cinder-operator/other.conf",
             "--nodebug",
             "upgrade",
             "check");

@@ -9,6 +9,8 @@ import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.workload.Component;
 import java.util.ArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class TemplateAndPreviewTest {
   private final UpgradePlanner planner = new UpgradePlanner();
@@ -92,15 +94,42 @@ class TemplateAndPreviewTest {
     assertThat(w.status.getUpgrade()).isNull();
   }
 
-  @Test
-  void previewOfARefusedPathSaysWhy() {
+  @ParameterizedTest
+  @CsvSource({
+    "2023.2, 2025.1, UnsupportedJump, 'Refused (UnsupportedJump): from 2023.2 to 2025.1 is more"
+        + " than one release at a time. Cinder upgrades N to N+1, or from one SLURP release to the"
+        + " next; upgrade to 2024.1 first.'",
+    "2023.2, 2023.1, DowngradeRefused, 'Refused (DowngradeRefused): 2023.1 is older than the"
+        + " running release 2023.2, and Cinder''s database cannot be downgraded.'",
+    "2023.2, 2099.3, UnknownRelease, 'Refused (UnknownRelease): 2099.3 is not the name of an"
+        + " OpenStack series ('",
+    "2024.1, 2025.1, SkipLevelNotAllowed, 'Refused (SkipLevelNotAllowed): from 2024.1 to 2025.1"
+        + " is a SLURP jump, which runs offline (every Cinder service stopped during the db sync)."
+        + " Set spec.upgrade.allowSkipLevel: true to accept the downtime, or upgrade one release"
+        + " at a time.'",
+  })
+  void previewOfARefusedPathSaysWhyInOneSentenceWithTheOperatorsReason(
+      String running, String target, String reason, String text) {
     World w = World.running();
-    w.spec.setRelease("2025.1");
-    w.spec.setImage("x:2025.1");
+    w.status.setRelease(running);
+    w.spec.setRelease(target);
+    w.spec.setImage("x:" + target);
     UpgradePreview p =
         planner.preview(World.CLUSTER, w.spec, w.status, new ArrayList<>(), World.CATALOG);
     assertThat(p.steps()).isEmpty();
-    assertThat(p.summary()).startsWith("refused").contains("more than one release");
+    assertThat(p.refused()).isTrue();
+    assertThat(p.refusal()).isEqualTo(reason);
+    assertThat(p.summary()).startsWith(text).endsWith(".").doesNotContain("\n");
+  }
+
+  @Test
+  void previewOfTheRunningReleaseIsNothingToDoNotARefusal() {
+    World w = World.running();
+    UpgradePreview p =
+        planner.preview(World.CLUSTER, w.spec, w.status, new ArrayList<>(), World.CATALOG);
+    assertThat(p.refused()).isFalse();
+    assertThat(p.steps()).isEmpty();
+    assertThat(p.summary()).startsWith("Already on 2023.2").endsWith("nothing to upgrade.");
   }
 
   @Test

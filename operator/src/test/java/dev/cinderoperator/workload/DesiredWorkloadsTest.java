@@ -34,7 +34,7 @@ class DesiredWorkloadsTest {
         .contains("host = %s")
         .contains("\"$POD_NAME\"")
         .contains(
-            "exec cinder-volume --config-file /etc/cinder/cinder.conf --config-file /etc/cinder/volume-ceph-ssd.conf --config-file /var/lib/cinder/host.conf");
+            "exec cinder-volume --config-file /etc/cinder-operator/cinder.conf --config-file /etc/cinder-operator/volume-ceph-ssd.conf --config-file /var/lib/cinder/host.conf");
     assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(60L);
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
@@ -43,6 +43,26 @@ class DesiredWorkloadsTest {
     assertThat(volume.getSpec().getUpdateStrategy().getType()).isEqualTo("OnDelete");
     assertThat(volume.getSpec().getTemplate().getMetadata().getAnnotations())
         .containsKey(Labels.CONFIG_CHECKSUM);
+  }
+
+  @Test
+  void theConfigSecretHasItsOwnDirectoryAndLeavesTheImagesEtcCinderAlone() {
+    var d = desired(files());
+    for (var t :
+        java.util.List.of(
+            d.apiDeployment().getSpec().getTemplate(),
+            d.scheduler().getSpec().getTemplate(),
+            d.volume(spec.getVolumes().get(0)).getSpec().getTemplate(),
+            d.backup().getSpec().getTemplate())) {
+      Container c = t.getSpec().getContainers().get(0);
+      assertThat(c.getVolumeMounts())
+          .extracting(m -> m.getMountPath())
+          .contains(CinderConf.CONFIG_DIR)
+          .noneMatch(p -> p.equals("/etc/cinder") || p.startsWith("/etc/cinder/"));
+      assertThat(c.getCommand().get(2))
+          .contains("--config-file " + CinderConf.CONFIG_DIR + "/cinder.conf")
+          .doesNotContain("/etc/cinder/");
+    }
   }
 
   @Test

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 
 /**
  * One pod's files on this machine: {@code etc/} for the config Secret's files (the container's
- * {@code /etc/cinder}), {@code state/} for its {@code /var/lib/cinder}, Cinder's log, the process's
- * stdout and stderr, and the termination message of a job.
+ * {@link dev.cinderoperator.cinder.CinderConf#CONFIG_DIR}), {@code state/} for its {@code
+ * /var/lib/cinder}, Cinder's log, the process's stdout and stderr, and the termination message of a
+ * job.
  */
 record PodDirectory(Path root) {
   static PodDirectory create(Path root) {

@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * cinder-api is not run: its pods are plain processes that are Ready at once (they write no
  * services row; the operator only restarts them).
  *
- * <p>What differs from a pod, on purpose: the container's {@code /etc/cinder} and {@code
+ * <p>What differs from a pod, on purpose: the container's {@code /etc/cinder-operator} and {@code
  * /var/lib/cinder} map to the pod's directory; one more config file sets state, lock and log paths
  * there, the POSIX backup path, a 1 s heartbeat and a short scheduler start wait and shutdown. The
  * processes run as this user (root), with stdout and stderr to a file (no terminal, so SIGHUP

@@ -19,7 +19,7 @@ class PodCommandTest {
             "-c",
             "set -e; mkdir -p /var/lib/cinder/tmp; printf '[DEFAULT]\\nhost = %s\\n' \"$POD_NAME\""
                 + " > /var/lib/cinder/host.conf; exec cinder-volume --config-file"
-                + " /etc/cinder/cinder.conf --config-file /etc/cinder/volume-fake.conf"
+                + " /etc/cinder-operator/cinder.conf --config-file /etc/cinder-operator/volume-fake.conf"
                 + " --config-file /var/lib/cinder/host.conf");
 
     assertThat(PodCommand.forThisMachine(command, dir, local))

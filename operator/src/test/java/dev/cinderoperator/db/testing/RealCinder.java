@@ -70,6 +70,22 @@ public final class RealCinder implements AutoCloseable {
     Assumptions.assumeTrue(missing == null, "SKIPPED real-Cinder tier: no " + missing);
   }
 
+  /**
+   * Skips the calling test class, loudly, unless pods can be run here as {@link PodSandbox}es with
+   * Debian's Cinder, cinder-api included.
+   */
+  public static void assumePodsAvailable() {
+    assumeAvailable();
+    String missing =
+        TestMariaDb.which("cinder-api").isEmpty()
+            ? "cinder-api (apt-get install cinder-api)"
+            : PodSandbox.unavailableReason().orElse(null);
+    if (missing != null) {
+      System.err.println("\n*** SKIPPING the real-Cinder pod tier: no " + missing + " ***\n");
+    }
+    Assumptions.assumeTrue(missing == null, "SKIPPED real-Cinder pod tier: no " + missing);
+  }
+
   /** The [DEFAULT] options every test service gets, for ServicesTable.serviceDownTime. */
   public static Map<String, Map<String, String>> config() {
     return Map.of(
