@@ -115,7 +115,7 @@ candidates() {
   for s in "${SUITES[@]}"; do
     local v
     v=$(APT_CONFIG=$conf apt-cache madison python3-cinder |
-      awk -F'|' -v s=" $s/main" 'index($3, s) { gsub(/ /, "", $2); print $2; exit }')
+      awk -F'|' -v s=" $s/main" 'index($3, s) && !v { gsub(/ /, "", $2); v = $2 } END { print v }')
     [ -n "$v" ] || die "Debian's $s carries no python3-cinder"
     echo "$s $v"
   done
@@ -180,8 +180,9 @@ cmd_build() {
   local t0 kr
   t0=$(now_s)
   kr=$(keyring)
-  local found=() suite version
-  mapfile -t found < <(candidates "$kr")
+  local found=() suite version listed
+  listed=$(candidates "$kr")
+  mapfile -t found <<<"$listed"
   log "Debian's archive carries: $(printf '%s; ' "${found[@]}" | sed 's/; $//')"
 
   local pids=() names=() started=()

@@ -156,6 +156,11 @@ public final class Kubelet extends ControlLoop {
         new SignalEvent(config.clock().instant(), namespace, cluster(life.pod), pod, signal, true));
   }
 
+  /** Where a running pod's declared port is reached on this machine, if its runtime serves it. */
+  public Optional<java.net.InetSocketAddress> endpoint(Pod pod, int containerPort) {
+    return runtimeFor(pod).endpoint(pod, containerPort);
+  }
+
   /** The operator's seam for SIGHUP, delivered through this kubelet. */
   public PodSignaller podSignaller() {
     return (namespace, pod) -> onSignal(namespace, pod, "SIGHUP");
