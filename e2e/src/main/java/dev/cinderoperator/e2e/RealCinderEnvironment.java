@@ -168,6 +168,9 @@ public final class RealCinderEnvironment implements AutoCloseable {
     d.put("debug", "false");
     Map<String, Map<String, String>> config = new LinkedHashMap<>();
     config.put("DEFAULT", d);
+    // SQLAlchemy's default pool (5 + 50 overflow per process) let ten Cinder processes under
+    // traffic exhaust a MariaDB's default max_connections (151): "Too many connections"
+    config.put("database", Map.of("max_pool_size", "2", "max_overflow", "8"));
     return config;
   }
 
