@@ -139,7 +139,7 @@ candidates() {
 build_one() {
   local suite=$1 version=$2 kr=$3 target=$4
   local bins=(cinder-api cinder-scheduler cinder-volume cinder-backup)
-  mmdebstrap --variant=essential \
+  mmdebstrap --variant=essential ${MMDEBSTRAP_EXTRA:-} \
     --include="python3-cinder=$version,cinder-common=$version" \
     --keyring="$kr" \
     --aptopt='Acquire::Languages "none"' \
@@ -257,6 +257,9 @@ cmd_list() {
     )
   done
 }
+
+# sourced (e.g. to measure one build): define the functions only
+[[ "${BASH_SOURCE[0]}" == "$0" ]] || return 0
 
 case "${1:-build}" in
   build) cmd_build ;;
