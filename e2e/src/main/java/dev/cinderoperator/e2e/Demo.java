@@ -75,9 +75,17 @@ public final class Demo implements Callable<Integer> {
   @Option(
       names = "--real-cinder",
       description =
-          "Run Debian's real Cinder services and tools as the pods' processes (needs root, the"
-              + " packages and the test environment: eval \"$(scripts/testenv/up.sh)\").")
+          "Run every pod as a container of real Cinder: Debian's 2026.1 -> 2026.2 when"
+              + " scripts/testenv/roots.sh built their roots, else bookworm's 21.3.1 (needs root"
+              + " and the test environment: eval \"$(scripts/testenv/up.sh)\").")
   boolean realCinder;
+
+  @Option(
+      names = "--keep-logs",
+      description = "With --real-cinder: keep the pods' directories (Cinder's logs) afterwards.")
+  boolean keepLogs;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec commandSpec;
 
   PrintStream out = System.out;
 
@@ -86,6 +94,8 @@ public final class Demo implements Callable<Integer> {
   private int schedulers = 2;
   private int apis = 2;
   private int hddReplicas = 2;
+  private String hddDriver = volumeDriver;
+  private Map<String, Map<String, String>> config;
 
   public static void main(String[] args) {
     // Before any logger exists: the demo narrates; the operator's own log stays quiet.
@@ -123,41 +133,99 @@ public final class Demo implements Callable<Integer> {
         return run(env, REGISTRY);
       }
     }
+    return runOnRealCinder();
+  }
+
+  /**
+   * {@code --real-cinder}: the real release pair when its roots are built (2026.1 to 2026.2 from
+   * Debian's archive), else Debian bookworm's 21.3.1 with the imitated older release, saying which
+   * and why.
+   */
+  private int runOnRealCinder() throws Exception {
     var unavailable = RealCinderEnvironment.unavailableReason();
     if (unavailable.isPresent()) {
       out.println("--real-cinder is not possible here: " + unavailable.get());
       return 2;
     }
+    RealCinderEnvironment.Releases releases;
+    try {
+      releases = RealCinderEnvironment.Releases.of(CinderRoots.fromEnvironment().pair());
+      out.println("real releases: " + releases.description());
+    } catch (CinderRoots.Unavailable e) {
+      var bookworm = RealCinderEnvironment.Releases.bookwormUnavailableReason();
+      if (bookworm.isPresent()) {
+        out.println(
+            "--real-cinder is not possible here: no release roots ("
+                + e.getMessage()
+                + ") and "
+                + bookworm.get());
+        return 2;
+      }
+      releases = RealCinderEnvironment.Releases.bookworm();
+      out.println("no real release pair (" + e.getMessage() + ")");
+      out.println("using the bookworm tier instead: " + releases.description());
+    }
+    var parsed = commandSpec.commandLine().getParseResult();
+    for (String[] option :
+        List.of(
+            new String[] {"--from", from, releases.sourceRelease()},
+            new String[] {"--to", to, releases.targetRelease()})) {
+      if (parsed.hasMatchedOption(option[0]) && !option[1].equals(option[2])) {
+        out.println(
+            "--real-cinder runs the releases whose images are on this machine ("
+                + releases.sourceRelease()
+                + " -> "
+                + releases.targetRelease()
+                + "); "
+                + option[0]
+                + " "
+                + option[1]
+                + " is not one of them");
+        return 2;
+      }
+    }
+    java.nio.file.Path workDir = java.nio.file.Files.createTempDirectory("cinder-demo-");
     RealCinderEnvironment.Backing backing;
     try {
-      backing =
-          RealCinderEnvironment.Backing.fromTestenv(
-              java.nio.file.Files.createTempDirectory("cinder-demo-"));
+      backing = RealCinderEnvironment.Backing.fromTestenv(workDir);
     } catch (IllegalStateException e) {
       out.println(
           "--real-cinder needs the private MariaDB and RabbitMQ: run"
               + " eval \"$(scripts/testenv/up.sh)\" first ("
               + e.getMessage()
               + ")");
+      deleteQuietly(workDir);
       return 2;
     }
-    // Debian's 21.3.1 is "zed"; the source release "yoga" is the same code with lower versions.
-    from = "yoga";
-    to = "zed";
+    from = releases.sourceRelease();
+    to = releases.targetRelease();
     volumeDriver = "cinder.tests.fake_driver.FakeLoggingVolumeDriver";
+    hddDriver = "cinder.tests.fake_driver.FakeHAReplicatedLoggingVolumeDriver";
     schedulers = 1;
-    apis = 1;
-    hddReplicas = 0;
+    apis = 2;
+    hddReplicas = 2;
+    // what a test machine needs (a 1 s heartbeat, service_down_time 10 s, ...), through the
+    // CinderCluster: what the operator renders and compares with is what runs
+    config = new LinkedHashMap<>(RealCinderEnvironment.testConfig());
+    config.put("coordination", Map.of("backend_url", coordinationUrl(backing.databaseUrl())));
     out.println(
         "cinder-operator demo on REAL Cinder: mock Kubernetes API, simulated controllers and"
-            + " kubelet; pods run Debian's cinder-scheduler, -volume, -backup and tools");
+            + " kubelet; every pod a container of its image running Debian's Cinder");
+    out.println(
+        "Cinder's logs (each container's output): " + workDir + "/" + NS + "/<pod>-<n>/output.log");
+    int code;
     try (RealCinderEnvironment real =
         RealCinderEnvironment.start(
             backing,
             NS,
             OperatorSettings.defaults()
-                .withPollIntervals(Duration.ofMillis(500), Duration.ofSeconds(5)))) {
-      int code = run(real.env(), RealCinderEnvironment.REGISTRY);
+                .withPollIntervals(Duration.ofMillis(500), Duration.ofSeconds(5)),
+            releases)) {
+      code = run(real.env(), RealCinderEnvironment.REGISTRY);
+      out.println(
+          "== service_down_time in force: "
+              + dev.cinderoperator.cinder.ServicesTable.serviceDownTime(config).toSeconds()
+              + " s (spec.config; the operator judged the volume-service gaps above with it)");
       out.println("== what the real services logged about their RPC pins, in order");
       for (var r : real.runtime().runs()) {
         for (String line : r.logText().split("\n")) {
@@ -168,7 +236,26 @@ public final class Demo implements Callable<Integer> {
           }
         }
       }
-      return code;
+    }
+    if (keepLogs) {
+      out.println("Cinder's logs kept in " + workDir);
+    } else {
+      deleteQuietly(workDir);
+      out.println("removed " + workDir + " (--keep-logs keeps it)");
+    }
+    return code;
+  }
+
+  /** tooz's MySQL driver on Cinder's own database: every active/active member reaches it. */
+  static String coordinationUrl(String databaseUrl) {
+    return databaseUrl.replaceFirst("^mysql\\+pymysql://", "mysql://").replaceAll("\\?.*$", "");
+  }
+
+  private static void deleteQuietly(java.nio.file.Path dir) {
+    try (var files = java.nio.file.Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (java.io.IOException e) {
+      System.err.println("could not delete " + dir + ": " + e.getMessage());
     }
   }
 
@@ -281,12 +368,15 @@ public final class Demo implements Callable<Integer> {
       VolumeBackendSpec hdd = new VolumeBackendSpec("ceph-hdd");
       hdd.setReplicas(hddReplicas);
       hdd.setActiveActive(true);
-      hdd.setConfig(Map.of("volume_driver", volumeDriver));
+      hdd.setConfig(Map.of("volume_driver", hddDriver));
       volumes.add(hdd);
       // its members share their locks through a coordination backend (tooz)
       spec.setConfig(Map.of("coordination", Map.of("backend_url", "etcd3+http://etcd:2379")));
     }
     spec.setVolumes(volumes);
+    if (config != null) {
+      spec.setConfig(config);
+    }
     BackupSpec backup = new BackupSpec();
     backup.setReplicas(1);
     backup.setConfig(Map.of("backup_driver", "cinder.backup.drivers.posix.PosixBackupDriver"));

@@ -1,7 +1,9 @@
 package dev.cinderoperator.sim;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What runs inside a pod's main container, chosen per image. The kubelet calls it on its own
@@ -28,6 +30,14 @@ public interface ContainerRuntime {
    * @throws RuntimeException when the process cannot take it
    */
   void signal(Pod pod, String signal);
+
+  /**
+   * Where this machine reaches a port the container declares (its stand-in for pod IP and port);
+   * empty when nothing listens for real.
+   */
+  default Optional<InetSocketAddress> endpoint(Pod pod, int containerPort) {
+    return Optional.empty();
+  }
 
   /**
    * Runs {@code argv} in the pod's main container, as {@code kubectl exec} does.

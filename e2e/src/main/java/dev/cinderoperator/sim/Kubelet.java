@@ -157,6 +157,11 @@ public final class Kubelet extends ControlLoop {
         new SignalEvent(config.clock().instant(), namespace, cluster(life.pod), pod, signal, true));
   }
 
+  /** Where a running pod's declared port is reached on this machine, if its runtime serves it. */
+  public Optional<java.net.InetSocketAddress> endpoint(Pod pod, int containerPort) {
+    return runtimeFor(pod).endpoint(pod, containerPort);
+  }
+
   /**
    * Runs a command in a running pod's main container, as {@code kubectl exec} does; a command that
    * signals PID 1 ({@link SignalCommand}) is recorded as a {@link SignalEvent}, delivered when it

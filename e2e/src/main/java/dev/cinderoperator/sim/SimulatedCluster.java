@@ -38,6 +38,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final StatefulSetController statefulSets;
   private final DeploymentController deployments;
   private final JobController jobs;
+  private ServiceProxy serviceProxy;
 
   private SimulatedCluster(
       KubernetesClient client,
@@ -97,6 +98,18 @@ public final class SimulatedCluster implements AutoCloseable {
   /** Start delays, withheld readiness, crash loops, container restarts, signals. */
   public Kubelet kubelet() {
     return kubelet;
+  }
+
+  /**
+   * The kube-proxy for Services whose pods really serve (started on first use): a loopback port per
+   * Service port, forwarding to the Ready pods' endpoints.
+   */
+  public synchronized ServiceProxy serviceProxy() {
+    if (serviceProxy == null) {
+      serviceProxy = new ServiceProxy(client, config, caches, kubelet);
+      serviceProxy.start();
+    }
+    return serviceProxy;
   }
 
   /** The simulated Cinder: processes, pins, job failures on demand. */
@@ -168,6 +181,11 @@ public final class SimulatedCluster implements AutoCloseable {
   public void close() {
     List<ControlLoop> loops = List.of(jobs, deployments, statefulSets, kubelet);
     loops.forEach(ControlLoop::stopLoop);
+    synchronized (this) {
+      if (serviceProxy != null) {
+        serviceProxy.close();
+      }
+    }
     cinder.close();
     // after every loop has stopped writing: the mock server blocks its event loop while a watch
     // closes with events still in flight

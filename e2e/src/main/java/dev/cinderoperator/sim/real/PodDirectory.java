@@ -6,43 +6,38 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One pod's files on this machine: {@code etc/} for the config Secret's files (the container's
- * {@link dev.cinderoperator.cinder.CinderConf#CONFIG_DIR}), {@code state/} for its {@code
- * /var/lib/cinder}, Cinder's log, the process's stdout and stderr, and the termination message of a
- * job.
+ * One container's files on this machine: the mount points of its root ({@code rootfs/}, over a
+ * writable layer in {@code layer/}, both mounted only inside the container's mount namespace), its
+ * pod's volumes ({@code volumes/<name>/}), its output (stdout and stderr: Cinder's log, as {@code
+ * kubectl logs} shows it), its termination message and, for an imitated release, the start-up hook.
  */
 record PodDirectory(Path root) {
   static PodDirectory create(Path root) {
     try {
-      Files.createDirectories(root.resolve("etc"));
-      Files.createDirectories(root.resolve("state").resolve("tmp"));
-      Files.createDirectories(root.resolve("backups"));
+      Files.createDirectories(root.resolve("rootfs"));
+      Files.createDirectories(root.resolve("layer"));
+      Files.createDirectories(root.resolve("volumes"));
       Files.createDirectories(root.resolve("hook"));
+      Files.createFile(root.resolve("termination-log"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     return new PodDirectory(root);
   }
 
-  Path etc() {
-    return root.resolve("etc");
-  }
-
-  Path state() {
-    return root.resolve("state");
+  /** The directory behind one of the pod's volumes. */
+  Path volume(String name) {
+    Path dir = root.resolve("volumes").resolve(name);
+    try {
+      Files.createDirectories(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
   }
 
   Path hook() {
     return root.resolve("hook");
-  }
-
-  Path backups() {
-    return root.resolve("backups");
-  }
-
-  /** Cinder's own log ({@code log_file}). */
-  Path log() {
-    return root.resolve("cinder.log");
   }
 
   /** stdout and stderr: a file, not a terminal, so SIGHUP resets pins instead of ending it. */
@@ -50,11 +45,8 @@ record PodDirectory(Path root) {
     return root.resolve("output.log");
   }
 
+  /** The container's {@code /dev/termination-log}. */
   Path terminationLog() {
     return root.resolve("termination-log");
-  }
-
-  Path localConf() {
-    return root.resolve("this-machine.conf");
   }
 }

@@ -39,8 +39,11 @@ public record ReleaseImitation(Release release) {
     return b.toString();
   }
 
-  /** The environment a process of this release gets, with the hook written into {@code dir}. */
-  public Map<String, String> environment(Path dir) {
+  /**
+   * The environment a process of this release gets, with the hook written into {@code dir} on this
+   * machine, which the container sees at {@code mountPath}.
+   */
+  public Map<String, String> environment(Path dir, String mountPath) {
     Path hook = dir.resolve("sitecustomize.py");
     try (InputStream in = ReleaseImitation.class.getResourceAsStream("sitecustomize.py")) {
       if (in == null) {
@@ -51,6 +54,6 @@ public record ReleaseImitation(Release release) {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Map.of("PYTHONPATH", dir.toString(), "CINDER_IMITATE_RPC", rpcOverrides());
+    return Map.of("PYTHONPATH", mountPath, "CINDER_IMITATE_RPC", rpcOverrides());
   }
 }
