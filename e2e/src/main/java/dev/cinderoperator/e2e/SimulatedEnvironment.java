@@ -12,14 +12,16 @@ import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.sim.ApiCallRecorder;
 import dev.cinderoperator.sim.CrudApiServer;
 import dev.cinderoperator.sim.InMemoryDatabases;
+import dev.cinderoperator.sim.PodRemovals;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.SimDatabases;
 import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
 import dev.cinderoperator.sim.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,7 +43,17 @@ public final class SimulatedEnvironment implements AutoCloseable {
   public static final String DB_URL = "mysql+pymysql://cinder:sim-db-pw@mariadb.sim:3306/cinder";
   public static final String TRANSPORT_URL = "rabbit://cinder:sim-mq-pw@rabbitmq.sim:5672/";
 
-  private final KubernetesMockServer server;
+  /**
+   * The User-Agent prefix of the operator's clients (the audit log and the fault rules tell them by
+   * it); each operator process adds "/" and its identity.
+   */
+  public static final String OPERATOR_AGENT = "cinder-operator";
+
+  /** The User-Agent of the simulated controllers, kubelet and the scenarios' own reads. */
+  public static final String SIMULATION_AGENT = "simulated-cluster";
+
+  private final CrudApiServer server;
+  private final io.fabric8.kubernetes.client.Config serverConfig;
   private final KubernetesClient client;
   private final KubernetesClient operatorClient;
   private final SimulatedCluster sim;
@@ -61,12 +73,28 @@ public final class SimulatedEnvironment implements AutoCloseable {
    * @param registries builds the operator's registry pool at each operator start; null for the
    *     in-memory tables of the simulated cluster
    * @param cluster adjusts the simulated cluster before the operator starts (e.g. another runtime)
+   * @param operatorClient adjusts the operator's client configuration (e.g. fewer retries, so an
+   *     injected fault reaches the operator instead of the client's own retry absorbing it)
    */
   public record Wiring(
       ReleaseCatalog catalog,
       Function<Consumer<ServiceRowEvent>, SimDatabases> databases,
       Supplier<ServiceRegistryPool> registries,
-      Consumer<SimulatedCluster> cluster) {
+      Consumer<SimulatedCluster> cluster,
+      UnaryOperator<ConfigBuilder> operatorClient) {
+
+    public Wiring(
+        ReleaseCatalog catalog,
+        Function<Consumer<ServiceRowEvent>, SimDatabases> databases,
+        Supplier<ServiceRegistryPool> registries,
+        Consumer<SimulatedCluster> cluster) {
+      this(catalog, databases, registries, cluster, UnaryOperator.identity());
+    }
+
+    /** The same, with the operator's client configured by {@code tuning}. */
+    public Wiring withOperatorClient(UnaryOperator<ConfigBuilder> tuning) {
+      return new Wiring(catalog, databases, registries, cluster, tuning);
+    }
 
     /** In-memory services tables and the standard catalog: the demo and the fast tests. */
     public static Wiring inMemory(SimConfig config) {
@@ -95,11 +123,35 @@ public final class SimulatedEnvironment implements AutoCloseable {
     this.wiring = wiring;
     this.hooks = hooks;
     server = CrudApiServer.started();
-    client = server.createClient();
+    try (KubernetesClient c = server.createClient()) {
+      serverConfig = c.getConfiguration();
+    }
+    client = clientAs(SIMULATION_AGENT, UnaryOperator.identity());
     client.resource(crd()).create();
     sim = SimulatedCluster.start(client, config, wiring.catalog(), wiring.databases());
     wiring.cluster().accept(sim);
-    operatorClient = calls.recordingClient(server.createClient().getConfiguration());
+    PodRemovals removals = new PodRemovals(a -> a.startsWith(OPERATOR_AGENT), config.clock());
+    server.onPodRemoval(r -> sim.recorder().record(removals.event(r)));
+    operatorClient =
+        new KubernetesClientBuilder()
+            .withConfig(operatorConfig("0"))
+            .withHttpClientBuilderConsumer(calls.install())
+            .build();
+  }
+
+  /** The configuration of an operator process's client: its User-Agent and the wiring's tuning. */
+  public io.fabric8.kubernetes.client.Config operatorConfig(String identity) {
+    return wiring
+        .operatorClient()
+        .apply(new ConfigBuilder(serverConfig).withUserAgent(OPERATOR_AGENT + "/" + identity))
+        .build();
+  }
+
+  /** A client of the simulated API server that identifies itself as {@code agent}. */
+  public KubernetesClient clientAs(String agent, UnaryOperator<ConfigBuilder> tuning) {
+    return new KubernetesClientBuilder()
+        .withConfig(tuning.apply(new ConfigBuilder(serverConfig).withUserAgent(agent)).build())
+        .build();
   }
 
   public static SimulatedEnvironment start(SimConfig config, OperatorSettings settings) {
@@ -244,6 +296,11 @@ public final class SimulatedEnvironment implements AutoCloseable {
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** The simulated API server: its fault injector and audit log. */
+  public CrudApiServer server() {
+    return server;
   }
 
   public SimulatedCluster sim() {

@@ -31,6 +31,11 @@ public final class CrudApiServer extends KubernetesMockServer {
     return server;
   }
 
+  /** The stored object at an API path, read without a request (see the dispatcher's peek). */
+  public java.util.Optional<com.fasterxml.jackson.databind.JsonNode> peek(String path) {
+    return store.peek(path);
+  }
+
   /** Who sent what, and what each request was answered. */
   public AuditLog audit() {
     return store.audit();

@@ -173,6 +173,9 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     ApiRequest r = ApiRequest.of(request);
     FaultInjector.Decision decision = faults.decide(r);
     Fault fault = decision.fault();
+    if (fault == Fault.CONFLICT) {
+      otherWriterTouches(r);
+    }
     if (fault != null && fault.replacesAnswer()) {
       audit.record(r, fault.code(), fault);
       return faults.answer(fault, r);
@@ -206,12 +209,102 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     if (!"DELETE".equalsIgnoreCase(request.getMethod())) {
       return super.dispatch(request);
     }
+    if (call.name() != null) {
+      MockResponse refused = preconditionFailed(call, request);
+      if (refused != null) {
+        return refused;
+      }
+    }
     propagation.set(propagationPolicy(request));
     try {
       return super.dispatch(request);
     } finally {
       propagation.remove();
     }
+  }
+
+  /**
+   * A conflict is real: another writer changes the object (an annotation) just before the request
+   * is refused, so the client's next read sees a newer version, as after a real 409.
+   */
+  private void otherWriterTouches(ApiRequest r) {
+    String path = r.call().path();
+    if (r.call().subresource() != null) {
+      path = path.substring(0, path.length() - r.call().subresource().length() - 1);
+    }
+    String objectPath = path;
+    locked(
+        lock.writeLock(),
+        () -> {
+          AttributeSet query = attributeExtractor.fromPath(objectPath);
+          List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
+          if (found.isEmpty()) {
+            return null;
+          }
+          ObjectNode node = (ObjectNode) readTree(found.get(0).getValue());
+          ObjectNode metadata = (ObjectNode) node.get("metadata");
+          metadata
+              .withObject("annotations")
+              .put("sim.cinder.operator.dev/other-writer", String.valueOf(audit.lastSeq()));
+          metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
+          String json = node.toString();
+          processEvent(
+              objectPath,
+              query,
+              found.get(0).getKey(),
+              Serialization.unmarshal(json, GenericKubernetesResource.class),
+              json);
+          return null;
+        });
+  }
+
+  /**
+   * A DELETE whose DeleteOptions carry preconditions (uid, resourceVersion) that the stored object
+   * does not meet is refused with 409, as a real API server refuses it; a client that retries a
+   * delete whose answer it lost therefore cannot delete the object's next incarnation.
+   */
+  private MockResponse preconditionFailed(ApiCall call, RecordedRequest request) {
+    JsonNode preconditions;
+    try {
+      String body = request.getUtf8Body();
+      if (body == null || body.isBlank()) {
+        return null;
+      }
+      preconditions = JSON.readTree(body).path("preconditions");
+    } catch (java.io.IOException e) {
+      return null;
+    }
+    if (!preconditions.isObject()) {
+      return null;
+    }
+    Optional<JsonNode> stored = peek(call.path());
+    if (stored.isEmpty()) {
+      return null; // the stock route answers 404
+    }
+    for (String field : List.of("uid", "resourceVersion")) {
+      JsonNode wanted = preconditions.path(field);
+      String actual = stored.get().at("/metadata/" + field).asText();
+      if (wanted.isTextual() && !wanted.asText().equals(actual)) {
+        String label = field.equals("uid") ? "UID" : "ResourceVersion";
+        return Evictions.status(
+            409,
+            "Conflict",
+            "Operation cannot be fulfilled on "
+                + call.resource()
+                + " \""
+                + call.name()
+                + "\": Precondition failed: "
+                + label
+                + " in precondition: "
+                + wanted.asText()
+                + ", "
+                + label
+                + " in object meta: "
+                + actual,
+            null);
+      }
+    }
+    return null;
   }
 
   /** Everything is allowed: the review a cluster-admin gets. */
@@ -231,6 +324,14 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     } catch (java.io.IOException | ClassCastException e) {
       return new MockResponse().setResponseCode(400);
     }
+  }
+
+  /**
+   * The stored object at an API path, read without a request (safe from a fault rule, which runs on
+   * the server's own thread where a client request would wait for itself).
+   */
+  public Optional<JsonNode> peek(String path) {
+    return storeView().get(path);
   }
 
   /** Who sent what, and what each request was answered. */

@@ -50,10 +50,18 @@ final class Scenario implements AutoCloseable {
   }
 
   static Scenario start(SimConfig config) {
+    return start(config, w -> w);
+  }
+
+  /** With the wiring adjusted, e.g. the operator's client tuned for fault injection. */
+  static Scenario start(
+      SimConfig config, java.util.function.UnaryOperator<SimulatedEnvironment.Wiring> wiring) {
+    SimConfig namespaced = config.withNamespace(NS);
     SimulatedEnvironment env =
         SimulatedEnvironment.start(
-            config.withNamespace(NS),
-            OperatorSettings.defaults().withPollIntervals(POLL, IDLE_POLL));
+            namespaced,
+            OperatorSettings.defaults().withPollIntervals(POLL, IDLE_POLL),
+            wiring.apply(SimulatedEnvironment.Wiring.inMemory(namespaced)));
     env.createSecrets(NS);
     return new Scenario(env);
   }

@@ -125,6 +125,34 @@ class FaultyApiServerTest {
   }
 
   @Test
+  void aDeleteWithAStalePreconditionIsRefused() {
+    ConfigMap created = admin.resource(configMap("p")).create();
+    admin
+        .configMaps()
+        .inNamespace(NS)
+        .withName("p")
+        .edit(
+            c -> {
+              c.getData().put("k", "changed");
+              return c;
+            });
+    assertThatThrownBy(
+            () ->
+                tester
+                    .configMaps()
+                    .inNamespace(NS)
+                    .withName("p")
+                    .lockResourceVersion(created.getMetadata().getResourceVersion())
+                    .delete())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e ->
+                assertThat(e.getStatus().getMessage())
+                    .contains("Precondition failed: ResourceVersion in precondition: "));
+    assertThat(admin.configMaps().inNamespace(NS).withName("p").get()).isNotNull();
+  }
+
+  @Test
   void aTimeoutStoresNothingButALostResponseStoresTheWrite() {
     FaultRule rule = always(Fault.TIMEOUT);
     assertThatThrownBy(() -> tester.resource(configMap("c")).create())

@@ -52,18 +52,27 @@ public final class Evictions {
       return status(404, "NotFound", "pods \"" + name + "\" not found", null);
     }
     JsonNode pod = found.get();
-    String uidPrecondition = precondition(body);
-    if (uidPrecondition != null && !uidPrecondition.equals(pod.at("/metadata/uid").asText())) {
-      return status(
-          409,
-          "Conflict",
-          "Operation cannot be fulfilled on Pod \""
-              + name
-              + "\": Precondition failed: UID in precondition: "
-              + uidPrecondition
-              + ", UID in object meta: "
-              + pod.at("/metadata/uid").asText(),
-          null);
+    JsonNode preconditions = preconditions(body);
+    for (String field : List.of("uid", "resourceVersion")) {
+      JsonNode wanted = preconditions.path(field);
+      String actual = pod.at("/metadata/" + field).asText();
+      if (wanted.isTextual() && !wanted.asText().equals(actual)) {
+        String label = field.equals("uid") ? "UID" : "ResourceVersion";
+        return status(
+            409,
+            "Conflict",
+            "Operation cannot be fulfilled on pods \""
+                + name
+                + "\": Precondition failed: "
+                + label
+                + " in precondition: "
+                + wanted.asText()
+                + ", "
+                + label
+                + " in object meta: "
+                + actual,
+            null);
+      }
     }
     String phase = pod.at("/status/phase").asText("Pending");
     boolean ignoresBudget =
@@ -253,19 +262,19 @@ public final class Evictions {
     return true;
   }
 
-  private static String precondition(String body) {
+  private static JsonNode preconditions(String body) {
     if (body == null || body.isBlank()) {
-      return null;
+      return JSON.createObjectNode();
     }
     try {
-      JsonNode uid = JSON.readTree(body).at("/deleteOptions/preconditions/uid");
-      return uid.isMissingNode() || uid.isNull() ? null : uid.asText();
+      return JSON.readTree(body).at("/deleteOptions/preconditions");
     } catch (IOException e) {
-      return null;
+      return JSON.createObjectNode();
     }
   }
 
-  private static MockResponse status(int code, String reason, String message, String cause) {
+  /** A Status answer; {@code cause}, when given, is a DisruptionBudget cause. */
+  public static MockResponse status(int code, String reason, String message, String cause) {
     var b = new StatusBuilder().withStatus(code / 100 == 2 ? "Success" : "Failure").withCode(code);
     if (reason != null) {
       b.withReason(reason).withMessage(message);
