@@ -14,14 +14,16 @@ import dev.cinderoperator.messaging.BackupFences;
 import dev.cinderoperator.sim.ApiCallRecorder;
 import dev.cinderoperator.sim.CrudApiServer;
 import dev.cinderoperator.sim.InMemoryDatabases;
+import dev.cinderoperator.sim.PodRemovals;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.SimDatabases;
 import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
 import dev.cinderoperator.sim.SimulatedCluster;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -43,7 +45,17 @@ public final class SimulatedEnvironment implements AutoCloseable {
   public static final String DB_URL = "mysql+pymysql://cinder:sim-db-pw@mariadb.sim:3306/cinder";
   public static final String TRANSPORT_URL = "rabbit://cinder:sim-mq-pw@rabbitmq.sim:5672/";
 
-  private final KubernetesMockServer server;
+  /**
+   * The User-Agent prefix of the operator's clients (the audit log and the fault rules tell them by
+   * it); each operator process adds "/" and its identity.
+   */
+  public static final String OPERATOR_AGENT = "cinder-operator";
+
+  /** The User-Agent of the simulated controllers, kubelet and the scenarios' own reads. */
+  public static final String SIMULATION_AGENT = "simulated-cluster";
+
+  private final CrudApiServer server;
+  private final io.fabric8.kubernetes.client.Config serverConfig;
   private final KubernetesClient client;
   private final KubernetesClient operatorClient;
   private final SimulatedCluster sim;
@@ -71,20 +83,38 @@ public final class SimulatedEnvironment implements AutoCloseable {
    * @param cluster adjusts the simulated cluster before the operator starts (e.g. another runtime)
    * @param fences builds the operator's backup fences at each operator start (over a real
    *     RabbitMQ); null for the simulated schedulers
+   * @param operatorClient adjusts the operator's client configuration (e.g. fewer retries, so an
+   *     injected fault reaches the operator instead of the client's own retry absorbing it)
    */
   public record Wiring(
       ReleaseCatalog catalog,
       Function<Consumer<ServiceRowEvent>, SimDatabases> databases,
       Supplier<ServiceRegistryPool> registries,
       Consumer<SimulatedCluster> cluster,
-      Supplier<BackupFences> fences) {
+      Supplier<BackupFences> fences,
+      UnaryOperator<ConfigBuilder> operatorClient) {
 
     public Wiring(
         ReleaseCatalog catalog,
         Function<Consumer<ServiceRowEvent>, SimDatabases> databases,
         Supplier<ServiceRegistryPool> registries,
         Consumer<SimulatedCluster> cluster) {
-      this(catalog, databases, registries, cluster, null);
+      this(catalog, databases, registries, cluster, null, UnaryOperator.identity());
+    }
+
+    /** With the operator's backup fences built by {@code fences}. */
+    public Wiring(
+        ReleaseCatalog catalog,
+        Function<Consumer<ServiceRowEvent>, SimDatabases> databases,
+        Supplier<ServiceRegistryPool> registries,
+        Consumer<SimulatedCluster> cluster,
+        Supplier<BackupFences> fences) {
+      this(catalog, databases, registries, cluster, fences, UnaryOperator.identity());
+    }
+
+    /** The same, with the operator's client configured by {@code tuning}. */
+    public Wiring withOperatorClient(UnaryOperator<ConfigBuilder> tuning) {
+      return new Wiring(catalog, databases, registries, cluster, fences, tuning);
     }
 
     /** In-memory services tables and the standard catalog: the demo and the fast tests. */
@@ -114,15 +144,35 @@ public final class SimulatedEnvironment implements AutoCloseable {
     this.wiring = wiring;
     this.hooks = hooks;
     server = CrudApiServer.started();
-    client = server.createClient();
+    try (KubernetesClient c = server.createClient()) {
+      serverConfig = c.getConfiguration();
+    }
+    client = clientAs(SIMULATION_AGENT, UnaryOperator.identity());
     client.resource(crd()).create();
     sim = SimulatedCluster.start(client, config, wiring.catalog(), wiring.databases());
     wiring.cluster().accept(sim);
+    PodRemovals removals = new PodRemovals(a -> a.startsWith(OPERATOR_AGENT), config.clock());
+    server.onPodRemoval(r -> sim.recorder().record(removals.event(r)));
     operatorClient =
         UnreadableClusters.clientBuilder()
-            .withConfig(server.createClient().getConfiguration())
+            .withConfig(operatorConfig("0"))
             .withHttpClientBuilderConsumer(calls.install())
             .build();
+  }
+
+  /** The configuration of an operator process's client: its User-Agent and the wiring's tuning. */
+  public io.fabric8.kubernetes.client.Config operatorConfig(String identity) {
+    return wiring
+        .operatorClient()
+        .apply(new ConfigBuilder(serverConfig).withUserAgent(OPERATOR_AGENT + "/" + identity))
+        .build();
+  }
+
+  /** A client of the simulated API server that identifies itself as {@code agent}. */
+  public KubernetesClient clientAs(String agent, UnaryOperator<ConfigBuilder> tuning) {
+    return new KubernetesClientBuilder()
+        .withConfig(tuning.apply(new ConfigBuilder(serverConfig).withUserAgent(agent)).build())
+        .build();
   }
 
   public static SimulatedEnvironment start(SimConfig config, OperatorSettings settings) {
@@ -303,6 +353,11 @@ public final class SimulatedEnvironment implements AutoCloseable {
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** The simulated API server: its fault injector and audit log. */
+  public CrudApiServer server() {
+    return server;
   }
 
   public SimulatedCluster sim() {

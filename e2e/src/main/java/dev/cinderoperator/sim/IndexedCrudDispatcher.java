@@ -3,8 +3,15 @@ package dev.cinderoperator.sim;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cinderoperator.sim.ApiCallRecorder.ApiCall;
 import dev.cinderoperator.sim.apiserver.Admission;
 import dev.cinderoperator.sim.apiserver.ApiRefusal;
+import dev.cinderoperator.sim.apiserver.ApiRequest;
+import dev.cinderoperator.sim.apiserver.AuditLog;
+import dev.cinderoperator.sim.apiserver.Evictions;
+import dev.cinderoperator.sim.apiserver.Fault;
+import dev.cinderoperator.sim.apiserver.FaultInjector;
+import dev.cinderoperator.sim.apiserver.PodRemoval;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
@@ -17,11 +24,14 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.Consumer;
 
 /**
  * The simulated API server's store: Fabric8's CRUD dispatcher made as strict as a real API server
@@ -31,7 +41,14 @@ import java.util.concurrent.locks.ReadWriteLock;
  * #processEvent}: the {@link Admission} defaults, decodes against the official schema and validates
  * it as Kubernetes does, and a refusal answers with the real status code and message while nothing
  * is stored. Every removal from the store passes the same gate and hands the object's dependents to
- * the {@link GarbageCollector}. Faults are best injected there too.
+ * the {@link GarbageCollector}.
+ *
+ * <p><b>Observed and faulty on purpose.</b> Every request passes {@link #dispatch} first: the
+ * {@link FaultInjector} may answer it with a fault instead, the {@link AuditLog} records who sent
+ * it and what it was answered, and pod removals are reported with the store as it is right after
+ * them. Besides the stock routes it serves the pods/eviction subresource with PodDisruptionBudget
+ * checks ({@link Evictions}) and SelfSubjectRulesReviews (everything allowed: this server has no
+ * authorizer; {@code RbacE2ETest} checks the operator's calls against the chart instead).
  *
  * <p><b>Indexed.</b> Fabric8's CRUD dispatcher with an indexed store. The stock one scans every
  * stored object for each GET, POST, PUT, PATCH and DELETE, so a request costs O(objects) on the
@@ -60,6 +77,14 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
   /** The propagation policy of the DELETE being served on this thread. */
   private final ThreadLocal<String> propagation = new ThreadLocal<>();
 
+  /** The request being served on this thread (none on the garbage collector's). */
+  private final ThreadLocal<ApiRequest> serving = new ThreadLocal<>();
+
+  private final AuditLog audit = new AuditLog();
+  private final FaultInjector faults = new FaultInjector();
+  private final Evictions evictions;
+  private volatile Consumer<PodRemoval> podRemovals = r -> {};
+
   public IndexedCrudDispatcher() {
     super(List.of());
     try {
@@ -75,6 +100,7 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException("Fabric8's KubernetesCrudDispatcher changed shape", e);
     }
+    evictions = new Evictions(storeView());
     garbageCollector =
         new GarbageCollector(
             new GarbageCollector.Store() {
@@ -112,7 +138,11 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     if (newState == null) {
       super.processEvent(path, pathAttributes, oldAttributes, resource, null);
       if (oldState != null) {
-        garbageCollector.removed(readTree(oldState), "Orphan".equals(propagation.get()));
+        JsonNode removed = readTree(oldState);
+        garbageCollector.removed(removed, "Orphan".equals(propagation.get()));
+        if ("Pod".equals(removed.path("kind").asText())) {
+          podRemovals.accept(new PodRemoval(serving.get(), removed, storeView()));
+        }
       }
       return;
     }
@@ -134,16 +164,223 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     }
   }
 
+  /**
+   * Every request: the fault injector's decision, then the stock routes (or evictions and rules
+   * reviews), then the audit record; a watch's stream is handed to the injector so it can be cut.
+   */
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    ApiRequest r = ApiRequest.of(request);
+    FaultInjector.Decision decision = faults.decide(r);
+    Fault fault = decision.fault();
+    if (fault == Fault.CONFLICT) {
+      otherWriterTouches(r);
+    }
+    if (fault != null && fault.replacesAnswer()) {
+      audit.record(r, fault.code(), fault);
+      return faults.answer(fault, r);
+    }
+    MockResponse response;
+    serving.set(r);
+    try {
+      response = serve(request, r);
+    } finally {
+      serving.remove();
+    }
+    audit.record(r, response.code(), fault);
+    if (fault == Fault.LOST_RESPONSE) {
+      return faults.lose(response);
+    }
+    return r.watch() ? faults.track(r, response) : response;
+  }
+
+  private MockResponse serve(RecordedRequest request, ApiRequest r) {
+    ApiCall call = r.call();
+    if ("create".equals(call.verb())
+        && "pods".equals(call.resource())
+        && "eviction".equals(call.subresource())) {
+      return locked(
+          lock.writeLock(),
+          () -> evictions.evict(call.namespace(), call.name(), request.getUtf8Body()));
+    }
+    if ("create".equals(call.verb()) && "selfsubjectrulesreviews".equals(call.resource())) {
+      return rulesReview(request.getUtf8Body());
+    }
     if (!"DELETE".equalsIgnoreCase(request.getMethod())) {
       return super.dispatch(request);
+    }
+    if (call.name() != null) {
+      MockResponse refused = preconditionFailed(call, request);
+      if (refused != null) {
+        return refused;
+      }
     }
     propagation.set(propagationPolicy(request));
     try {
       return super.dispatch(request);
     } finally {
       propagation.remove();
+    }
+  }
+
+  /**
+   * A conflict is real: another writer changes the object (an annotation) just before the request
+   * is refused, so the client's next read sees a newer version, as after a real 409.
+   */
+  private void otherWriterTouches(ApiRequest r) {
+    String path = r.call().path();
+    if (r.call().subresource() != null) {
+      path = path.substring(0, path.length() - r.call().subresource().length() - 1);
+    }
+    String objectPath = path;
+    locked(
+        lock.writeLock(),
+        () -> {
+          AttributeSet query = attributeExtractor.fromPath(objectPath);
+          List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
+          if (found.isEmpty()) {
+            return null;
+          }
+          ObjectNode node = (ObjectNode) readTree(found.get(0).getValue());
+          ObjectNode metadata = (ObjectNode) node.get("metadata");
+          metadata
+              .withObject("annotations")
+              .put("sim.cinder.operator.dev/other-writer", String.valueOf(audit.lastSeq()));
+          metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
+          String json = node.toString();
+          processEvent(
+              objectPath,
+              query,
+              found.get(0).getKey(),
+              Serialization.unmarshal(json, GenericKubernetesResource.class),
+              json);
+          return null;
+        });
+  }
+
+  /**
+   * A DELETE whose DeleteOptions carry preconditions (uid, resourceVersion) that the stored object
+   * does not meet is refused with 409, as a real API server refuses it; a client that retries a
+   * delete whose answer it lost therefore cannot delete the object's next incarnation.
+   */
+  private MockResponse preconditionFailed(ApiCall call, RecordedRequest request) {
+    JsonNode preconditions;
+    try {
+      String body = request.getUtf8Body();
+      if (body == null || body.isBlank()) {
+        return null;
+      }
+      preconditions = JSON.readTree(body).path("preconditions");
+    } catch (java.io.IOException e) {
+      return null;
+    }
+    if (!preconditions.isObject()) {
+      return null;
+    }
+    Optional<JsonNode> stored = peek(call.path());
+    if (stored.isEmpty()) {
+      return null; // the stock route answers 404
+    }
+    for (String field : List.of("uid", "resourceVersion")) {
+      JsonNode wanted = preconditions.path(field);
+      String actual = stored.get().at("/metadata/" + field).asText();
+      if (wanted.isTextual() && !wanted.asText().equals(actual)) {
+        String label = field.equals("uid") ? "UID" : "ResourceVersion";
+        return Evictions.status(
+            409,
+            "Conflict",
+            "Operation cannot be fulfilled on "
+                + call.resource()
+                + " \""
+                + call.name()
+                + "\": Precondition failed: "
+                + label
+                + " in precondition: "
+                + wanted.asText()
+                + ", "
+                + label
+                + " in object meta: "
+                + actual,
+            null);
+      }
+    }
+    return null;
+  }
+
+  /** Everything is allowed: the review a cluster-admin gets. */
+  private static MockResponse rulesReview(String body) {
+    try {
+      ObjectNode review = (ObjectNode) JSON.readTree(body);
+      ObjectNode status = review.putObject("status");
+      ObjectNode rule = status.putArray("resourceRules").addObject();
+      rule.putArray("verbs").add("*");
+      rule.putArray("apiGroups").add("*");
+      rule.putArray("resources").add("*");
+      ObjectNode nonResource = status.putArray("nonResourceRules").addObject();
+      nonResource.putArray("verbs").add("*");
+      nonResource.putArray("nonResourceURLs").add("*");
+      status.put("incomplete", false);
+      return new MockResponse().setResponseCode(201).setBody(review.toString());
+    } catch (java.io.IOException | ClassCastException e) {
+      return new MockResponse().setResponseCode(400);
+    }
+  }
+
+  /**
+   * The stored object at an API path, read without a request (safe from a fault rule, which runs on
+   * the server's own thread where a client request would wait for itself).
+   */
+  public Optional<JsonNode> peek(String path) {
+    return storeView().get(path);
+  }
+
+  /** Who sent what, and what each request was answered. */
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /** The one place faults come from. */
+  public FaultInjector faults() {
+    return faults;
+  }
+
+  /** Told of every pod removal, synchronously, on the thread that removed it. */
+  public void onPodRemoval(Consumer<PodRemoval> listener) {
+    this.podRemovals = listener;
+  }
+
+  /** Reads of the store for the evictions and the removal listeners; deletes as the API does. */
+  private Evictions.Store storeView() {
+    return new Evictions.Store() {
+      @Override
+      public Optional<JsonNode> get(String path) {
+        List<JsonNode> found = read(path);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+      }
+
+      @Override
+      public List<JsonNode> list(String collectionPath) {
+        return read(collectionPath);
+      }
+
+      @Override
+      public MockResponse delete(String path) {
+        return handleDelete(path);
+      }
+    };
+  }
+
+  private List<JsonNode> read(String path) {
+    lock.readLock().lock();
+    try {
+      List<JsonNode> out = new ArrayList<>();
+      for (Map.Entry<AttributeSet, String> e :
+          objects.matching(attributeExtractor.fromPath(path))) {
+        out.add(readTree(e.getValue()));
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
     }
   }
 

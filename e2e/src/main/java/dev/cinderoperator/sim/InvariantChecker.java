@@ -5,6 +5,7 @@ import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.sim.SimEvent.JobRunEvent;
 import dev.cinderoperator.sim.SimEvent.PodEvent;
+import dev.cinderoperator.sim.SimEvent.PodRemovedEvent;
 import dev.cinderoperator.sim.SimEvent.SignalEvent;
 import dev.cinderoperator.workload.Component;
 import java.time.Instant;
@@ -30,6 +31,11 @@ import java.util.function.Function;
  * <p>"During an upgrade" means: a live scheduler, volume, backup or API pod of the cluster runs an
  * image other than the cluster's settled one (the image every pod ran, Ready, when last all
  * agreed), or the test's {@link #treatAsUpgrading} predicate says so.
+ *
+ * <p>Pods taken down by someone else (a node drain's eviction, a person's delete), as the API
+ * server reports them, do not count against the operator's one-down rule; what counts is whether
+ * the operator itself took a pod down while another of its component was down ({@link
+ * Invariant#SECOND_POD_DOWN_BY_OPERATOR}), judged from the API server's store at that moment.
  */
 public final class InvariantChecker implements Consumer<SimEvent> {
 
@@ -46,7 +52,23 @@ public final class InvariantChecker implements Consumer<SimEvent> {
     /** Online data migrations only after every process dropped its pins (and no SIGHUP after). */
     DATA_MIGRATION_BEFORE_UNPIN,
     /** No pod deleted while the test's predicate says the cluster is stalled on bad input. */
-    POD_DELETED_WHILE_STALLED
+    POD_DELETED_WHILE_STALLED,
+    /**
+     * The operator never deletes or evicts a scheduler, volume or backup pod while another pod of
+     * the same component (backend) is missing, not Ready or terminating, whoever took that one
+     * down.
+     */
+    SECOND_POD_DOWN_BY_OPERATOR,
+    /**
+     * A pod is replaced once per upgrade: the operator never deletes a pod that already runs the
+     * upgrade's target image (Unpinning's restarts aside).
+     */
+    POD_REPLACED_TWICE,
+    /**
+     * A job runs once: no job succeeds twice under one name, and the version probe and upgrade
+     * check succeed once per image (db sync: {@link #DB_SYNC_ONCE}).
+     */
+    JOB_REPEATED
   }
 
   /** One broken rule. */
@@ -112,7 +134,9 @@ public final class InvariantChecker implements Consumer<SimEvent> {
     ClusterState state =
         clusters.computeIfAbsent(
             event.namespace() + "/" + event.cluster(), k -> new ClusterState());
-    if (event instanceof PodEvent pod && ORDER.contains(pod.component())) {
+    if (event instanceof PodRemovedEvent removed && ORDER.contains(removed.component())) {
+      onRemoved(state, removed);
+    } else if (event instanceof PodEvent pod && ORDER.contains(pod.component())) {
       onPod(state, pod);
     } else if (event instanceof SignalEvent signal && signal.delivered()) {
       onSignal(state, signal);
@@ -150,6 +174,46 @@ public final class InvariantChecker implements Consumer<SimEvent> {
     LivePod pod = state.live.get(e.uid());
     if (pod != null) {
       pod.ready = ready;
+    }
+    if (ready) {
+      state.takenDownByOthers.remove(e.pod());
+    }
+  }
+
+  private void onRemoved(ClusterState state, PodRemovedEvent e) {
+    if (!e.byOperator()) {
+      state.takenDownByOthers.add(e.pod());
+      return;
+    }
+    if (e.component().equals(Component.API.label())) {
+      return;
+    }
+    if (!e.othersDown().isEmpty()) {
+      violate(
+          e,
+          Invariant.SECOND_POD_DOWN_BY_OPERATOR,
+          "the operator "
+              + (e.via().equals("eviction") ? "evicted" : "deleted")
+              + " "
+              + e.pod()
+              + " while "
+              + String.join(", ", e.othersDown())
+              + " of its "
+              + e.component()
+              + " pods");
+    }
+    if (e.upgradeTarget() != null
+        && e.upgradeTarget().equals(e.image())
+        && !"Unpinning".equals(e.step())) {
+      violate(
+          e,
+          Invariant.POD_REPLACED_TWICE,
+          "the operator deleted "
+              + e.pod()
+              + " at "
+              + e.step()
+              + " although it already ran the target "
+              + e.image());
     }
   }
 
@@ -227,6 +291,9 @@ public final class InvariantChecker implements Consumer<SimEvent> {
     }
     for (Map.Entry<String, Set<String>> group : state.members.entrySet()) {
       for (String name : group.getValue()) {
+        if (state.takenDownByOthers.contains(name)) {
+          continue; // not the operator's act; SECOND_POD_DOWN_BY_OPERATOR judges its own
+        }
         boolean up = state.live.values().stream().anyMatch(p -> p.name.equals(name) && p.ready);
         if (!up) {
           down.computeIfAbsent(group.getKey(), k -> new ArrayList<>()).add(name);
@@ -310,7 +377,31 @@ public final class InvariantChecker implements Consumer<SimEvent> {
     }
   }
 
+  private static final List<String> ONCE_PER_IMAGE =
+      List.of(Component.VERSION_PROBE.label(), Component.UPGRADE_CHECK.label());
+
   private void onJobRun(ClusterState state, JobRunEvent e) {
+    if (e.exitCode() == 0 && e.job() != null) {
+      int runs = state.jobSuccesses.merge(e.job(), 1, Integer::sum);
+      if (runs > 1) {
+        violate(e, Invariant.JOB_REPEATED, "job " + e.job() + " succeeded " + runs + " times");
+      } else if (ONCE_PER_IMAGE.contains(e.component())) {
+        int perImage = state.jobSuccesses.merge(e.component() + " " + e.image(), 1, Integer::sum);
+        if (perImage > 1) {
+          violate(
+              e,
+              Invariant.JOB_REPEATED,
+              e.component()
+                  + " succeeded "
+                  + perImage
+                  + " times for "
+                  + e.image()
+                  + " (job "
+                  + e.job()
+                  + ")");
+        }
+      }
+    }
     if (Component.DB_SYNC.label().equals(e.component()) && e.exitCode() == 0) {
       int runs = state.dbSyncs.merge(e.image(), 1, Integer::sum);
       if (runs > 1) {
@@ -372,6 +463,8 @@ public final class InvariantChecker implements Consumer<SimEvent> {
     final Set<String> reported = new HashSet<>();
     final Map<String, Integer> dbSyncs = new HashMap<>();
     final Set<String> migratedImages = new HashSet<>();
+    final Map<String, Integer> jobSuccesses = new HashMap<>();
+    final Set<String> takenDownByOthers = new HashSet<>();
     String settledImage;
     int apiPeakReady;
   }

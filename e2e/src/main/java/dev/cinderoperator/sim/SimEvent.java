@@ -3,6 +3,7 @@ package dev.cinderoperator.sim;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.workload.Labels;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** Something that happened in the simulated cluster, as the recorders keep it. */
@@ -58,6 +59,47 @@ public sealed interface SimEvent {
 
     public String backend() {
       return labels.get(Labels.BACKEND);
+    }
+  }
+
+  /**
+   * A pod left the API server's store (reported by the server, before any watch sees it).
+   *
+   * @param by the User-Agent of the client that removed it ("garbage collection" for the collector)
+   * @param via "delete", "eviction" or "garbage collection"
+   * @param byOperator whether the operator under test removed it
+   * @param othersDown the other pods of its component (its backend, for volume) that were missing,
+   *     not Ready or terminating right after the removal
+   * @param upgradeTarget the image the cluster's upgrade moves to (status.upgrade.toImage) while a
+   *     step other than Complete is under way, else null
+   * @param step that step, or null
+   */
+  record PodRemovedEvent(
+      Instant at,
+      String namespace,
+      String pod,
+      String uid,
+      String image,
+      Map<String, String> labels,
+      String by,
+      String via,
+      boolean byOperator,
+      List<String> othersDown,
+      String upgradeTarget,
+      String step)
+      implements SimEvent {
+    public PodRemovedEvent {
+      labels = labels == null ? Map.of() : Map.copyOf(labels);
+      othersDown = List.copyOf(othersDown);
+    }
+
+    @Override
+    public String cluster() {
+      return labels.get(Labels.INSTANCE);
+    }
+
+    public String component() {
+      return labels.get(Labels.COMPONENT);
     }
   }
 

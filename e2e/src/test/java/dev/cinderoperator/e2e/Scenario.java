@@ -70,7 +70,23 @@ final class Scenario implements AutoCloseable {
   }
 
   static Scenario start(SimConfig config, OperatorSettings settings) {
-    SimulatedEnvironment env = SimulatedEnvironment.start(config.withNamespace(NS), settings);
+    return start(config, settings, w -> w);
+  }
+
+  /** With the wiring adjusted, e.g. the operator's client tuned for fault injection. */
+  static Scenario start(
+      SimConfig config, java.util.function.UnaryOperator<SimulatedEnvironment.Wiring> wiring) {
+    return start(config, settingsFor(), wiring);
+  }
+
+  static Scenario start(
+      SimConfig config,
+      OperatorSettings settings,
+      java.util.function.UnaryOperator<SimulatedEnvironment.Wiring> wiring) {
+    SimConfig namespaced = config.withNamespace(NS);
+    SimulatedEnvironment env =
+        SimulatedEnvironment.start(
+            namespaced, settings, wiring.apply(SimulatedEnvironment.Wiring.inMemory(namespaced)));
     env.createSecrets(NS);
     return new Scenario(env, settings);
   }

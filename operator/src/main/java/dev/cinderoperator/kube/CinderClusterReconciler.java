@@ -31,6 +31,7 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,17 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
   private static final Logger LOG = LoggerFactory.getLogger(CinderClusterReconciler.class);
   private static final String SECRETS = "secrets";
   public static final String UNREADABLE_SPEC = "UnreadableSpec";
+
+  /** The Reconciling reason while the Kubernetes API fails (429, 5xx, timeouts). */
+  public static final String API_UNAVAILABLE = "KubernetesApiUnavailable";
+
+  private static final Duration API_RETRY_FIRST = Duration.ofSeconds(1);
+  private static final Duration API_RETRY_MAX = Duration.ofSeconds(30);
+  private static final Duration CONFLICT_RETRY = Duration.ofMillis(200);
+
+  /** Consecutive reconciles of a cluster that failed on the API, by namespace/name. */
+  private final java.util.Map<String, Integer> apiFailures =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private final KubernetesClient client;
   private final Clock clock;
@@ -144,7 +156,6 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public UpdateControl<CinderCluster> reconcile(CinderCluster cc, Context<CinderCluster> context) {
     String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
     MDC.put("cluster", key);
@@ -154,56 +165,15 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
         reportUnreadable(cc, unreadable.get());
         return UpdateControl.noUpdate(); // its next change comes as an event
       }
-      String ns = cc.getMetadata().getNamespace();
-      InformerEventSource<Secret, CinderCluster> secrets =
-          (InformerEventSource<Secret, CinderCluster>)
-              context.eventSourceRetriever().getEventSourceFor(Secret.class, SECRETS);
-      referencedSecrets.track(
-          ResourceID.fromResource(cc),
-          referencedSecretNames(cc),
-          id -> context.getPrimaryCache().get(id).isPresent());
-      ObservedObjects observed =
-          new ObservedObjects(
-              List.copyOf(context.getSecondaryResources(Pod.class)),
-              List.copyOf(context.getSecondaryResources(StatefulSet.class)),
-              List.copyOf(context.getSecondaryResources(Deployment.class)),
-              List.copyOf(context.getSecondaryResources(Service.class)),
-              List.copyOf(context.getSecondaryResources(PodDisruptionBudget.class)),
-              List.copyOf(context.getSecondaryResources(Job.class)),
-              name ->
-                  secrets.get(new ResourceID(name, ns)).or(() -> referencedSecrets.get(ns, name)));
-
-      CinderClusterStatus before =
-          cc.getStatus() == null ? new CinderClusterStatus() : cc.getStatus();
-      CinderClusterStatus status = client.getKubernetesSerialization().clone(before);
-      long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
-
-      // Status is replaced whole (PUT on /status) and the result cached for the next reconcile,
-      // so a write between the executor's intent and the final one never patches a stale copy.
-      CinderClusterStatus[] stored = {before};
-      CinderCluster[] current = {cc};
-      StatusSink sink =
-          (intent, p) -> {
-            CinderClusterStatus toWrite = client.getKubernetesSerialization().clone(intent);
-            finish(toWrite, p, generation);
-            if (!sameStatus(stored[0], toWrite)) {
-              announceTransitions(cc, stored[0], toWrite, p);
-              current[0] = writeStatus(current[0], toWrite, context);
-              stored[0] = toWrite;
-            }
-          };
-      Progress progress = driver.drive(cc, observed, status, sink);
-
-      finish(status, progress, generation);
-      announceTransitions(cc, stored[0], status, progress);
-      if (!sameStatus(stored[0], status)) {
-        writeStatus(current[0], status, context);
-      }
-      UpdateControl<CinderCluster> control = UpdateControl.noUpdate();
-      if (progress.recheckAfter() != null) {
-        control.rescheduleAfter(progress.recheckAfter());
-      }
+      UpdateControl<CinderCluster> control = reconcileOnce(cc, context);
+      apiFailures.remove(key);
       return control;
+    } catch (RuntimeException e) {
+      Optional<TransientApiFailure> failure = TransientApiFailure.of(e);
+      if (failure.isEmpty()) {
+        throw e;
+      }
+      return retryLater(cc, context, failure.get(), key);
     } finally {
       MDC.remove("cluster");
       MDC.remove("step");
@@ -273,6 +243,134 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
   /** What this operator holds for a cluster (see {@link ClusterDriver#heldFor}). */
   public java.util.Map<String, Integer> heldFor(CinderCluster cc) {
     return driver.heldFor(cc);
+  }
+
+  /**
+   * A Kubernetes API failure that passes by itself: no stack trace, no ReconcileError. A conflict
+   * is retried at once (the object changed; the next read sees it). Otherwise the status says what
+   * waits for the API (when the API takes the write) and the reconcile runs again after a backoff
+   * that doubles per consecutive failure, 1 s to 30 s; an informer event runs it sooner.
+   */
+  private UpdateControl<CinderCluster> retryLater(
+      CinderCluster cc, Context<CinderCluster> context, TransientApiFailure failure, String key) {
+    String name = cc.getMetadata().getName();
+    if (failure.conflict()) {
+      LOG.debug("conflict cluster={}, reconciling again: {}", name, failure.describe());
+      return UpdateControl.<CinderCluster>noUpdate().rescheduleAfter(CONFLICT_RETRY);
+    }
+    int attempt = apiFailures.merge(key, 1, Integer::sum);
+    Duration wait =
+        Duration.ofMillis(
+            Math.min(
+                API_RETRY_MAX.toMillis(), API_RETRY_FIRST.toMillis() << Math.min(attempt - 1, 5)));
+    CinderCluster latest =
+        context == null
+            ? cc
+            : context.getPrimaryCache().get(ResourceID.fromResource(cc)).orElse(cc);
+    CinderClusterStatus status =
+        latest.getStatus() == null
+            ? new CinderClusterStatus()
+            : client.getKubernetesSerialization().clone(latest.getStatus());
+    String step =
+        status.getUpgrade() == null || status.getUpgrade().getStep() == null
+            ? null
+            : status.getUpgrade().getStep().name();
+    boolean upgrading =
+        step != null
+            && status.getUpgrade().getStep() != dev.cinderoperator.api.UpgradeStep.Complete;
+    String waiting =
+        upgrading
+            ? "the upgrade waits at "
+                + step
+                + (status.getUpgrade().getInFlight() == null
+                    ? ""
+                    : " (" + status.getUpgrade().getInFlight() + ")")
+            : "nothing is changed";
+    String message =
+        failure.describe()
+            + "; "
+            + waiting
+            + " until it answers, retrying in "
+            + dev.cinderoperator.api.Durations.format(wait);
+    LOG.warn(
+        "Kubernetes API unavailable cluster={} step={} attempt={}: {}",
+        name,
+        step == null ? "-" : step,
+        attempt,
+        message);
+    metrics.apiUnavailable(cc.getMetadata().getNamespace(), name, failure.reason());
+    var phase =
+        status.getPhase() == null || status.getPhase() == dev.cinderoperator.api.Phase.Stalled
+            ? (upgrading
+                ? dev.cinderoperator.api.Phase.Upgrading
+                : dev.cinderoperator.api.Phase.Deploying)
+            : status.getPhase();
+    Progress progress = Progress.working(phase, API_UNAVAILABLE, message, wait);
+    CinderClusterStatus before = client.getKubernetesSerialization().clone(status);
+    finish(status, progress, Optional.ofNullable(latest.getMetadata().getGeneration()).orElse(0L));
+    if (context != null && !sameStatus(before, status)) {
+      try {
+        writeStatus(latest, status, context);
+      } catch (RuntimeException writeFailed) {
+        LOG.debug("could not record the API failure in status: {}", writeFailed.getMessage());
+      }
+    }
+    return UpdateControl.<CinderCluster>noUpdate().rescheduleAfter(wait);
+  }
+
+  @SuppressWarnings("unchecked")
+  private UpdateControl<CinderCluster> reconcileOnce(
+      CinderCluster cc, Context<CinderCluster> context) {
+    String ns = cc.getMetadata().getNamespace();
+    InformerEventSource<Secret, CinderCluster> secrets =
+        (InformerEventSource<Secret, CinderCluster>)
+            context.eventSourceRetriever().getEventSourceFor(Secret.class, SECRETS);
+    referencedSecrets.track(
+        ResourceID.fromResource(cc),
+        referencedSecretNames(cc),
+        id -> context.getPrimaryCache().get(id).isPresent());
+    ObservedObjects observed =
+        new ObservedObjects(
+            List.copyOf(context.getSecondaryResources(Pod.class)),
+            List.copyOf(context.getSecondaryResources(StatefulSet.class)),
+            List.copyOf(context.getSecondaryResources(Deployment.class)),
+            List.copyOf(context.getSecondaryResources(Service.class)),
+            List.copyOf(context.getSecondaryResources(PodDisruptionBudget.class)),
+            List.copyOf(context.getSecondaryResources(Job.class)),
+            name ->
+                secrets.get(new ResourceID(name, ns)).or(() -> referencedSecrets.get(ns, name)));
+
+    CinderClusterStatus before =
+        cc.getStatus() == null ? new CinderClusterStatus() : cc.getStatus();
+    CinderClusterStatus status = client.getKubernetesSerialization().clone(before);
+    long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
+
+    // Status is replaced whole (PUT on /status) and the result cached for the next reconcile,
+    // so a write between the executor's intent and the final one never patches a stale copy.
+    CinderClusterStatus[] stored = {before};
+    CinderCluster[] current = {cc};
+    StatusSink sink =
+        (intent, p) -> {
+          CinderClusterStatus toWrite = client.getKubernetesSerialization().clone(intent);
+          finish(toWrite, p, generation);
+          if (!sameStatus(stored[0], toWrite)) {
+            announceTransitions(cc, stored[0], toWrite, p);
+            current[0] = writeStatus(current[0], toWrite, context);
+            stored[0] = toWrite;
+          }
+        };
+    Progress progress = driver.drive(cc, observed, status, sink);
+
+    finish(status, progress, generation);
+    announceTransitions(cc, stored[0], status, progress);
+    if (!sameStatus(stored[0], status)) {
+      writeStatus(current[0], status, context);
+    }
+    UpdateControl<CinderCluster> control = UpdateControl.noUpdate();
+    if (progress.recheckAfter() != null) {
+      control.rescheduleAfter(progress.recheckAfter());
+    }
+    return control;
   }
 
   /**

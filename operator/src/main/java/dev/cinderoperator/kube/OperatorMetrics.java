@@ -59,6 +59,15 @@ public class OperatorMetrics {
         .increment();
   }
 
+  /** A reconcile that waits for the Kubernetes API (429, 5xx, timeout, no connection). */
+  public void apiUnavailable(String namespace, String cluster, String reason) {
+    Counter.builder("cinder_operator_api_unavailable")
+        .description("Reconciles retried because the Kubernetes API failed, by reason")
+        .tags("namespace", namespace, "cluster", cluster, "reason", reason)
+        .register(registry)
+        .increment();
+  }
+
   public void stalled(String namespace, String cluster, String reason) {
     Counter.builder("cinder_operator_stalls")
         .description("Times a CinderCluster became Stalled, by reason")

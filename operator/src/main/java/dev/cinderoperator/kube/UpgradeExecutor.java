@@ -46,6 +46,7 @@ import dev.cinderoperator.workload.ServiceHosts;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -652,7 +653,10 @@ public class UpgradeExecutor {
 
   /**
    * Deletes the pod only if it is still the incarnation the planner chose (same uid, not already
-   * terminating): the informer cache may lag behind a delete this operator just made.
+   * terminating): the informer cache may lag behind a delete this operator just made. The delete
+   * carries the resourceVersion just read as a precondition, so a delete the client sends again
+   * (its first answer lost, the pod recreated meanwhile) is refused instead of deleting the new
+   * pod.
    *
    * @return whether this call deleted it
    */
@@ -664,7 +668,21 @@ public class UpgradeExecutor {
       LOG.info("pod {} already being replaced; not deleting it again", podName);
       return false;
     }
-    client.resource(live).delete();
+    try {
+      client
+          .pods()
+          .inNamespace(cc.getMetadata().getNamespace())
+          .withName(podName)
+          .lockResourceVersion(live.getMetadata().getResourceVersion())
+          .delete();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      LOG.info(
+          "pod {} changed or was recreated before the delete landed; not deleting it", podName);
+      return false;
+    }
     return true;
   }
 
