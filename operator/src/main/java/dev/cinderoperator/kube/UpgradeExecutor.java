@@ -176,7 +176,13 @@ public class UpgradeExecutor {
             Instant.now(clock),
             pods,
             jobs,
-            snapshot.map(s -> new ServicesView(s.rows(), s.databaseNow(), downTime)),
+            snapshot.map(
+                s ->
+                    new ServicesView(
+                        s.rows(),
+                        s.databaseNow(),
+                        downTime,
+                        ServicesTable.reportInterval(spec.configOrEmpty()))),
             probes(jobs),
             layout::configChecksum,
             inFlight,
@@ -215,6 +221,12 @@ public class UpgradeExecutor {
                     s.databaseNow(),
                     downTime)));
     Progress progress = progress(cc, in, decision, snapshot.isPresent());
+    LOG.debug(
+        "decided cluster={} action={} reason={} recheck={}",
+        name,
+        action.getClass().getSimpleName(),
+        action.reason(),
+        progress.recheckAfter());
     recordStepMetrics(ns, name, previousStep, status.getUpgrade());
     Double gap = status.getUpgrade() == null ? null : status.getUpgrade().getLastVolumeGapSeconds();
     if (gap != null && !gap.equals(previousGap)) {
