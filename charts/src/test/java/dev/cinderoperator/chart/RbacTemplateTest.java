@@ -18,6 +18,7 @@ class RbacTemplateTest {
           "cinder.operator.dev|cinderclusters||get",
           "cinder.operator.dev|cinderclusters||list",
           "cinder.operator.dev|cinderclusters||watch",
+          "cinder.operator.dev|cinderclusters||patch",
           "cinder.operator.dev|cinderclusters|status|update",
           "cinder.operator.dev|cinderclusters|finalizers|update",
           "|secrets||get",
@@ -50,6 +51,7 @@ class RbacTemplateTest {
           "batch|jobs||list",
           "batch|jobs||watch",
           "batch|jobs||create",
+          "batch|jobs||delete",
           "|events||create");
 
   private static final Set<String> LEASE_PERMISSIONS =

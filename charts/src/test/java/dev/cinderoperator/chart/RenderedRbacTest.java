@@ -33,9 +33,12 @@ class RenderedRbacTest {
     assertThat(rbac.allows(null, "secrets", null, "list")).isTrue();
     assertThat(rbac.allows(null, "pods", null, "create")).as("pods are never created").isFalse();
     assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "status", "update")).isTrue();
-    assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "", "patch"))
+    assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "", "update"))
         .as("spec is never written")
         .isFalse();
+    assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "", "patch"))
+        .as("the operator's finalizer is added and removed by a patch")
+        .isTrue();
   }
 
   @Test
