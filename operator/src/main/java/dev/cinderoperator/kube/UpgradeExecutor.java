@@ -558,7 +558,7 @@ public class UpgradeExecutor {
     CinderCommands cmd = CinderCommands.standard();
     return switch (j.kind()) {
       case VERSION_PROBE -> cmd.versionProbe();
-      case UPGRADE_CHECK -> cmd.upgradeCheck();
+      case UPGRADE_CHECK -> cmd.upgradeCheckJob();
       case DB_SYNC -> cmd.dbSync();
       case PRE_DATA_MIGRATION, DATA_MIGRATION ->
           cmd.onlineDataMigrationsUntilDone(
