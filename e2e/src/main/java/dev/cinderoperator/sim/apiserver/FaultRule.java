@@ -10,10 +10,11 @@ import java.util.function.Predicate;
  *
  * <p>While {@link #phase} names a phase for a matching request (e.g. the upgrade step the cluster
  * is in), each request has the chance {@link #probability} of starting a fault; the classes are
- * taken in a seeded order per phase until each was injected {@link #perPhase} times, so every class
- * meets every phase that lasts long enough. A fault that answers in place of the server hits the
- * request and, as a burst, its next attempts: one attempt is a blip the client's own retry absorbs;
- * {@link #outageAttempts} outlast that retry, so the error reaches the caller.
+ * taken in a seeded order per phase (the first one that can hit the request) until each was
+ * injected {@link #perPhase} times, so every class meets every phase that lasts long enough. A
+ * fault that answers in place of the server hits the request and, as a burst, its next attempts:
+ * one attempt is a blip the client's own retry absorbs; {@link #outageAttempts} outlast that retry,
+ * so the error reaches the caller.
  *
  * @param name for the counts and logs
  * @param requests which requests are eligible (e.g. one client's, no watches)
