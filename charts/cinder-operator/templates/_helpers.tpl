@@ -118,5 +118,5 @@ when the operator makes a call these rules do not allow, or when a rule is never
 {{- define "cinder-operator.leaseRules" -}}
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "create", "update"]
+  verbs: ["get", "create", "update", "patch"]
 {{- end }}

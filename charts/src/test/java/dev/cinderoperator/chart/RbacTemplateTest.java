@@ -18,6 +18,7 @@ class RbacTemplateTest {
           "cinder.operator.dev|cinderclusters||get",
           "cinder.operator.dev|cinderclusters||list",
           "cinder.operator.dev|cinderclusters||watch",
+          "cinder.operator.dev|cinderclusters||patch",
           "cinder.operator.dev|cinderclusters|status|update",
           "cinder.operator.dev|cinderclusters|finalizers|update",
           "|secrets||get",
@@ -50,13 +51,15 @@ class RbacTemplateTest {
           "batch|jobs||list",
           "batch|jobs||watch",
           "batch|jobs||create",
+          "batch|jobs||delete",
           "|events||create");
 
   private static final Set<String> LEASE_PERMISSIONS =
       Set.of(
           "coordination.k8s.io|leases||get",
           "coordination.k8s.io|leases||create",
-          "coordination.k8s.io|leases||update");
+          "coordination.k8s.io|leases||update",
+          "coordination.k8s.io|leases||patch");
 
   private static Set<String> grantedIn(RenderedRbac rbac, String namespace) {
     return rbac.permissions().stream()
@@ -170,6 +173,11 @@ class RbacTemplateTest {
     assertThat(
             elected.allowsIn(
                 RenderedChart.RELEASE_NAMESPACE, "coordination.k8s.io", "leases", "", "update"))
+        .isTrue();
+    assertThat(
+            elected.allowsIn(
+                RenderedChart.RELEASE_NAMESPACE, "coordination.k8s.io", "leases", "", "patch"))
+        .as("Fabric8's LeaderElector renews with a JSON merge patch")
         .isTrue();
     assertThat(elected.allowsIn("openstack", "coordination.k8s.io", "leases", "", "update"))
         .isFalse();

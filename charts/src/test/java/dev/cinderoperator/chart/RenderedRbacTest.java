@@ -33,8 +33,8 @@ class RenderedRbacTest {
     assertThat(rbac.allows(null, "secrets", null, "list")).isTrue();
     assertThat(rbac.allows(null, "pods", null, "create")).as("pods are never created").isFalse();
     assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "status", "update")).isTrue();
-    assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "", "patch"))
-        .as("spec is never written")
+    assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "", "update"))
+        .as("spec is never written (patch only adds and removes the finalizer)")
         .isFalse();
   }
 
