@@ -29,7 +29,7 @@ class RbacTemplateTest {
           "|pods||get",
           "|pods||list",
           "|pods||watch",
-          "|pods||delete",
+          "|pods|eviction|create",
           "|services||list",
           "|services||watch",
           "|services||create",
@@ -161,7 +161,10 @@ class RbacTemplateTest {
 
     assertThat(bySignal.allows("", "pods", "exec", "create")).isTrue();
     assertThat(byRestart.allows("", "pods", "exec", "create")).isFalse();
-    assertThat(byRestart.allows("", "pods", "", "delete")).isTrue();
+    assertThat(byRestart.allows("", "pods", "eviction", "create"))
+        .as("pods are rolled by eviction, which the PodDisruptionBudgets check")
+        .isTrue();
+    assertThat(byRestart.allows("", "pods", "", "delete")).as("never deleted directly").isFalse();
   }
 
   @Test
