@@ -34,8 +34,11 @@ class RenderedRbacTest {
     assertThat(rbac.allows(null, "pods", null, "create")).as("pods are never created").isFalse();
     assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "status", "update")).isTrue();
     assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "", "update"))
-        .as("spec is never written (patch only adds and removes the finalizer)")
+        .as("spec is never written")
         .isFalse();
+    assertThat(rbac.allows("cinder.operator.dev", "cinderclusters", "", "patch"))
+        .as("the operator's finalizer is added and removed by a patch")
+        .isTrue();
   }
 
   @Test

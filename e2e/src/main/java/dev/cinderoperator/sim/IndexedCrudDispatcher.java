@@ -266,8 +266,9 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
   private MockResponse preconditionFailed(ApiCall call, RecordedRequest request) {
     JsonNode preconditions;
     try {
-      String body = request.getUtf8Body();
-      if (body == null || body.isBlank()) {
+      // getBytes, not getUtf8Body: that one consumes the body the propagation policy is read from
+      byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
+      if (body.length == 0) {
         return null;
       }
       preconditions = JSON.readTree(body).path("preconditions");

@@ -79,7 +79,7 @@ class JobControllerTest {
     assertThat(terminated.getFinishedAt()).isNotNull();
     assertThat(terminated.getMessage())
         .isEqualTo(
-            "{\"rpc\":{\"cinder-scheduler\":\"3.12\",\"cinder-volume\":\"3.19\",\"cinder-backup\":\"2.4\"},\"objects\":\"1.39\",\"objectHistory\":[\"1.38\",\"1.39\"]}");
+            "{\"rpc\":{\"cinder-scheduler\":\"3.12\",\"cinder-volume\":\"3.19\",\"cinder-backup\":\"2.4\"},\"objects\":\"1.39\",\"objectHistory\":[\"1.38\",\"1.39\"],\"package\":\"24.0.0\"}");
   }
 
   @Test

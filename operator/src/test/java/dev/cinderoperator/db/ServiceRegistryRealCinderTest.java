@@ -265,7 +265,12 @@ class ServiceRegistryRealCinderTest {
     // the database is back: an outage never counts towards a hang
     assertThat(probe("live", conf, state, dir).exitCode()).isZero();
 
-    // a hang: its count stands still (here: since 2000) while the database answers
+    // a hang: its count stands still (here: since 2000) while the database answers. Liveness
+    // judges only a service that heartbeated in this container, so one heartbeat first.
+    int firstSeen = reportCount(live.output());
+    await("a heartbeat after the first live look")
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> reportCount(probe("live", conf, state, dir).output()) > firstSeen);
     cinder.kill(scheduler);
     assertThat(probe("live", conf, state, dir).exitCode()).isZero(); // sees the last count
     Path liveState = dir.resolve("state-live.json");
@@ -279,6 +284,13 @@ class ServiceRegistryRealCinderTest {
     await("a service that stopped heartbeating is not ready")
         .atMost(Duration.ofSeconds(30))
         .until(() -> probe("ready", conf, state, dir).exitCode() == 1);
+  }
+
+  private static int reportCount(String probeOutput) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("report_count (\\d+)").matcher(probeOutput);
+    assertThat(m.find()).as(probeOutput).isTrue();
+    return Integer.parseInt(m.group(1));
   }
 
   private static RealCinder.ToolRun probe(String mode, Path conf, Path state, Path dir) {

@@ -78,10 +78,22 @@ class BackupSchedulingRealCinderTest {
             TransportUrl.parse(rabbit.transportUrl()).url().orElseThrow(),
             false,
             Duration.ofSeconds(5));
-    cinder.start("cinder-scheduler", "cinder-scheduler-0", more(), env(0));
+    // The scheduler last: at its start it asks every service for its capabilities, while a volume
+    // service started after it reports them only at its first periodic task (up to two minutes),
+    // and a create before that fails with NoValidBackend.
     cinder.start("cinder-volume", "cinder-volume-fake-0", more(), env(0));
     cinder.start("cinder-backup", A, more(), env(0));
     hostB = cinder.start("cinder-backup", B, more(), env(0));
+    await("volume and backup services heartbeating")
+        .atMost(Duration.ofMinutes(5))
+        .until(() -> registry.read().rows().stream().filter(r -> r.reportCount() > 0).count() >= 3);
+    cinder.start("cinder-scheduler", "cinder-scheduler-0", more(), env(0));
+    await("the scheduler heartbeating")
+        .atMost(Duration.ofMinutes(5))
+        .until(
+            () ->
+                registry.read().rows().stream()
+                    .anyMatch(r -> r.binary().equals("cinder-scheduler") && r.reportCount() > 0));
     client = CinderBackupClient.start(python, conf, dir.resolve("client.log"));
     volumes = client.volumes(BATCH);
   }

@@ -54,7 +54,9 @@ class BackupDrainTest {
     w.settle(); // the new pod exists (not Ready yet): its own start reports it working
     Decision newPod = w.plan();
     assertThat(newPod.keepOffSchedulers()).isEmpty();
-    w.settle();
+    w.settle(); // Ready, its row written at start
+    w.operatorLooks(); // the heartbeat baseline
+    w.reportInterval(); // its first heartbeat: the gate passes
     Decision allow = w.plan();
     assertThat(allow.action()).isEqualTo(new Action.AllowNewBackups("cinder-backup-1"));
     w.apply(allow);
@@ -90,7 +92,9 @@ class BackupDrainTest {
     assertThat(w.plan().keepOffSchedulers()).isEmpty();
 
     w.settle();
-    w.settle();
+    w.settle(); // Ready, its row written at start
+    w.operatorLooks(); // the heartbeat baseline
+    w.reportInterval(); // its first heartbeat: the gate passes
     Decision allow = w.plan();
     assertThat(allow.action()).isEqualTo(new Action.AllowNewBackups("cinder-backup-0"));
     w.apply(allow);
