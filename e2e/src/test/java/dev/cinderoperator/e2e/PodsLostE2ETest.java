@@ -26,9 +26,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * volume) pod down (k seeded), a node drain evicts another pod of that component through
  * pods/eviction, as {@code kubectl drain} does: refused (429) by the PodDisruptionBudget the
  * operator made while the operator's pod is down, again every 100 ms until it is let through. Then
- * someone deletes an already upgraded scheduler pod outright while the volumes roll. The operator
- * never takes a second pod of a component down itself (its own evictions pass the same budgets),
- * waits for each pod the others took, says which in {@code blockedBy}, and completes.
+ * someone deletes an already upgraded scheduler pod outright, twice, while the volumes roll. The
+ * operator never takes a second pod of a component down itself (its own evictions pass the same
+ * budgets), waits for each pod the others took, says which in {@code blockedBy}, and completes.
  */
 class PodsLostE2ETest {
   static final String DRAIN = "node-drain/sim-node";
@@ -109,7 +109,7 @@ class PodsLostE2ETest {
         blockedBy.forEach(b -> System.out.println("seed " + seed + " blockedBy " + b));
         System.out.println("seed " + seed + " invariant violations " + invariants.violations());
 
-        assertThat(byOthers).as("pods taken down by the drain and by someone").hasSize(3);
+        assertThat(byOthers).as("pods taken down by the drain and by someone").hasSize(4);
         assertThat(drainRefused)
             .as("drain evictions the budgets refused while the operator's pod was down")
             .isNotEmpty();
@@ -200,16 +200,39 @@ class PodsLostE2ETest {
     return new Lost("evicted by a node drain", victim, operatorTook);
   }
 
-  /** Someone deletes a scheduler pod already on the target while the volumes roll. */
+  /**
+   * Right after the operator's next take of a pod, someone deletes an upgraded scheduler pod, and
+   * once more when its StatefulSet has recreated it (a script run twice): it stays down longer than
+   * the operator's own pod, so the roll has to wait for it and say so.
+   */
   private static Lost deleteUpgradedScheduler(Scenario s, KubernetesClient someone, Random random) {
+    int taken =
+        s.env.sim().recorder().of(PodRemovedEvent.class, PodRemovedEvent::byOperator).size();
+    s.awaitThat(
+        "the operator's next take of a pod",
+        Duration.ofSeconds(90),
+        () ->
+            s.env.sim().recorder().of(PodRemovedEvent.class, PodRemovedEvent::byOperator).size()
+                > taken);
     List<Pod> upgraded =
         s.pods("scheduler").stream()
             .filter(p -> Scenario.image(p).equals(Clusters.REGISTRY + "2024.1"))
             .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
             .toList();
     assertThat(upgraded).as("schedulers on the target while the volumes roll").isNotEmpty();
-    String victim = upgraded.get(random.nextInt(upgraded.size())).getMetadata().getName();
+    Pod first = upgraded.get(random.nextInt(upgraded.size()));
+    String victim = first.getMetadata().getName();
     someone.pods().inNamespace(NS).withName(victim).delete();
-    return new Lost("deleted by someone", victim, null);
+    s.awaitThat(
+        victim + " recreated",
+        Duration.ofSeconds(30),
+        () ->
+            s.pods("scheduler").stream()
+                .anyMatch(
+                    p ->
+                        p.getMetadata().getName().equals(victim)
+                            && !p.getMetadata().getUid().equals(first.getMetadata().getUid())));
+    someone.pods().inNamespace(NS).withName(victim).delete();
+    return new Lost("deleted by someone, twice", victim, null);
   }
 }

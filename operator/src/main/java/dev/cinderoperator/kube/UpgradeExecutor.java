@@ -677,7 +677,10 @@ public class UpgradeExecutor {
    */
   private final ThreadLocal<String> budgetRefusal = new ThreadLocal<>();
 
-  /** The other pods of the pod's kind that are not Ready or terminating, read from the API. */
+  /**
+   * The other pods of the pod's kind that are not Ready or terminating, read from the API; null
+   * when there are none.
+   */
   private String othersDown(String ns, Pod pod) {
     Map<String, String> labels = pod.getMetadata().getLabels();
     Map<String, String> kind = new java.util.TreeMap<>();
@@ -697,7 +700,7 @@ public class UpgradeExecutor {
             .sorted()
             .toList();
     return down.isEmpty()
-        ? "another pod of its kind is down"
+        ? null
         : String.join(", ", down) + (down.size() == 1 ? " is" : " are") + " down";
   }
 
@@ -739,12 +742,19 @@ public class UpgradeExecutor {
             .build();
     try {
       if (!client.pods().inNamespace(ns).withName(podName).evict(eviction)) {
+        String down = othersDown(ns, live);
+        // 429 is also the API server's throttling; the client retried it already.
         String why =
-            "pod "
-                + podName
-                + ": its PodDisruptionBudget allows no eviction while "
-                + othersDown(ns, live)
-                + "; waiting for it";
+            down == null
+                ? "pod "
+                    + podName
+                    + ": the eviction was refused (429: its PodDisruptionBudget or the API"
+                    + " server's throttling); trying again"
+                : "pod "
+                    + podName
+                    + ": its PodDisruptionBudget allows no eviction while "
+                    + down
+                    + "; waiting for it";
         budgetRefusal.set(why);
         LOG.info("{}", why);
         return false;

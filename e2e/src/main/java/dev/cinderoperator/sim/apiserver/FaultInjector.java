@@ -168,13 +168,14 @@ public final class FaultInjector {
           phases
               .computeIfAbsent(rule, k -> new HashMap<>())
               .computeIfAbsent(phase, k -> newPhase(rule));
-      // The first class in the seeded order that can hit this request: a conflict waiting for a
-      // write must not hold back a 500 that any read could take (a short step has few writes).
+      // The scarcest class that can hit this request, else the first in the seeded order: a
+      // conflict waiting for a write must not hold back a 500 that any read could take, and a
+      // write goes to the classes only writes can take (a short step has few writes).
       Fault next = null;
       for (Fault f : state.pending) {
-        if (FaultRule.applies(f, r)) {
+        if (FaultRule.applies(f, r)
+            && (next == null || FaultRule.scarcity(f) > FaultRule.scarcity(next))) {
           next = f;
-          break;
         }
       }
       if (next == null || random.nextDouble() >= rule.probability()) {
