@@ -268,6 +268,7 @@ class UpgradeRealCinderTest {
     await("fresh deploy Ready").atMost(Duration.ofSeconds(180)).until(() -> ready("zed"));
 
     String mislabelled = RealCinderEnvironment.REGISTRY + "2023.1";
+    real.runtime().image(mislabelled, java.nio.file.Path.of("/")); // 21.3.1, labelled 2023.1
     real.env()
         .editSpec(
             NS,

@@ -179,7 +179,13 @@ public class UpgradeExecutor {
             Instant.now(clock),
             pods,
             jobs,
-            snapshot.map(s -> new ServicesView(s.rows(), s.databaseNow(), downTime)),
+            snapshot.map(
+                s ->
+                    new ServicesView(
+                        s.rows(),
+                        s.databaseNow(),
+                        downTime,
+                        ServicesTable.reportInterval(spec.configOrEmpty()))),
             probes(jobs),
             layout::configChecksum,
             inFlight,
@@ -218,6 +224,12 @@ public class UpgradeExecutor {
                     s.databaseNow(),
                     downTime)));
     Progress progress = progress(cc, in, decision, snapshot.isPresent());
+    LOG.debug(
+        "decided cluster={} action={} reason={} recheck={}",
+        name,
+        action.getClass().getSimpleName(),
+        action.reason(),
+        progress.recheckAfter());
     recordStepMetrics(ns, name, previousStep, status.getUpgrade());
     Double gap = status.getUpgrade() == null ? null : status.getUpgrade().getLastVolumeGapSeconds();
     if (gap != null && !gap.equals(previousGap)) {
@@ -564,7 +576,7 @@ public class UpgradeExecutor {
     CinderCommands cmd = CinderCommands.standard();
     return switch (j.kind()) {
       case VERSION_PROBE -> cmd.versionProbe();
-      case UPGRADE_CHECK -> cmd.upgradeCheck();
+      case UPGRADE_CHECK -> cmd.upgradeCheckJob();
       case DB_SYNC -> cmd.dbSync();
       case PRE_DATA_MIGRATION, DATA_MIGRATION ->
           cmd.onlineDataMigrationsUntilDone(
