@@ -278,6 +278,7 @@ public final class UpgradePlanner {
     int total = Progress.total(mode, ctx.layout);
     u.setTotalSteps(total);
     u.setCompletedSteps(0);
+    u.setDataMigrationRuns(JobSteps.nextRunAfter(st.getUpgrade(), st.getImage()));
     ctx.draft = u;
     return Blocked.of(
         new Action.StartUpgrade(from, to, st.getImage(), spec.getImage(), mode, total));
@@ -481,6 +482,8 @@ public final class UpgradePlanner {
     r.setFromImage(old.getToImage());
     r.setToImage(old.getFromImage());
     r.setMode(UpgradeMode.Rollback);
+    // Before Unpinning the runs are the Preflight's on the image this rollback returns to.
+    r.setDataMigrationRuns(old.getDataMigrationRuns());
     r.setStep(UpgradeStep.RollingApi);
     r.setStartedAt(ctx.now().toString());
     r.setStepStartedAt(ctx.now().toString());
