@@ -478,12 +478,20 @@ public class UpgradeExecutor {
         events.normal(cc, "PodRestarted", p.message());
       }
     } else if (action instanceof Action.SignalPod s) {
+      if (!isLiveIncarnation(cc, s.pod(), s.uid())) {
+        // The informer cache lags behind a restart this operator just made (the fallback below):
+        // the pod is going, and its successor starts without the pins.
+        LOG.info("pod {} is being replaced; not signalling it", s.pod());
+        return;
+      }
       try {
         with.signaller().sighup(ns, s.pod());
       } catch (PodSignaller.SignalFailedException e) {
         // A restart drops the pins as well: the new process reads the rows, all at the target.
-        // It starts after rowsAtTargetAt, so the planner does not signal it again.
+        // It starts after rowsAtTargetAt, so the planner does not signal it again; this
+        // incarnation counts as told, so a lagging cache does not choose it a second time.
         boolean deleted = deletePod(cc, s.pod(), s.uid());
+        recordSignalled(status, s);
         events.warning(
             cc,
             "SignalFailed",
@@ -493,13 +501,7 @@ public class UpgradeExecutor {
                     : "; pod " + s.pod() + " is already being replaced"));
         return;
       }
-      UpgradeStatus u = status.getUpgrade();
-      List<String> signalled =
-          new ArrayList<>(u.getSignalledPods() == null ? List.of() : u.getSignalledPods());
-      if (!signalled.contains(s.marker())) {
-        signalled.add(s.marker());
-      }
-      u.setSignalledPods(signalled);
+      recordSignalled(status, s);
       events.normal(cc, "PodSignalled", s.message());
     } else if (action instanceof Action.RemoveServiceRow r) {
       boolean gone = in.registry().remove(r.row());
@@ -649,6 +651,24 @@ public class UpgradeExecutor {
     } catch (java.time.format.DateTimeParseException e) {
       return Optional.empty();
     }
+  }
+
+  private static void recordSignalled(CinderClusterStatus status, Action.SignalPod s) {
+    UpgradeStatus u = status.getUpgrade();
+    List<String> signalled =
+        new ArrayList<>(u.getSignalledPods() == null ? List.of() : u.getSignalledPods());
+    if (!signalled.contains(s.marker())) {
+      signalled.add(s.marker());
+    }
+    u.setSignalledPods(signalled);
+  }
+
+  /** Whether the pod, as the API server has it now, is this incarnation and not terminating. */
+  private boolean isLiveIncarnation(CinderCluster cc, String podName, String uid) {
+    Pod live = client.pods().inNamespace(cc.getMetadata().getNamespace()).withName(podName).get();
+    return live != null
+        && live.getMetadata().getDeletionTimestamp() == null
+        && (uid == null || uid.equals(live.getMetadata().getUid()));
   }
 
   /**

@@ -1001,7 +1001,7 @@ public final class UpgradePlanner {
           continue;
         }
         Action.SignalPod signal = new Action.SignalPod(p.name(), p.uid());
-        if (u.getSignalledPods() != null && u.getSignalledPods().contains(signal.marker())) {
+        if (toldOnce(u, signal)) {
           continue;
         }
         if (!p.running()) {
@@ -1100,6 +1100,20 @@ public final class UpgradePlanner {
   }
 
   // --- bookkeeping ------------------------------------------------------------------
+
+  /**
+   * Whether this pod was signalled, or restarted because it could not be. A marker is recorded only
+   * once the rows are at the target, so a later incarnation of the same pod (another uid) started
+   * after that and read the target versions: it is not signalled again, even when Kubernetes'
+   * whole-second start time puts its start in the same second as the rows'.
+   */
+  private static boolean toldOnce(UpgradeStatus u, Action.SignalPod signal) {
+    if (u.getSignalledPods() == null) {
+      return false;
+    }
+    String pod = signal.pod() + "/";
+    return u.getSignalledPods().stream().anyMatch(m -> m.startsWith(pod));
+  }
 
   private static Blocked recordStep(PlanContext ctx, UpgradeStep next) {
     UpgradeStatus u = ctx.draft;
