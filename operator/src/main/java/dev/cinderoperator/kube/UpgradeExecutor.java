@@ -355,6 +355,33 @@ public class UpgradeExecutor {
     }
   }
 
+  /**
+   * Puts the services table into status.services, read now.
+   *
+   * @return false when the table cannot be read (status.services is left as it was)
+   */
+  boolean recordServices(
+      CinderCluster cc,
+      ObservedObjects observed,
+      CinderClusterStatus status,
+      ServiceRegistry registry) {
+    String name = cc.getMetadata().getName();
+    Optional<ServicesSnapshot> snapshot =
+        read(cc.getMetadata().getNamespace() + "/" + name, registry, false);
+    Duration downTime = ServicesTable.serviceDownTime(cc.getSpec().configOrEmpty());
+    List<PodView> pods = KubeObservations.pods(observed.pods());
+    snapshot.ifPresent(
+        s ->
+            status.setServices(
+                ServicesTable.toStatus(
+                    s.rows(),
+                    ServiceHosts.ownedBy(name),
+                    liveHosts(pods),
+                    s.databaseNow(),
+                    downTime)));
+    return snapshot.isPresent();
+  }
+
   private static Set<String> liveHosts(List<PodView> pods) {
     Set<String> hosts = new java.util.HashSet<>();
     for (PodView p : pods) {
