@@ -88,7 +88,10 @@ when the operator makes a call these rules do not allow, or when a rule is never
   verbs: ["get", "list", "watch", "create", "update"]
 - apiGroups: [""]
   resources: ["pods"]
-  verbs: ["get", "list", "watch", "delete"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: [""]
+  resources: ["pods/eviction"]
+  verbs: ["create"]
 {{- if .Values.unpinBySignal }}
 - apiGroups: [""]
   resources: ["pods/exec"]
@@ -118,5 +121,5 @@ when the operator makes a call these rules do not allow, or when a rule is never
 {{- define "cinder-operator.leaseRules" -}}
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "create", "update"]
+  verbs: ["get", "create", "update", "patch"]
 {{- end }}

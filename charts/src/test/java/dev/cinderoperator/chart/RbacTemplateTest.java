@@ -29,7 +29,7 @@ class RbacTemplateTest {
           "|pods||get",
           "|pods||list",
           "|pods||watch",
-          "|pods||delete",
+          "|pods|eviction|create",
           "|services||list",
           "|services||watch",
           "|services||create",
@@ -58,7 +58,8 @@ class RbacTemplateTest {
       Set.of(
           "coordination.k8s.io|leases||get",
           "coordination.k8s.io|leases||create",
-          "coordination.k8s.io|leases||update");
+          "coordination.k8s.io|leases||update",
+          "coordination.k8s.io|leases||patch");
 
   private static Set<String> grantedIn(RenderedRbac rbac, String namespace) {
     return rbac.permissions().stream()
@@ -160,7 +161,10 @@ class RbacTemplateTest {
 
     assertThat(bySignal.allows("", "pods", "exec", "create")).isTrue();
     assertThat(byRestart.allows("", "pods", "exec", "create")).isFalse();
-    assertThat(byRestart.allows("", "pods", "", "delete")).isTrue();
+    assertThat(byRestart.allows("", "pods", "eviction", "create"))
+        .as("pods are rolled by eviction, which the PodDisruptionBudgets check")
+        .isTrue();
+    assertThat(byRestart.allows("", "pods", "", "delete")).as("never deleted directly").isFalse();
   }
 
   @Test
@@ -172,6 +176,11 @@ class RbacTemplateTest {
     assertThat(
             elected.allowsIn(
                 RenderedChart.RELEASE_NAMESPACE, "coordination.k8s.io", "leases", "", "update"))
+        .isTrue();
+    assertThat(
+            elected.allowsIn(
+                RenderedChart.RELEASE_NAMESPACE, "coordination.k8s.io", "leases", "", "patch"))
+        .as("Fabric8's LeaderElector renews with a JSON merge patch")
         .isTrue();
     assertThat(elected.allowsIn("openstack", "coordination.k8s.io", "leases", "", "update"))
         .isFalse();

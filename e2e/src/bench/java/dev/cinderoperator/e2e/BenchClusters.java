@@ -26,6 +26,31 @@ final class BenchClusters {
     return Clusters.of(name, ns, FROM, 3, 3, 3, volumes);
   }
 
+  /**
+   * Sets {@code [DEFAULT] report_interval} to the simulated Cinder's heartbeat period, as a real
+   * cinder.conf drives real Cinder: the operator reads it to know when a heartbeat is due. Whole
+   * seconds only (oslo.config's type); any other period is left to Cinder's default (10 s), and the
+   * operator then looks at the poll.
+   */
+  static CinderCluster withReportInterval(CinderCluster cc, java.time.Duration interval) {
+    if (interval.toMillis() % 1000 != 0 || interval.isZero()) {
+      return cc;
+    }
+    long seconds = interval.toMillis() / 1000;
+    var config = new java.util.LinkedHashMap<String, java.util.Map<String, String>>();
+    if (cc.getSpec().getConfig() != null) {
+      config.putAll(cc.getSpec().getConfig());
+    }
+    var defaults = new java.util.LinkedHashMap<String, String>();
+    if (config.get("DEFAULT") != null) {
+      defaults.putAll(config.get("DEFAULT"));
+    }
+    defaults.put("report_interval", Long.toString(seconds));
+    config.put("DEFAULT", defaults);
+    cc.getSpec().setConfig(config);
+    return cc;
+  }
+
   static String shape(CinderCluster cc) {
     var s = cc.getSpec();
     return s.getScheduler().getReplicas()

@@ -23,6 +23,7 @@ record BenchSettings(
     Duration idlePollInterval,
     List<Integer> scaleCounts,
     int scaleBackends,
+    List<String> upgradeShapes,
     Duration steadyWindow,
     Duration scaleTimeout,
     Path outputDir) {
@@ -42,8 +43,11 @@ record BenchSettings(
             .map(Integer::parseInt)
             .toList(),
         Integer.getInteger("bench.scale.backends", 20),
+        Arrays.stream(System.getProperty("bench.upgrade.shapes", "small,large").split(","))
+            .map(String::trim)
+            .toList(),
         Duration.ofSeconds(Integer.getInteger("bench.windowSeconds", 30)),
-        Duration.ofSeconds(Integer.getInteger("bench.scale.timeoutSeconds", 600)),
+        Duration.ofSeconds(Integer.getInteger("bench.scale.timeoutSeconds", 1200)),
         Path.of(System.getProperty("bench.outputDir", "target/bench")));
   }
 
@@ -65,6 +69,11 @@ record BenchSettings(
 
   OperatorSettings operatorSettings() {
     return OperatorSettings.defaults().withPollIntervals(pollInterval, idlePollInterval);
+  }
+
+  /** The cluster with the settings its cinder.conf must carry (report_interval). */
+  dev.cinderoperator.api.CinderCluster configured(dev.cinderoperator.api.CinderCluster cc) {
+    return BenchClusters.withReportInterval(cc, reportInterval);
   }
 
   /** The delays as a table row and JSON object. */

@@ -14,8 +14,12 @@ import java.util.Map;
  *       it did, so they cannot overlap);
  *   <li>each scheduler, volume and backup pod, one at a time: the old pod's termination (its name
  *       must be free before the StatefulSet recreates it), the new pod's start, then the later of
- *       Ready and its first services-row write after the start (Cinder writes the row, with
- *       updated_at, as the service starts, so in the simulation that is Ready);
+ *       Ready and the service's first heartbeat after the start. The gate counts a heartbeat only
+ *       when {@code report_count} rose since the container started; the row Cinder writes at start
+ *       ({@code Service.__init__}) does not count. Cinder's {@code report_state} timer first fires
+ *       one {@code report_interval} after the service starts ({@code
+ *       initial_delay=report_interval}), and the simulated Cinder does the same, so the first
+ *       heartbeat is at start + report interval;
  *   <li>the API roll, one surge pod at a time: start plus Ready (the old pod terminates meanwhile).
  * </ul>
  *
@@ -28,7 +32,7 @@ record PhysicalLimit(
     var spec = cc.getSpec();
     int volumePods = spec.getVolumes().stream().mapToInt(v -> v.getReplicas()).sum();
     int serial = spec.getScheduler().getReplicas() + volumePods + spec.backupReplicas();
-    Duration firstHeartbeat = Duration.ZERO; // the row is written at start (see above)
+    Duration firstHeartbeat = s.reportInterval(); // report_state's initial delay (see above)
     Duration afterStart =
         s.readiness().compareTo(firstHeartbeat) >= 0 ? s.readiness() : firstHeartbeat;
     return new PhysicalLimit(
@@ -53,6 +57,7 @@ record PhysicalLimit(
     m.put("perJobSeconds", seconds(perJob));
     m.put("serialPods", serialPods);
     m.put("perPodSeconds", seconds(perPod));
+    m.put("perPod", "termination + start + max(readiness, report interval)");
     m.put("apiPods", apiPods);
     m.put("perApiPodSeconds", seconds(perApiPod));
     m.put("limitSeconds", seconds(total()));

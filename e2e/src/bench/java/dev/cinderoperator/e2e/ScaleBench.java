@@ -62,6 +62,8 @@ class ScaleBench {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("clusters", count);
     r.put("shape", "3/" + settings.scaleBackends() + "/3/3");
+    // how long each wait (all Ready, all upgraded) may take before the figures say how many did
+    r.put("windowSeconds", settings.scaleTimeout().toSeconds());
     try (SimulatedEnvironment env =
         SimulatedEnvironment.start(
             settings.simConfig().withNamespace(NS),
@@ -74,7 +76,9 @@ class ScaleBench {
       Instant start = Instant.now();
       CpuByThread cpu = new CpuByThread();
       for (String name : names) {
-        env.client().resource(BenchClusters.large(name, NS, settings.scaleBackends())).create();
+        env.client()
+            .resource(settings.configured(BenchClusters.large(name, NS, settings.scaleBackends())))
+            .create();
       }
       boolean allReady = awaitAll(env, names, BenchClusters.FROM);
       Map<String, Object> deployCpu = cpu.seconds();

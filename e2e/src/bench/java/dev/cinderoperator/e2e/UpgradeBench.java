@@ -47,8 +47,13 @@ class UpgradeBench {
     Map<String, Object> dbLarge = null;
     for (var shape :
         List.<Map.Entry<String, Function<String, CinderCluster>>>of(
-            Map.entry("small", n -> BenchClusters.small(n, NS)),
-            Map.entry("large", n -> BenchClusters.large(n, NS, settings.scaleBackends())))) {
+            Map.entry("small", n -> settings.configured(BenchClusters.small(n, NS))),
+            Map.entry(
+                "large",
+                n -> settings.configured(BenchClusters.large(n, NS, settings.scaleBackends()))))) {
+      if (!settings.upgradeShapes().contains(shape.getKey())) {
+        continue;
+      }
       OperatorRun op = operatorRun(shape.getValue().apply(NAME));
       NaiveRun naive = naiveRun(shape.getValue().apply(NAME));
       Map<String, Object> r = new LinkedHashMap<>();
@@ -64,6 +69,7 @@ class UpgradeBench {
       detail.put("limit", op.limit.describe());
       detail.put("stepSeconds", op.stepSeconds);
       detail.put("reactionAfterReadyMs", op.reaction);
+      detail.put("timelineMs", op.timeline);
       detail.put("podsCreated", op.podsCreated);
       detail.put("naiveViolationsByInvariant", naive.byInvariant());
       upgrade.put(shape.getKey(), detail);
@@ -113,7 +119,8 @@ class UpgradeBench {
       double serviceDownTimeSeconds,
       double idleQps,
       double upgradeQps,
-      double idleReadsPerPoll) {}
+      double idleReadsPerPoll,
+      Map<String, Object> timeline) {}
 
   OperatorRun operatorRun(CinderCluster cc) {
     ReconcileTimer timer = new ReconcileTimer();
@@ -171,7 +178,8 @@ class UpgradeBench {
           ServicesTable.serviceDownTime(stored.getSpec().configOrEmpty()).toMillis() / 1000.0,
           BenchOutput.round2(idleQps),
           BenchOutput.round2(upgradeQps),
-          BenchOutput.round2(idleReadsPerPoll));
+          BenchOutput.round2(idleReadsPerPoll),
+          UpgradeTimeline.of(rec, NAME, start));
     }
   }
 

@@ -7,6 +7,9 @@ import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.ClusterDriver;
+import dev.cinderoperator.kube.LeaderFence;
+import dev.cinderoperator.kube.LeaderFenced;
+import dev.cinderoperator.kube.LeaseSettings;
 import dev.cinderoperator.kube.OperatorMetrics;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.kube.UnreadableClusters;
@@ -30,6 +33,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.InputStream;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -237,6 +241,121 @@ public final class SimulatedEnvironment implements AutoCloseable {
   }
 
   /**
+   * Starts one more operator process that elects a leader through the Lease of {@code lease}
+   * (several can run beside each other; stop the default one with {@link #stopOperator()} first).
+   * Its client identifies itself as {@code cinder-operator/<identity>}; every write it makes, to
+   * the API server, the simulated database, the schedulers' bus or a pod, passes its {@link
+   * LeaderFence}. When it loses the Lease it stops itself, as the production process exits.
+   */
+  public Replica startReplica(LeaseSettings lease) {
+    Replica r = new Replica(lease);
+    replicas.add(r);
+    return r;
+  }
+
+  private final List<Replica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** One operator process of several that elect their leader through a Lease. */
+  public final class Replica implements AutoCloseable {
+    private final LeaderFence fence;
+    private final KubernetesClient replicaClient;
+    private final ServiceRegistryPool replicaRegistries;
+    private final BackupFences replicaFences;
+    private final Operator replicaOperator;
+    private final java.util.concurrent.atomic.AtomicBoolean stopped =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Replica(LeaseSettings lease) {
+      awaitResponsiveApiServer();
+      fence = new LeaderFence(lease);
+      replicaClient =
+          UnreadableClusters.clientBuilder()
+              .withConfig(operatorConfig(lease.identity()))
+              .withHttpClientBuilderConsumer(
+                  b -> {
+                    fence.install().accept(b);
+                    calls.install().accept(b);
+                  })
+              .build();
+      replicaRegistries =
+          new ServiceRegistryPool(
+              (ns, name, url) ->
+                  LeaderFenced.registry(
+                      hooks.registries().apply(sim.serviceRegistry(ns, name)), fence));
+      replicaFences =
+          new BackupFences(
+              (ns, name, url, ssl) -> LeaderFenced.bus(sim.schedulerBus(ns, name), fence),
+              Clock.systemUTC(),
+              SIM_FENCE_INTERVAL);
+      ServiceRegistryPool pool = replicaRegistries;
+      BackupFences fencing = replicaFences;
+      replicaOperator =
+          CinderOperator.build(
+                  replicaClient,
+                  Clock.systemUTC(),
+                  settings,
+                  s ->
+                      new ClusterDriver.Collaborators(
+                          pool,
+                          fencing,
+                          LeaderFenced.signaller(sim.podSignaller(), fence),
+                          new OperatorMetrics(meters)),
+                  hooks.josdkMetrics(),
+                  fence.configuration(false, this::stop),
+                  wiring.catalog())
+              .operator();
+      replicaOperator.start();
+    }
+
+    public String identity() {
+      return fence.lease().identity();
+    }
+
+    /** The User-Agent of its client, for the fault injector's partitions and the audit log. */
+    public String agent() {
+      return OPERATOR_AGENT + "/" + identity();
+    }
+
+    /** Whether it leads and may act now. */
+    public boolean leading() {
+      return fence.mayAct() && !stopped.get();
+    }
+
+    /** Whether it lost the Lease after leading (it then stops itself). */
+    public boolean lost() {
+      return fence.lost();
+    }
+
+    public boolean stopped() {
+      return stopped.get();
+    }
+
+    /** The Kubernetes API writes its fence held back (it did not, or no longer, hold the Lease). */
+    public long writesRefused() {
+      return fence.refused();
+    }
+
+    /**
+     * Stops it as a crash would look to the cluster: mid-reconcile, the Lease not released (the
+     * others wait for it to expire).
+     */
+    public void stop() {
+      if (!stopped.compareAndSet(false, true)) {
+        return;
+      }
+      replicaOperator.stop();
+      replicaRegistries.close();
+      replicaFences.close();
+      replicaClient.close();
+    }
+
+    @Override
+    public void close() {
+      stop();
+    }
+  }
+
+  /**
    * What the running operator holds in memory for a cluster, by holder (database registry, metrics,
    * caches, announced jobs, applied objects): all 0 once the cluster is deleted.
    */
@@ -388,6 +507,7 @@ public final class SimulatedEnvironment implements AutoCloseable {
 
   @Override
   public void close() {
+    replicas.forEach(Replica::stop);
     stopOperator();
     sim.close();
     operatorClient.close();

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,38 +71,53 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
     informer.addEventHandler(handler);
   }
 
-  /** Every object: the informer's copies, overlaid with this simulator's newer writes. */
+  /**
+   * Every object: the informer's copies, overlaid with this simulator's newer writes.
+   *
+   * <p>The overlay is copied before the store. The informer changes its store first and runs its
+   * handlers (which retire overlaid writes) after, on its own thread: read the other way round, a
+   * write retired between the two reads was in neither copy, and a controller listing then saw its
+   * own new pod vanish and created a second one (ObjectCacheTest). Copied first, a retired write
+   * was in the store before it was retired, so in the store's later copy.
+   */
   List<T> list() {
+    Map<String, T> mine = new HashMap<>(written);
+    Set<String> deletedByUs = new HashSet<>(deleted);
     List<T> items = informer.getStore().list();
-    List<T> out = new ArrayList<>(items.size() + written.size());
+    List<T> out = new ArrayList<>(items.size() + mine.size());
     Set<String> present = new HashSet<>(items.size() * 2);
     for (T item : items) {
       String uid = item.getMetadata().getUid();
       present.add(uid);
-      if (deleted.contains(uid)) {
+      if (deletedByUs.contains(uid)) {
         continue;
       }
-      T mine = written.get(uid);
-      if (mine != null) {
-        if (version(mine) > version(item)) {
-          out.add(mine);
+      T ours = mine.get(uid);
+      if (ours != null) {
+        if (version(ours) > version(item)) {
+          out.add(ours);
           continue;
         }
-        written.remove(uid, mine);
+        written.remove(uid, ours);
       }
       out.add(item);
     }
-    for (Map.Entry<String, T> e : written.entrySet()) {
+    for (Map.Entry<String, T> e : mine.entrySet()) {
       if (present.contains(e.getKey())) {
         continue;
       }
-      if (deleted.contains(e.getKey()) || tombstones.contains(e.getKey())) {
+      if (deletedByUs.contains(e.getKey()) || tombstones.contains(e.getKey())) {
         written.remove(e.getKey(), e.getValue());
       } else {
         out.add(e.getValue()); // created (or written) by us, not in the informer yet
       }
     }
-    deleted.removeIf(uid -> !present.contains(uid));
+    // a delete of ours the informer no longer shows: its own view suffices from now on
+    for (String uid : deletedByUs) {
+      if (!present.contains(uid)) {
+        deleted.remove(uid);
+      }
+    }
     return out;
   }
 

@@ -73,7 +73,7 @@ enum ChartRbac {
   static Set<String> denied(List<ApiCall> calls, RenderedRbac rbac) {
     Set<String> denied = new TreeSet<>();
     for (ApiCall c : calls) {
-      if (!c.isResourceRequest()) {
+      if (!c.isResourceRequest() || askedOfEveryone(c)) {
         continue;
       }
       if (!rbac.allowsIn(c.namespace(), c.apiGroup(), c.resource(), c.subresource(), c.verb())) {
@@ -95,6 +95,18 @@ enum ChartRbac {
       }
     }
     return denied;
+  }
+
+  /**
+   * A SelfSubjectRulesReview or -AccessReview (JOSDK's leader election asks what it may do with
+   * Leases): Kubernetes grants them to every authenticated user through its default ClusterRole
+   * {@code system:basic-user}, so no chart rule is needed.
+   */
+  static boolean askedOfEveryone(ApiCall c) {
+    return "authorization.k8s.io".equals(c.apiGroup())
+        && ("selfsubjectrulesreviews".equals(c.resource())
+            || "selfsubjectaccessreviews".equals(c.resource()))
+        && "create".equals(c.verb());
   }
 
   /** An owner whose finalizers the admission plugin asks about. */

@@ -32,6 +32,9 @@ class RbacE2ETest extends ScenarioTest {
           "leader election is off in the simulated environment",
           "update coordination.k8s.io/leases",
           "leader election is off in the simulated environment",
+          "patch coordination.k8s.io/leases",
+          "leader election is off in the simulated environment (LeaderFailoverE2ETest replays its"
+              + " replicas' Lease renewals against the chart)",
           "get cinder.operator.dev/cinderclusters",
           "JOSDK's PrimaryUpdateAndCacheUtils re-reads the CinderCluster only when a status update"
               + " conflicts (409)",

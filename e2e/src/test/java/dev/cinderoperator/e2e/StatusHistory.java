@@ -11,12 +11,12 @@ import java.util.Objects;
 
 /**
  * What a user watching {@code kubectl get cc -w} saw: every distinct (step, Reconciling reason,
- * message) the CinderCluster's status went through, in order.
+ * message, blockedBy) the CinderCluster's status went through, in order.
  */
 final class StatusHistory implements AutoCloseable {
 
   /** One status as shown. */
-  record Seen(String step, String phase, String reason, String message) {}
+  record Seen(String step, String phase, String reason, String message, String blockedBy) {}
 
   private final List<Seen> seen = new ArrayList<>();
   private final SharedIndexInformer<CinderCluster> informer;
@@ -57,7 +57,8 @@ final class StatusHistory implements AutoCloseable {
                 : st.getUpgrade().getStep().name(),
             st.getPhase() == null ? null : st.getPhase().name(),
             reconciling == null ? null : reconciling.getReason(),
-            reconciling == null ? null : reconciling.getMessage());
+            reconciling == null ? null : reconciling.getMessage(),
+            st.getUpgrade() == null ? null : st.getUpgrade().getBlockedBy());
     if (seen.isEmpty() || !Objects.equals(seen.get(seen.size() - 1), s)) {
       seen.add(s);
     }

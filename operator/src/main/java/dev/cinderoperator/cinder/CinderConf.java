@@ -79,6 +79,11 @@ public final class CinderConf {
     ini.set("DEFAULT", "state_path", "/var/lib/cinder");
     ini.set("DEFAULT", "use_stderr", "true");
     ini.set("oslo_concurrency", "lock_path", "/var/lib/cinder/tmp");
+    // cinder-api: one request per connection. A kept-alive connection stays with the pod it was
+    // opened to; once that pod's server stops (SIGTERM, while the Service already sends new
+    // connections elsewhere) the next request on it gets no answer. Seen under users' traffic on
+    // Debian's 2026.1 -> 2026.2 (RealReleasesUpgradeRealCinderTest).
+    ini.set("DEFAULT", "wsgi_keep_alive", "false");
     spec.configOrEmpty().forEach(ini::setAll);
     ini.set("DEFAULT", "transport_url", transportUrl);
     ini.set("database", "connection", databaseUrl);

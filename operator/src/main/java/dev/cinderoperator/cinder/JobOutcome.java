@@ -138,8 +138,10 @@ public record JobOutcome(
               "UpgradeCheckFailed",
               "cinder-status upgrade check failed (exit 2)"
                   + (worst == 2 ? ": " + ToolOutput.describe(results.get(), 2) : "")
-                  + ". The target release cannot run with this configuration: fix it (spec.config,"
-                  + " spec.volumes[].config, spec.backup.config), then retry");
+                  + ". The target release refuses what the check names: the configuration"
+                  + " (spec.config, spec.volumes[].config, spec.backup.config) or the data (e.g."
+                  + " 'Service UUIDs' fails while a volume that was never scheduled, in error"
+                  + " without a host, is not deleted); fix it, then retry");
       case 255 ->
           stall(
               "UpgradeCheckError",

@@ -174,6 +174,17 @@ public final class ServicesTable {
     return Duration.ofSeconds(downTime);
   }
 
+  /**
+   * {@code [DEFAULT] report_interval} of the rendered cinder.conf (default 10 s): how often a
+   * working service heartbeats; 0 turns heartbeats off.
+   *
+   * @throws IllegalArgumentException when it is not a whole number of seconds
+   */
+  public static Duration reportInterval(Map<String, Map<String, String>> config) {
+    Map<String, String> defaults = config == null ? null : config.get("DEFAULT");
+    return Duration.ofSeconds(seconds(defaults, "report_interval", DEFAULT_REPORT_INTERVAL));
+  }
+
   private static int seconds(Map<String, String> section, String option, int fallback) {
     String value = section == null ? null : section.get(option);
     if (value == null || value.isBlank()) {

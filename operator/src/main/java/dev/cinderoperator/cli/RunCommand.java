@@ -4,6 +4,9 @@ import dev.cinderoperator.api.Durations;
 import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.Collaborations;
 import dev.cinderoperator.kube.HealthServer;
+import dev.cinderoperator.kube.LeaderFence;
+import dev.cinderoperator.kube.Leadership;
+import dev.cinderoperator.kube.LeaseSettings;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.kube.UnreadableClusters;
 import io.fabric8.kubernetes.client.Config;
@@ -75,6 +78,42 @@ public final class RunCommand implements Callable<Integer> {
   String leaseNamespace;
 
   @Option(
+      names = "--leader-election-identity",
+      paramLabel = "NAME",
+      defaultValue = "${env:LEADER_ELECTION_IDENTITY:-}",
+      description =
+          "This replica's name in the Lease. Env LEADER_ELECTION_IDENTITY; default: the host name"
+              + " (the pod's name in a cluster), else a random one.")
+  String leaseIdentity;
+
+  @Option(
+      names = "--leader-election-lease-duration",
+      paramLabel = "DURATION",
+      defaultValue = "${env:LEADER_ELECTION_LEASE_DURATION:-15s}",
+      description =
+          "How long a standby waits after the leader's last renewal before it takes over."
+              + " Env LEADER_ELECTION_LEASE_DURATION; default: 15s.")
+  String leaseDuration;
+
+  @Option(
+      names = "--leader-election-renew-deadline",
+      paramLabel = "DURATION",
+      defaultValue = "${env:LEADER_ELECTION_RENEW_DEADLINE:-10s}",
+      description =
+          "How long after its last renewal the leader stops writing and gives up; shorter than"
+              + " the lease duration. Env LEADER_ELECTION_RENEW_DEADLINE; default: 10s.")
+  String renewDeadline;
+
+  @Option(
+      names = "--leader-election-retry-period",
+      paramLabel = "DURATION",
+      defaultValue = "${env:LEADER_ELECTION_RETRY_PERIOD:-2s}",
+      description =
+          "How often the leader renews and a standby tries to take over; shorter than the renew"
+              + " deadline. Env LEADER_ELECTION_RETRY_PERIOD; default: 2s.")
+  String retryPeriod;
+
+  @Option(
       names = "--reconcile-threads",
       paramLabel = "N",
       defaultValue = "${env:RECONCILE_THREADS:-5}",
@@ -139,14 +178,20 @@ public final class RunCommand implements Callable<Integer> {
     // Before the first logger is created, so log4j2.xml picks them up.
     System.setProperty("cinder.logFormat", logFormat);
     System.setProperty("cinder.logLevel", logLevel.toUpperCase(Locale.ROOT));
-    Duration poll =
-        Durations.parse(dbPollInterval)
-            .orElseThrow(
-                () ->
-                    new UserError(
-                        "--db-poll-interval '"
-                            + dbPollInterval
-                            + "' is not a duration like 500ms, 15s or 1m30s"));
+    Duration poll = duration("--db-poll-interval", dbPollInterval);
+    Duration lease = duration("--leader-election-lease-duration", leaseDuration);
+    Duration renew = duration("--leader-election-renew-deadline", renewDeadline);
+    Duration retry = duration("--leader-election-retry-period", retryPeriod);
+    if (renew.compareTo(lease) >= 0 || retry.compareTo(renew) >= 0) {
+      throw new UserError(
+          "leader election needs --leader-election-retry-period ("
+              + retryPeriod
+              + ") < --leader-election-renew-deadline ("
+              + renewDeadline
+              + ") < --leader-election-lease-duration ("
+              + leaseDuration
+              + ")");
+    }
     if (reconcileThreads < 1 || reconcileThreads > 100) {
       throw new UserError("--reconcile-threads must be between 1 and 100, not " + reconcileThreads);
     }
@@ -172,21 +217,36 @@ public final class RunCommand implements Callable<Integer> {
               + ClusterConnection.source(config)
               + " names none: pass --leader-election-namespace NS, or --leader-election=false");
     }
-    KubernetesClient client = UnreadableClusters.clientBuilder().withConfig(config).build();
+    // The fence sits in the client, so every write of this replica passes it (see LeaderFence).
+    LeaderFence fence =
+        leaderElection
+            ? new LeaderFence(
+                new LeaseSettings(
+                    leaseNamespace.isBlank() ? config.getNamespace() : leaseNamespace,
+                    leaseName,
+                    identity(),
+                    lease,
+                    renew,
+                    retry))
+            : null;
+    var builder = UnreadableClusters.clientBuilder().withConfig(config);
+    if (fence != null) {
+      builder.withHttpClientBuilderConsumer(fence.install());
+    }
+    KubernetesClient client = builder.build();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     var metrics =
         MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build();
-    LeaderElectionConfiguration leader =
-        leaderElection
-            ? new LeaderElectionConfiguration(
-                leaseName, leaseNamespace.isBlank() ? null : leaseNamespace)
-            : null;
+    Leadership leadership = fence == null ? Leadership.ALWAYS : fence;
+    // Lost leadership ends the process (JOSDK exits after the fence shut); the pod restarts as a
+    // standby with fresh memory.
+    LeaderElectionConfiguration leader = fence == null ? null : fence.configuration(true, () -> {});
     Operator operator =
         CinderOperator.create(
             client,
             Clock.systemUTC(),
             settings,
-            s -> Collaborations.production(client, s, registry),
+            s -> Collaborations.production(client, s, registry, leadership),
             metrics,
             leader);
     HealthServer health;
@@ -215,5 +275,20 @@ public final class RunCommand implements Callable<Integer> {
       stop.await();
     }
     return 0;
+  }
+
+  private static Duration duration(String flag, String text) {
+    return Durations.parse(text)
+        .orElseThrow(
+            () ->
+                new UserError(flag + " '" + text + "' is not a duration like 500ms, 15s or 1m30s"));
+  }
+
+  private String identity() {
+    if (!leaseIdentity.isBlank()) {
+      return leaseIdentity;
+    }
+    String host = System.getenv("HOSTNAME");
+    return host == null || host.isBlank() ? java.util.UUID.randomUUID().toString() : host;
   }
 }

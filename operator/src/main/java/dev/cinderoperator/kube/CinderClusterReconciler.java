@@ -64,6 +64,7 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
   private static final Duration API_RETRY_FIRST = Duration.ofSeconds(1);
   private static final Duration API_RETRY_MAX = Duration.ofSeconds(30);
   private static final Duration CONFLICT_RETRY = Duration.ofMillis(200);
+  private static final Duration NOT_LEADING_RETRY = Duration.ofSeconds(1);
 
   /** Consecutive reconciles of a cluster that failed on the API, by namespace/name. */
   private final java.util.Map<String, Integer> apiFailures =
@@ -169,6 +170,12 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
       apiFailures.remove(key);
       return control;
     } catch (RuntimeException e) {
+      if (Leadership.NotLeadingException.in(e)) {
+        // The Lease is not (or may no longer be) this replica's: it writes nothing, not even
+        // the status. Leadership regained after a late renewal resumes here; lost, it ends.
+        LOG.info("not acting on cluster={}: {}", cc.getMetadata().getName(), e.getMessage());
+        return UpdateControl.<CinderCluster>noUpdate().rescheduleAfter(NOT_LEADING_RETRY);
+      }
       Optional<TransientApiFailure> failure = TransientApiFailure.of(e);
       if (failure.isEmpty()) {
         throw e;
@@ -381,6 +388,9 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
   @Override
   public ErrorStatusUpdateControl<CinderCluster> updateErrorStatus(
       CinderCluster cc, Context<CinderCluster> context, Exception e) {
+    if (Leadership.NotLeadingException.in(e)) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     if (Conflicts.isConflict(e)) {
       LOG.debug(
           "conflict cluster={}, reconciling again: {}", cc.getMetadata().getName(), e.getMessage());

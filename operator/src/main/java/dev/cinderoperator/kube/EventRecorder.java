@@ -116,7 +116,7 @@ public class EventRecorder {
   private void write(Event event) {
     try {
       client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
-    } catch (KubernetesClientException e) {
+    } catch (KubernetesClientException | Leadership.NotLeadingException e) {
       // An Event is informative; failing to write one must not fail anything.
       LOG.warn("could not write event reason={}: {}", event.getReason(), e.getMessage());
     }

@@ -1,5 +1,7 @@
 package dev.cinderoperator.kube;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.http.AsyncBody;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -9,11 +11,12 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.nio.ByteBuffer;
-import java.time.Duration;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,124 +24,100 @@ import org.slf4j.LoggerFactory;
  * Leader election that never lets a replica act once it may have lost the Lease.
  *
  * <p>JOSDK 5.2 elects through Fabric8's {@code LeaderElector}. A leader that cannot renew notices
- * only when its renew deadline has passed between two attempts, and each attempt can hang for the
- * client's request timeout and retries; then JOSDK either calls {@code System.exit(1)} (the
+ * only when its renew deadline has passed between two attempts, and one attempt can hang for the
+ * client's request timeout and its retries; then JOSDK either calls {@code System.exit(1)} (the
  * default) while reconciles are still running, or, with {@code exitOnStopLeading=false}, only logs
- * and keeps its controllers running. Either way a former leader can write after another replica
+ * and keeps its controllers running. Either way a former leader could write after another replica
  * took the Lease (JOSDK issue 2056 saw two leaders).
  *
- * <p>The fence is an interceptor on the operator's client that sees every Lease renewal: a write
- * (create, update, patch, delete, exec) leaves the client only while this replica leads and its
- * last successful renewal was sent less than the renew deadline ago. Another replica can take the
- * Lease only a lease duration after that renewal, so the difference (5 s with JOSDK's defaults of
- * 15 s and 10 s) is the margin for a write already on its way and for clock drift. Once leadership
- * is lost the fence stays shut for good. Acts outside the API (database writes, SIGHUP) ask {@link
- * #mayAct()} first.
+ * <p>The fence is an interceptor on the operator's client that sees every Lease write this replica
+ * makes. The Lease's {@code renewTime} is what every other replica judges expiry by: it takes over
+ * no sooner than {@code renewTime + leaseDuration}, on its own wall clock. So a write (create,
+ * update, patch, delete, exec, eviction) leaves this client only while this replica leads and the
+ * {@code renewTime} of its last accepted renewal is less than the renew deadline old on this
+ * replica's wall clock; the difference to the lease duration (5 s with the defaults of 15 s and 10
+ * s) is the margin for a write already on its way and for clock drift. Once leadership is lost the
+ * fence stays shut for good (the process ends, or a test stops it). Acts outside the Kubernetes API
+ * (database writes, messages to Cinder's schedulers, signals) ask {@link #mayAct()} first.
  */
 public final class LeaderFence implements Interceptor, Leadership {
   private static final Logger LOG = LoggerFactory.getLogger(LeaderFence.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
   public static final String NAME = "cinder-operator-leader-fence";
 
-  private final String leaseNamespace;
-  private final String leaseName;
-  private final String identity;
-  private final Duration leaseDuration;
-  private final Duration renewDeadline;
-  private final Duration retryPeriod;
-  private final LongSupplier nanos;
+  private final LeaseSettings lease;
+  private final Clock clock;
+  private final String leases;
 
   private volatile boolean leading;
   private volatile boolean lost;
-  private volatile long renewedAt;
-  private volatile long leaseWriteSentAt;
+  private volatile long renewedAtMillis = Long.MIN_VALUE / 2;
   private volatile boolean refusing;
+  private volatile Runnable onLoss = () -> {};
+  private final java.util.concurrent.atomic.AtomicLong refused =
+      new java.util.concurrent.atomic.AtomicLong();
 
-  public LeaderFence(
-      String leaseNamespace,
-      String leaseName,
-      String identity,
-      Duration leaseDuration,
-      Duration renewDeadline,
-      Duration retryPeriod) {
-    this(
-        leaseNamespace,
-        leaseName,
-        identity,
-        leaseDuration,
-        renewDeadline,
-        retryPeriod,
-        System::nanoTime);
+  public LeaderFence(LeaseSettings lease) {
+    this(lease, Clock.systemUTC());
   }
 
-  LeaderFence(
-      String leaseNamespace,
-      String leaseName,
-      String identity,
-      Duration leaseDuration,
-      Duration renewDeadline,
-      Duration retryPeriod,
-      LongSupplier nanos) {
-    if (renewDeadline.compareTo(leaseDuration) >= 0) {
-      throw new IllegalArgumentException("the renew deadline must be shorter than the lease");
-    }
-    this.leaseNamespace = leaseNamespace;
-    this.leaseName = leaseName;
-    this.identity = identity;
-    this.leaseDuration = leaseDuration;
-    this.renewDeadline = renewDeadline;
-    this.retryPeriod = retryPeriod;
-    this.nanos = nanos;
+  LeaderFence(LeaseSettings lease, Clock clock) {
+    this.lease = lease;
+    this.clock = clock;
+    this.leases = "/apis/coordination.k8s.io/v1/namespaces/" + lease.namespace() + "/leases";
   }
 
-  /** With JOSDK's default durations: lease 15 s, renew deadline 10 s, retry every 2 s. */
-  public static LeaderFence withDefaults(String leaseNamespace, String leaseName, String identity) {
-    return new LeaderFence(
-        leaseNamespace,
-        leaseName,
-        identity,
-        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE);
-  }
-
-  /** Adds the fence to a client: {@code withHttpClientBuilderConsumer(fence.install())}. */
+  /** Adds the fence to a client's HTTP client builder, ahead of anything added later. */
   public Consumer<HttpClient.Builder> install() {
     return builder -> builder.addOrReplaceInterceptor(NAME, this);
   }
 
   /**
-   * JOSDK's leader election with this fence's Lease, identity and durations.
+   * JOSDK's leader election with this fence's Lease, identity and timing.
    *
-   * @param exitOnStopLeading JOSDK exits the process once leadership is lost (production: the pod
+   * @param exitOnStopLeading JOSDK ends the process once leadership is lost (production: the pod
    *     restarts as a standby); false where the process must live on (tests)
-   * @param afterLoss run after the fence shut, e.g. to stop the operator
+   * @param afterLoss run on its own thread after the fence shut, e.g. to stop the operator
    */
   public LeaderElectionConfiguration configuration(boolean exitOnStopLeading, Runnable afterLoss) {
+    this.onLoss = afterLoss;
     return new LeaderElectionConfiguration(
-        leaseName,
-        leaseNamespace,
-        leaseDuration,
-        renewDeadline,
-        retryPeriod,
-        identity,
+        lease.name(),
+        lease.namespace(),
+        lease.leaseDuration(),
+        lease.renewDeadline(),
+        lease.retryPeriod(),
+        lease.identity(),
         new LeaderCallbacks(
             this::startedLeading,
-            () -> {
-              stoppedLeading();
-              afterLoss.run();
-            },
+            this::stoppedLeading,
             leader ->
-                LOG.info("leader of Lease {}/{} is now {}", leaseNamespace, leaseName, leader)),
+                LOG.info(
+                    "leader of Lease {}/{} is now {}", lease.namespace(), lease.name(), leader)),
         exitOnStopLeading);
   }
 
-  public String identity() {
-    return identity;
+  public LeaseSettings lease() {
+    return lease;
   }
 
   @Override
   public boolean mayAct() {
-    return leading && !lost && nanos.getAsLong() - renewedAt < renewDeadline.toNanos();
+    return leading && !lost && fresh();
+  }
+
+  /** The writes this fence held back so far. */
+  public long refused() {
+    return refused.get();
+  }
+
+  /** Whether this replica was elected and then lost (or gave up) the Lease. */
+  public boolean lost() {
+    return lost;
+  }
+
+  private boolean fresh() {
+    return clock.millis() - renewedAtMillis < lease.renewDeadline().toMillis();
   }
 
   void startedLeading() {
@@ -148,25 +127,28 @@ public final class LeaderFence implements Interceptor, Leadership {
     leading = true;
     LOG.info(
         "elected leader through Lease {}/{} as {}: reconciling",
-        leaseNamespace,
-        leaseName,
-        identity);
+        lease.namespace(),
+        lease.name(),
+        lease.identity());
   }
 
   void stoppedLeading() {
-    boolean wasLeading = leading;
+    boolean wasLeading = leading && !lost;
     lost = true;
     leading = false;
     if (wasLeading) {
-      LOG.error(
-          "lost the leader Lease {}/{} (last renewed {} ago, renew deadline {}): {} writes nothing"
-              + " more and stops; another replica takes over",
-          leaseNamespace,
-          leaseName,
-          seconds(nanos.getAsLong() - renewedAt),
-          seconds(renewDeadline.toNanos()),
-          identity);
+      LOG.warn(
+          "lost the leader Lease {}/{} (its last renewal is {} old, renew deadline {}): {} writes"
+              + " nothing more and stops; another replica takes over",
+          lease.namespace(),
+          lease.name(),
+          seconds(clock.millis() - renewedAtMillis),
+          seconds(lease.renewDeadline().toMillis()),
+          lease.identity());
     }
+    Thread t = new Thread(onLoss, "leader-fence-loss");
+    t.setDaemon(true);
+    t.start();
   }
 
   // ---- the interceptor
@@ -175,27 +157,19 @@ public final class LeaderFence implements Interceptor, Leadership {
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
     String method = request.method().toUpperCase(Locale.ROOT);
     String path = request.uri().getRawPath();
-    if (isLeaseRequest(path)) {
-      if (!method.equals("GET")) {
-        leaseWriteSentAt = nanos.getAsLong();
-      }
-      return;
-    }
-    if (!isWrite(method, path)) {
-      return;
-    }
-    if (mayAct()) {
+    if (isLeaseRequest(path) || !isWrite(method, path) || mayAct()) {
       return;
     }
     if (leading && !lost && !refusing) {
       refusing = true;
       LOG.warn(
           "leader Lease {}/{} not renewed for {} (renew deadline {}): writes are held until it is",
-          leaseNamespace,
-          leaseName,
-          seconds(nanos.getAsLong() - renewedAt),
-          seconds(renewDeadline.toNanos()));
+          lease.namespace(),
+          lease.name(),
+          seconds(clock.millis() - renewedAtMillis),
+          seconds(lease.renewDeadline().toMillis()));
     }
+    refused.incrementAndGet();
     throw new NotLeadingException(method + " " + path);
   }
 
@@ -204,20 +178,49 @@ public final class LeaderFence implements Interceptor, Leadership {
       HttpRequest request,
       HttpResponse<?> response,
       AsyncBody.Consumer<List<ByteBuffer>> consumer) {
-    if (response.code() / 100 == 2
-        && !request.method().equalsIgnoreCase("GET")
-        && isLeaseRequest(request.uri().getRawPath())) {
-      renewedAt = Math.max(renewedAt, leaseWriteSentAt);
-      if (refusing && mayAct()) {
-        refusing = false;
-        LOG.info("leader Lease {}/{} renewed again: writes resume", leaseNamespace, leaseName);
+    String method = request.method().toUpperCase(Locale.ROOT);
+    if (response.code() / 100 != 2
+        || method.equals("GET")
+        || method.equals("DELETE")
+        || !isLeaseRequest(request.uri().getRawPath())) {
+      return;
+    }
+    Instant renewed = ownRenewal(request.bodyString());
+    if (renewed == null) {
+      return;
+    }
+    renewedAtMillis = Math.max(renewedAtMillis, renewed.toEpochMilli());
+    if (refusing && mayAct()) {
+      refusing = false;
+      LOG.info("leader Lease {}/{} renewed again: writes resume", lease.namespace(), lease.name());
+    }
+  }
+
+  /** The renewTime of a Lease write that names this replica as the holder, else null. */
+  private Instant ownRenewal(String body) {
+    if (body == null || body.isBlank()) {
+      return null;
+    }
+    try {
+      JsonNode lease = JSON.readTree(body);
+      JsonNode spec = lease.path("spec");
+      if (!this.lease.identity().equals(spec.path("holderIdentity").asText(null))) {
+        return null;
       }
+      String name = lease.at("/metadata/name").asText(this.lease.name());
+      if (!this.lease.name().equals(name)) {
+        return null;
+      }
+      String renewTime = spec.path("renewTime").asText(null);
+      return renewTime == null ? null : Instant.parse(renewTime);
+    } catch (java.io.IOException | DateTimeParseException e) {
+      LOG.warn("could not read a Lease write of {}: {}", this.lease.identity(), e.toString());
+      return null;
     }
   }
 
   private boolean isLeaseRequest(String path) {
-    String leases = "/apis/coordination.k8s.io/v1/namespaces/" + leaseNamespace + "/leases";
-    return path.equals(leases) || path.equals(leases + "/" + leaseName);
+    return path.equals(leases) || path.equals(leases + "/" + lease.name());
   }
 
   private static boolean isWrite(String method, String path) {
@@ -229,7 +232,7 @@ public final class LeaderFence implements Interceptor, Leadership {
         || path.endsWith("/attach");
   }
 
-  private static String seconds(long nanos) {
-    return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+  private static String seconds(long millis) {
+    return String.format(Locale.ROOT, "%.1f s", millis / 1e3);
   }
 }

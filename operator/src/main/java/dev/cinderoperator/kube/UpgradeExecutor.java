@@ -43,8 +43,11 @@ import dev.cinderoperator.workload.DesiredWorkloads;
 import dev.cinderoperator.workload.Labels;
 import dev.cinderoperator.workload.Names;
 import dev.cinderoperator.workload.ServiceHosts;
+import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
+import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
@@ -176,7 +179,13 @@ public class UpgradeExecutor {
             Instant.now(clock),
             pods,
             jobs,
-            snapshot.map(s -> new ServicesView(s.rows(), s.databaseNow(), downTime)),
+            snapshot.map(
+                s ->
+                    new ServicesView(
+                        s.rows(),
+                        s.databaseNow(),
+                        downTime,
+                        ServicesTable.reportInterval(spec.configOrEmpty()))),
             probes(jobs),
             layout::configChecksum,
             inFlight,
@@ -215,6 +224,12 @@ public class UpgradeExecutor {
                     s.databaseNow(),
                     downTime)));
     Progress progress = progress(cc, in, decision, snapshot.isPresent());
+    LOG.debug(
+        "decided cluster={} action={} reason={} recheck={}",
+        name,
+        action.getClass().getSimpleName(),
+        action.reason(),
+        progress.recheckAfter());
     recordStepMetrics(ns, name, previousStep, status.getUpgrade());
     Double gap = status.getUpgrade() == null ? null : status.getUpgrade().getLastVolumeGapSeconds();
     if (gap != null && !gap.equals(previousGap)) {
@@ -266,9 +281,21 @@ public class UpgradeExecutor {
         events.normal(cc, n.reason(), n.message());
       }
     }
-    perform(cc, in, spec, status, action);
+    String refused;
+    try {
+      perform(cc, in, spec, status, action);
+    } finally {
+      refused = budgetRefusal.get();
+      budgetRefusal.remove();
+    }
     removeFinishedJobs(cc, in.observed(), finished);
     with.circuitStates().forEach(this::circuitMetric);
+    if (refused != null && status.getUpgrade() != null) {
+      // The pod stays; what the roll waits for is the other pod the budget counts as down.
+      status.getUpgrade().setBlockedBy(refused);
+      return Progress.working(
+          progress.phase(), "WaitingForPodDisruptionBudget", refused, BUDGET_RECHECK);
+    }
     return progress;
   }
 
@@ -518,14 +545,19 @@ public class UpgradeExecutor {
         // It starts after rowsAtTargetAt, so the planner does not signal it again; this
         // incarnation counts as told, so a lagging cache does not choose it a second time.
         boolean deleted = deletePod(cc, s.pod(), s.uid());
-        recordSignalled(status, s);
+        if (deleted) {
+          recordSignalled(status, s);
+        }
         events.warning(
             cc,
             "SignalFailed",
             e.getMessage()
                 + (deleted
                     ? "; restarting pod " + s.pod() + " instead, which drops the pins as well"
-                    : "; pod " + s.pod() + " is already being replaced"));
+                    : "; pod "
+                        + s.pod()
+                        + " is not restarted now (already being replaced, or its"
+                        + " PodDisruptionBudget allows no eviction while another pod is down)"));
         return;
       }
       recordSignalled(status, s);
@@ -575,7 +607,7 @@ public class UpgradeExecutor {
     CinderCommands cmd = CinderCommands.standard();
     return switch (j.kind()) {
       case VERSION_PROBE -> cmd.versionProbe();
-      case UPGRADE_CHECK -> cmd.upgradeCheck();
+      case UPGRADE_CHECK -> cmd.upgradeCheckJob();
       case DB_SYNC -> cmd.dbSync();
       case PRE_DATA_MIGRATION, DATA_MIGRATION ->
           cmd.onlineDataMigrationsUntilDone(
@@ -698,36 +730,102 @@ public class UpgradeExecutor {
         && (uid == null || uid.equals(live.getMetadata().getUid()));
   }
 
+  private static final Duration BUDGET_RECHECK = Duration.ofSeconds(1);
+
   /**
-   * Deletes the pod only if it is still the incarnation the planner chose (same uid, not already
-   * terminating): the informer cache may lag behind a delete this operator just made. The delete
-   * carries the resourceVersion just read as a precondition, so a delete the client sends again
-   * (its first answer lost, the pod recreated meanwhile) is refused instead of deleting the new
-   * pod.
+   * Set by {@link #deletePod} when a PodDisruptionBudget refused the eviction in the reconcile
+   * running on this thread (reconciles of several clusters run at once).
+   */
+  private final ThreadLocal<String> budgetRefusal = new ThreadLocal<>();
+
+  /**
+   * The other pods of the pod's kind that are not Ready or terminating, read from the API; null
+   * when there are none.
+   */
+  private String othersDown(String ns, Pod pod) {
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    Map<String, String> kind = new java.util.TreeMap<>();
+    for (String key : List.of(Labels.INSTANCE, Labels.COMPONENT, Labels.BACKEND)) {
+      if (labels != null && labels.get(key) != null) {
+        kind.put(key, labels.get(key));
+      }
+    }
+    List<String> down =
+        client.pods().inNamespace(ns).withLabels(kind).list().getItems().stream()
+            .filter(p -> !p.getMetadata().getName().equals(pod.getMetadata().getName()))
+            .filter(p -> PodState.isTerminating(p) || !PodState.isReady(p))
+            .map(
+                p ->
+                    p.getMetadata().getName()
+                        + (PodState.isTerminating(p) ? " (terminating)" : " (not Ready)"))
+            .sorted()
+            .toList();
+    return down.isEmpty()
+        ? null
+        : String.join(", ", down) + (down.size() == 1 ? " is" : " are") + " down";
+  }
+
+  /**
+   * Takes the pod down through the eviction API, and only if it is still the incarnation the
+   * planner chose (same uid, not already terminating): the informer cache may lag behind a delete
+   * this operator just made. The eviction carries the uid and the resourceVersion just read as
+   * preconditions, so one the client sends again (its first answer lost, the pod recreated
+   * meanwhile) is refused instead of taking the new pod. Evicting, not deleting, lets the API
+   * server check the component's PodDisruptionBudget (one pod down at most) in the same step as it
+   * takes the pod: a pod a node drain evicted, or someone deleted, after this operator's cache last
+   * looked makes the budget refuse (429), and the roll waits for that pod instead of taking a
+   * second one.
    *
-   * @return whether this call deleted it
+   * @return whether this call took it down
    */
   private boolean deletePod(CinderCluster cc, String podName, String uid) {
-    Pod live = client.pods().inNamespace(cc.getMetadata().getNamespace()).withName(podName).get();
+    String ns = cc.getMetadata().getNamespace();
+    Pod live = client.pods().inNamespace(ns).withName(podName).get();
     if (live == null
         || live.getMetadata().getDeletionTimestamp() != null
         || (uid != null && !uid.equals(live.getMetadata().getUid()))) {
       LOG.info("pod {} already being replaced; not deleting it again", podName);
       return false;
     }
+    Eviction eviction =
+        new EvictionBuilder()
+            .withNewMetadata()
+            .withName(podName)
+            .withNamespace(ns)
+            .endMetadata()
+            .withDeleteOptions(
+                new DeleteOptionsBuilder()
+                    .withNewPreconditions()
+                    .withUid(live.getMetadata().getUid())
+                    .withResourceVersion(live.getMetadata().getResourceVersion())
+                    .endPreconditions()
+                    .build())
+            .build();
     try {
-      client
-          .pods()
-          .inNamespace(cc.getMetadata().getNamespace())
-          .withName(podName)
-          .lockResourceVersion(live.getMetadata().getResourceVersion())
-          .delete();
+      if (!client.pods().inNamespace(ns).withName(podName).evict(eviction)) {
+        String down = othersDown(ns, live);
+        // 429 is also the API server's throttling; the client retried it already.
+        String why =
+            down == null
+                ? "pod "
+                    + podName
+                    + ": the eviction was refused (429: its PodDisruptionBudget or the API"
+                    + " server's throttling); trying again"
+                : "pod "
+                    + podName
+                    + ": its PodDisruptionBudget allows no eviction while "
+                    + down
+                    + "; waiting for it";
+        budgetRefusal.set(why);
+        LOG.info("{}", why);
+        return false;
+      }
     } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
+      if (e.getCode() != 409 && e.getCode() != 404) {
         throw e;
       }
       LOG.info(
-          "pod {} changed or was recreated before the delete landed; not deleting it", podName);
+          "pod {} changed or was recreated before the eviction landed; not evicting it", podName);
       return false;
     }
     return true;

@@ -10,6 +10,7 @@ import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.DottedVersion;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.ServicesTable;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,18 @@ import java.util.Optional;
 final class PodGate {
   private PodGate() {}
 
-  /** Why a pod's service does not pass yet: the stall reason if it never does, and the text. */
-  private record Problem(String reason, String text) {}
+  /**
+   * Why a pod's service does not pass yet: the stall reason if it never does, the text, and when to
+   * look again (null: at the poll).
+   */
+  private record Problem(String reason, String text, Duration recheck) {
+    Problem(String reason, String text) {
+      this(reason, text, null);
+    }
+  }
+
+  // How long after a heartbeat is due the gate looks: the write and the read take a moment.
+  private static final Duration HEARTBEAT_MARGIN = Duration.ofMillis(20);
 
   /** Ready only (API pods, which write no services row). */
   static Optional<Blocked> ready(PlanContext ctx, PodView pod) {
@@ -104,8 +115,37 @@ final class PodGate {
                   + " the upgrade halts and replaces nothing further.",
               problem.text()));
     }
-    return Optional.of(
-        PlanContext.waiting("WaitingForServiceReport", problem.text(), RECHECK_SERVICE));
+    PlanContext.Recheck recheck =
+        problem.recheck() == null
+            ? RECHECK_SERVICE
+            : new PlanContext.Recheck(problem.recheck(), false);
+    return Optional.of(PlanContext.waiting("WaitingForServiceReport", problem.text(), recheck));
+  }
+
+  /**
+   * How soon the row's next heartbeat is due, plus a margin: {@code report_state} writes the row
+   * every {@code report_interval} after its last write, and no watch event says it did, so the gate
+   * looks again just after then rather than at the next poll (up to a whole poll interval late, on
+   * every pod of the roll). Null when heartbeats are off, or when the heartbeat is overdue by more
+   * than a tenth of the interval (a slow {@code init_host}, a loaded host): the poll looks then.
+   */
+  static Duration untilNextHeartbeat(ServicesView s, ServiceRow row) {
+    Instant last = row.lastSeen();
+    Duration interval = s.reportInterval();
+    if (last == null || interval == null || interval.isZero() || interval.isNegative()) {
+      return null;
+    }
+    Duration margin = interval.dividedBy(50);
+    if (margin.compareTo(HEARTBEAT_MARGIN) < 0) {
+      margin = HEARTBEAT_MARGIN;
+    }
+    Instant due = last.plus(interval);
+    Duration overdue = Duration.between(due, s.databaseNow());
+    if (overdue.compareTo(interval.dividedBy(10)) > 0) {
+      return null;
+    }
+    Duration until = Duration.between(s.databaseNow(), due).plus(margin);
+    return until.compareTo(margin) < 0 ? margin : until;
   }
 
   static final String NOT_REPORTING = "ServiceNotReporting";
@@ -155,6 +195,7 @@ final class PodGate {
                 + want.getObjectVersion());
       }
     }
+    ServicesView s = ctx.services();
     if (baseline == null || row.reportCount() <= baseline.getReportCount()) {
       return new Problem(
           NOT_HEARTBEATING,
@@ -163,9 +204,9 @@ final class PodGate {
               + row.reportCount()
               + ", last written "
               + row.lastSeen()
-              + ")");
+              + ")",
+          untilNextHeartbeat(s, row));
     }
-    ServicesView s = ctx.services();
     if (!ServicesTable.isUp(row, s.databaseNow(), s.serviceDownTime())) {
       return new Problem(
           NOT_HEARTBEATING,

@@ -24,6 +24,10 @@ class RunCommandTest {
           "WATCH_NAMESPACES",
           "LEADER_ELECTION_ENABLED",
           "LEADER_ELECTION_NAMESPACE",
+          "LEADER_ELECTION_IDENTITY",
+          "LEADER_ELECTION_LEASE_DURATION",
+          "LEADER_ELECTION_RENEW_DEADLINE",
+          "LEADER_ELECTION_RETRY_PERIOD",
           "RECONCILE_THREADS",
           "DB_POLL_INTERVAL",
           "HTTP_PORT",
@@ -37,6 +41,22 @@ class RunCommandTest {
         .contains("default: all namespaces")
         .contains("default: the pod's namespace, or the kubeconfig context's")
         .contains("default: 15s");
+  }
+
+  @Test
+  void leaseTimingOutOfOrderIsOneLineBeforeAnyClusterIsContacted() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.withErrorHandling(new CommandLine(new RunCommand()));
+    cl.setErr(new PrintWriter(err, true));
+    int code =
+        cl.execute(
+            "--leader-election-lease-duration", "10s", "--leader-election-renew-deadline", "10s");
+    assertThat(code).isEqualTo(Main.ERROR);
+    assertThat(err.toString().lines())
+        .containsExactly(
+            "error: leader election needs --leader-election-retry-period (2s) <"
+                + " --leader-election-renew-deadline (10s) < --leader-election-lease-duration"
+                + " (10s)");
   }
 
   @Test

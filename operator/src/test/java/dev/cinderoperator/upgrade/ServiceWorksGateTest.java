@@ -66,6 +66,28 @@ class ServiceWorksGateTest {
   }
 
   @Test
+  void aServiceNotYetHeartbeatingIsLookedAtAgainWhenItsNextHeartbeatIsDueNotAtThePoll() {
+    World w = firstVolumePodBackWithADeadDriver();
+    ServiceRow row = w.row("cinder-volume", "cinder-volume-ceph-0@ceph");
+    // report_state writes the row report_interval (10 s) after its last write; the gate looks
+    // again then, plus a fiftieth of the interval for the write and the read.
+    Action.Wait wait = (Action.Wait) w.plan().action();
+    Duration untilDue = Duration.between(w.dbNow(), row.lastSeen().plusSeconds(10));
+    assertThat(wait.recheckAfter()).isEqualTo(untilDue.plusMillis(200));
+    assertThat(wait.watched()).isFalse();
+
+    // Just past due (the write is a moment late): look again after the margin alone.
+    w.tick(untilDue.plusMillis(500));
+    assertThat(((Action.Wait) w.plan().action()).recheckAfter()).isEqualTo(Duration.ofMillis(200));
+
+    // Overdue by more than a tenth of the interval (a slow init_host): back to the poll.
+    w.tick(Duration.ofSeconds(1));
+    Action.Wait late = (Action.Wait) w.plan().action();
+    assertThat(late.reason()).isEqualTo("WaitingForServiceReport");
+    assertThat(late.recheckAfter()).isEqualTo(PlanContext.RECHECK_SERVICE.after());
+  }
+
+  @Test
   void aHeartbeatAfterTheStartPassesTheGate() {
     World w = firstVolumePodBackWithADeadDriver();
     w.plan(); // reads the baseline

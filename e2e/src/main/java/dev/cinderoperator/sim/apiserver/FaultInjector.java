@@ -168,13 +168,20 @@ public final class FaultInjector {
           phases
               .computeIfAbsent(rule, k -> new HashMap<>())
               .computeIfAbsent(phase, k -> newPhase(rule));
-      Fault next = state.pending.peekFirst();
-      if (next == null
-          || !FaultRule.applies(next, r)
-          || random.nextDouble() >= rule.probability()) {
+      // The scarcest class that can hit this request, else the first in the seeded order: a
+      // conflict waiting for a write must not hold back a 500 that any read could take, and a
+      // write goes to the classes only writes can take (a short step has few writes).
+      Fault next = null;
+      for (Fault f : state.pending) {
+        if (FaultRule.applies(f, r)
+            && (next == null || FaultRule.scarcity(f) > FaultRule.scarcity(next))) {
+          next = f;
+        }
+      }
+      if (next == null || random.nextDouble() >= rule.probability()) {
         continue;
       }
-      state.pending.removeFirst();
+      state.pending.removeFirstOccurrence(next);
       count(injected, phase, next);
       if (next == Fault.WATCH_CUT) {
         int n = cutWatches(w -> w.client().equals(r.client()), rule.name() + " in " + phase);

@@ -10,10 +10,11 @@ import java.util.function.Predicate;
  *
  * <p>While {@link #phase} names a phase for a matching request (e.g. the upgrade step the cluster
  * is in), each request has the chance {@link #probability} of starting a fault; the classes are
- * taken in a seeded order per phase until each was injected {@link #perPhase} times, so every class
- * meets every phase that lasts long enough. A fault that answers in place of the server hits the
- * request and, as a burst, its next attempts: one attempt is a blip the client's own retry absorbs;
- * {@link #outageAttempts} outlast that retry, so the error reaches the caller.
+ * taken in a seeded order per phase (of those that can hit the request, the scarcest first) until
+ * each was injected {@link #perPhase} times, so every class meets every phase that lasts long
+ * enough. A fault that answers in place of the server hits the request and, as a burst, its next
+ * attempts: one attempt is a blip the client's own retry absorbs; {@link #outageAttempts} outlast
+ * that retry, so the error reaches the caller.
  *
  * @param name for the counts and logs
  * @param requests which requests are eligible (e.g. one client's, no watches)
@@ -41,6 +42,15 @@ public record FaultRule(
       throw new IllegalArgumentException(
           "perPhase >= 1, 0 < probability <= 1, outageAttempts >= 1");
     }
+  }
+
+  /** How few requests the fault can hit: 2 only updates, patches, deletes; 1 writes; 0 any. */
+  static int scarcity(Fault fault) {
+    return switch (fault) {
+      case CONFLICT -> 2;
+      case LOST_RESPONSE -> 1;
+      default -> 0;
+    };
   }
 
   /** Whether the fault can meaningfully hit this request (a conflict needs an existing object). */
