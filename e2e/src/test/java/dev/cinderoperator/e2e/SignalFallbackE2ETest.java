@@ -43,6 +43,10 @@ class SignalFallbackE2ETest extends ScenarioTest {
                     .contains("the shell's kill exited 127")
                     .contains("python3's os.kill exited 127")
                     .contains("restarting pod"));
+    // each scheduler is told once: neither its terminating self nor its successor again
+    assertThat(failed)
+        .extracting(m -> m.replaceAll("(?s).*PID 1 of pod (\\S+):.*", "$1"))
+        .containsExactlyInAnyOrder(NAME + "-scheduler-0", NAME + "-scheduler-1");
     List<SignalEvent> signals = s.env.sim().recorder().signals();
     // volume and backup took the shell's builtin kill
     assertThat(signals)

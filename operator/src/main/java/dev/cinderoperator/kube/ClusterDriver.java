@@ -134,13 +134,13 @@ public class ClusterDriver {
             ImageSelector.everywhere(spec.getImage()));
     apply(cc, observed, configSecret(everywhereSpecImage.configSecret()));
 
-    if (status.getImage() == null) {
-      return firstInstall(cc, observed, status, everywhereSpecImage, files);
-    }
     ServiceRegistry registry =
         collaborators
             .registries()
             .forCluster(cc.getMetadata().getNamespace(), name, secrets.database());
+    if (status.getImage() == null) {
+      return firstInstall(cc, observed, status, everywhereSpecImage, files, registry);
+    }
     BackupHostFence fence =
         collaborators
             .fences()
@@ -175,7 +175,8 @@ public class ClusterDriver {
       ObservedObjects observed,
       CinderClusterStatus status,
       DesiredWorkloads desired,
-      Map<String, String> files) {
+      Map<String, String> files,
+      ServiceRegistry registry) {
     CinderClusterSpec spec = cc.getSpec();
     String name = cc.getMetadata().getName();
     String jobName = Names.dbSyncJob(name, Hashes.shortHash(spec.getImage()));
@@ -233,6 +234,14 @@ public class ClusterDriver {
     }
     applyWorkloads(cc, observed, desired);
     PodReadiness readiness = podsReady(cc, observed, spec.getImage());
+    // Ready shows the services as every later Ready does; it waits for the table as they do.
+    if (readiness.allReady() && !executor.recordServices(cc, observed, status, registry)) {
+      return Progress.working(
+          Phase.Deploying,
+          "DatabaseUnavailable",
+          "every pod is ready but the Cinder database cannot be reached to list its services",
+          settings.pollInterval());
+    }
     if (readiness.allReady()) {
       status.setRelease(spec.getRelease());
       status.setImage(spec.getImage());

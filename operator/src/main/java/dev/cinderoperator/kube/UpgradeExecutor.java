@@ -382,6 +382,33 @@ public class UpgradeExecutor {
     }
   }
 
+  /**
+   * Puts the services table into status.services, read now.
+   *
+   * @return false when the table cannot be read (status.services is left as it was)
+   */
+  boolean recordServices(
+      CinderCluster cc,
+      ObservedObjects observed,
+      CinderClusterStatus status,
+      ServiceRegistry registry) {
+    String name = cc.getMetadata().getName();
+    Optional<ServicesSnapshot> snapshot =
+        read(cc.getMetadata().getNamespace() + "/" + name, registry, false);
+    Duration downTime = ServicesTable.serviceDownTime(cc.getSpec().configOrEmpty());
+    List<PodView> pods = KubeObservations.pods(observed.pods());
+    snapshot.ifPresent(
+        s ->
+            status.setServices(
+                ServicesTable.toStatus(
+                    s.rows(),
+                    ServiceHosts.ownedBy(name),
+                    liveHosts(pods),
+                    s.databaseNow(),
+                    downTime)));
+    return snapshot.isPresent();
+  }
+
   private static Set<String> liveHosts(List<PodView> pods) {
     Set<String> hosts = new java.util.HashSet<>();
     for (PodView p : pods) {
@@ -505,12 +532,22 @@ public class UpgradeExecutor {
         events.normal(cc, "PodRestarted", p.message());
       }
     } else if (action instanceof Action.SignalPod s) {
+      if (!isLiveIncarnation(cc, s.pod(), s.uid())) {
+        // The informer cache lags behind a restart this operator just made (the fallback below):
+        // the pod is going, and its successor starts without the pins.
+        LOG.info("pod {} is being replaced; not signalling it", s.pod());
+        return;
+      }
       try {
         with.signaller().sighup(ns, s.pod());
       } catch (PodSignaller.SignalFailedException e) {
         // A restart drops the pins as well: the new process reads the rows, all at the target.
-        // It starts after rowsAtTargetAt, so the planner does not signal it again.
+        // It starts after rowsAtTargetAt, so the planner does not signal it again; this
+        // incarnation counts as told, so a lagging cache does not choose it a second time.
         boolean deleted = deletePod(cc, s.pod(), s.uid());
+        if (deleted) {
+          recordSignalled(status, s);
+        }
         events.warning(
             cc,
             "SignalFailed",
@@ -523,13 +560,7 @@ public class UpgradeExecutor {
                         + " PodDisruptionBudget allows no eviction while another pod is down)"));
         return;
       }
-      UpgradeStatus u = status.getUpgrade();
-      List<String> signalled =
-          new ArrayList<>(u.getSignalledPods() == null ? List.of() : u.getSignalledPods());
-      if (!signalled.contains(s.marker())) {
-        signalled.add(s.marker());
-      }
-      u.setSignalledPods(signalled);
+      recordSignalled(status, s);
       events.normal(cc, "PodSignalled", s.message());
     } else if (action instanceof Action.RemoveServiceRow r) {
       boolean gone = in.registry().remove(r.row());
@@ -679,6 +710,24 @@ public class UpgradeExecutor {
     } catch (java.time.format.DateTimeParseException e) {
       return Optional.empty();
     }
+  }
+
+  private static void recordSignalled(CinderClusterStatus status, Action.SignalPod s) {
+    UpgradeStatus u = status.getUpgrade();
+    List<String> signalled =
+        new ArrayList<>(u.getSignalledPods() == null ? List.of() : u.getSignalledPods());
+    if (!signalled.contains(s.marker())) {
+      signalled.add(s.marker());
+    }
+    u.setSignalledPods(signalled);
+  }
+
+  /** Whether the pod, as the API server has it now, is this incarnation and not terminating. */
+  private boolean isLiveIncarnation(CinderCluster cc, String podName, String uid) {
+    Pod live = client.pods().inNamespace(cc.getMetadata().getNamespace()).withName(podName).get();
+    return live != null
+        && live.getMetadata().getDeletionTimestamp() == null
+        && (uid == null || uid.equals(live.getMetadata().getUid()));
   }
 
   private static final Duration BUDGET_RECHECK = Duration.ofSeconds(1);

@@ -186,9 +186,9 @@ public sealed interface Action {
   }
 
   /**
-   * SIGHUP to PID 1 of the pod: Cinder drops its cached version pins. After delivery the executor
-   * appends {@link #marker()} to status.upgrade.signalledPods (a second signal is harmless, a lost
-   * record only means one more).
+   * SIGHUP to PID 1 of the pod: Cinder drops its cached version pins. After delivery, or after the
+   * restart that replaces an undeliverable signal, the executor appends {@link #marker()} to
+   * status.upgrade.signalledPods (a second signal is harmless, a lost record only means one more).
    */
   record SignalPod(String pod, String uid) implements Action {
     public String marker() {

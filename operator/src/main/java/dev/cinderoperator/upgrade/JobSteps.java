@@ -2,6 +2,9 @@ package dev.cinderoperator.upgrade;
 
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_JOB;
 
+import dev.cinderoperator.api.UpgradeMode;
+import dev.cinderoperator.api.UpgradeStatus;
+import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.cinder.JobOutcome;
 import dev.cinderoperator.cinder.JobOutcome.Verdict;
 import dev.cinderoperator.cinder.OnlineMigrationReport;
@@ -171,6 +174,29 @@ final class JobSteps {
                           + " the next release's db sync)"
                       : ""));
     };
+  }
+
+  /**
+   * The first run number of the running release's data migrations in a new upgrade, or null to
+   * number from the jobs that exist. Finished jobs are deleted once the status records their
+   * outcome, so the runs the last upgrade (or rollback) used on {@code image} are known from its
+   * status alone: numbering goes on after them, and a finished job's name is never used again.
+   *
+   * @param last the status of the last upgrade, or null
+   * @param image the image the cluster runs, on which the new upgrade's first migrations run
+   */
+  static Integer nextRunAfter(UpgradeStatus last, String image) {
+    if (last == null || last.getDataMigrationRuns() == null || image == null) {
+      return null;
+    }
+    // A rollback carries the Preflight's runs on the image it returns to; a forward upgrade's runs
+    // are on its source image until DataMigration, then on its target.
+    boolean onTarget =
+        last.getMode() == UpgradeMode.Rollback
+            || last.getStep() == UpgradeStep.DataMigration
+            || last.getStep() == UpgradeStep.Complete;
+    String runsOn = onTarget ? last.getToImage() : last.getFromImage();
+    return image.equals(runsOn) ? last.getDataMigrationRuns() + 1 : null;
   }
 
   private static Blocked create(PlanContext ctx, JobKind kind, String image, int run) {

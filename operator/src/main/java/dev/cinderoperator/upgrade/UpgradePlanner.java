@@ -278,6 +278,7 @@ public final class UpgradePlanner {
     int total = Progress.total(mode, ctx.layout);
     u.setTotalSteps(total);
     u.setCompletedSteps(0);
+    u.setDataMigrationRuns(JobSteps.nextRunAfter(st.getUpgrade(), st.getImage()));
     ctx.draft = u;
     return Blocked.of(
         new Action.StartUpgrade(from, to, st.getImage(), spec.getImage(), mode, total));
@@ -481,6 +482,8 @@ public final class UpgradePlanner {
     r.setFromImage(old.getToImage());
     r.setToImage(old.getFromImage());
     r.setMode(UpgradeMode.Rollback);
+    // Before Unpinning the runs are the Preflight's on the image this rollback returns to.
+    r.setDataMigrationRuns(old.getDataMigrationRuns());
     r.setStep(UpgradeStep.RollingApi);
     r.setStartedAt(ctx.now().toString());
     r.setStepStartedAt(ctx.now().toString());
@@ -998,7 +1001,7 @@ public final class UpgradePlanner {
           continue;
         }
         Action.SignalPod signal = new Action.SignalPod(p.name(), p.uid());
-        if (u.getSignalledPods() != null && u.getSignalledPods().contains(signal.marker())) {
+        if (toldOnce(u, signal)) {
           continue;
         }
         if (!p.running()) {
@@ -1097,6 +1100,20 @@ public final class UpgradePlanner {
   }
 
   // --- bookkeeping ------------------------------------------------------------------
+
+  /**
+   * Whether this pod was signalled, or restarted because it could not be. A marker is recorded only
+   * once the rows are at the target, so a later incarnation of the same pod (another uid) started
+   * after that and read the target versions: it is not signalled again, even when Kubernetes'
+   * whole-second start time puts its start in the same second as the rows'.
+   */
+  private static boolean toldOnce(UpgradeStatus u, Action.SignalPod signal) {
+    if (u.getSignalledPods() == null) {
+      return false;
+    }
+    String pod = signal.pod() + "/";
+    return u.getSignalledPods().stream().anyMatch(m -> m.startsWith(pod));
+  }
 
   private static Blocked recordStep(PlanContext ctx, UpgradeStep next) {
     UpgradeStatus u = ctx.draft;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cinderoperator.cinder.FailedBackupRow;
 import dev.cinderoperator.cinder.FailedBackups;
+import dev.cinderoperator.cinder.NullUseQuotaRows;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.ServicesTable;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
@@ -63,6 +64,19 @@ class JdbcServiceRegistryTest {
     assertThat(snapshot.databaseNow()).isCloseTo(Instant.now(), within(Duration.ofSeconds(30)));
     assertThat(Duration.between(snapshot.rows().get(0).updatedAt(), snapshot.databaseNow()))
         .isBetween(Duration.ofSeconds(4), Duration.ofSeconds(7));
+  }
+
+  @Test
+  void countsVolumesAndSnapshotsWhoseUseQuotaIsNullDeletedOnesIncluded() {
+    assertThat(registry.nullUseQuota()).isEqualTo(new NullUseQuotaRows(0, 0));
+    db.execute(
+        "INSERT INTO volumes (id, volume_type_id, deleted, use_quota) VALUES"
+            + " ('v1', 't', 0, 1), ('v2', 't', 1, NULL), ('v3', 't', 0, NULL)");
+    db.execute(
+        "INSERT INTO snapshots (id, volume_id, volume_type_id, deleted, use_quota) VALUES"
+            + " ('s1', 'v1', 't', 1, NULL)");
+
+    assertThat(registry.nullUseQuota()).isEqualTo(new NullUseQuotaRows(2, 1));
   }
 
   @Test

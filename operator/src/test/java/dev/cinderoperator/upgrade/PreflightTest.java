@@ -3,6 +3,8 @@ package dev.cinderoperator.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.StaleServicesPolicy;
+import dev.cinderoperator.api.UpgradeMode;
+import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.JobOutcome;
@@ -36,6 +38,55 @@ class PreflightTest {
                 1));
     assertThat(d.upgrade().getInFlight())
         .isEqualTo("job " + job(JobKind.PRE_DATA_MIGRATION, World.OLD, 1));
+  }
+
+  @Test
+  void theRunningReleasesMigrationsNumberOnAfterTheLastUpgradesDeletedJobs() {
+    // The last upgrade ended on OLD after two runs; its finished jobs were deleted since.
+    World w = World.upgradeRequested();
+    UpgradeStatus last = new UpgradeStatus();
+    last.setMode(UpgradeMode.Rolling);
+    last.setFromImage("registry.example.com/cinder:2023.1");
+    last.setToImage(World.OLD);
+    last.setStep(UpgradeStep.Complete);
+    last.setDataMigrationRuns(2);
+    w.status.setUpgrade(last);
+    w.apply(w.plan());
+    assertThat(w.plan().action())
+        .isEqualTo(
+            new Action.CreateJob(
+                JobKind.PRE_DATA_MIGRATION,
+                World.OLD,
+                job(JobKind.PRE_DATA_MIGRATION, World.OLD, 3),
+                3));
+  }
+
+  @Test
+  void aRollbackKeepsThePreflightsRunsForTheNextAttempt() {
+    World w = World.upgradeRequested().driveTo(UpgradeStep.RollingScheduler);
+    assertThat(w.upgrade().getDataMigrationRuns()).isEqualTo(1);
+    w.spec.setRelease("2023.2");
+    w.spec.setImage(World.OLD);
+    Decision rollback = w.plan();
+    assertThat(rollback.action()).isInstanceOf(Action.StartRollback.class);
+    assertThat(rollback.upgrade().getDataMigrationRuns()).isEqualTo(1);
+    assertThat(JobSteps.nextRunAfter(rollback.upgrade(), World.OLD)).isEqualTo(2);
+    assertThat(JobSteps.nextRunAfter(rollback.upgrade(), World.NEW)).isNull();
+  }
+
+  @Test
+  void anUpgradeStoppedBeforeDataMigrationNumbersOnFromItsSourceImagesRuns() {
+    UpgradeStatus u = new UpgradeStatus();
+    u.setMode(UpgradeMode.Rolling);
+    u.setFromImage(World.OLD);
+    u.setToImage(World.NEW);
+    u.setStep(UpgradeStep.RollingVolume);
+    u.setDataMigrationRuns(4);
+    assertThat(JobSteps.nextRunAfter(u, World.OLD)).isEqualTo(5);
+    u.setStep(UpgradeStep.DataMigration);
+    assertThat(JobSteps.nextRunAfter(u, World.OLD)).isNull();
+    assertThat(JobSteps.nextRunAfter(u, World.NEW)).isEqualTo(5);
+    assertThat(JobSteps.nextRunAfter(null, World.OLD)).isNull();
   }
 
   @Test

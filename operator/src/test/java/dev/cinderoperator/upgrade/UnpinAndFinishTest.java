@@ -67,8 +67,13 @@ class UnpinAndFinishTest {
     assertThat(signalled).hasSize(6).doesNotContain("cinder-scheduler-1");
   }
 
+  /**
+   * A pod whose signal failed is restarted instead; its successor (another uid) starts after the
+   * rows reached the target but Kubernetes stamps whole seconds, so its start may read as earlier.
+   * It must not be signalled (and restarted) a second time.
+   */
   @Test
-  void aRecreatedPodThatStartedBeforeIsSignalledAgainUnderItsNewUid() {
+  void aPodRecreatedAfterItWasToldIsNotToldAgainWhateverItsWholeSecondStart() {
     World w = unpinning();
     w.apply(w.plan());
     String first = w.upgrade().getSignalledPods().get(0);
@@ -91,8 +96,14 @@ class UnpinAndFinishTest {
             "uid-other"));
     w.operatorLooks();
     w.reportInterval();
-    assertThat(w.plan().action())
-        .isEqualTo(new Action.SignalPod("cinder-scheduler-1", "uid-other"));
+    List<String> signalled = new ArrayList<>();
+    Decision d = w.plan();
+    while (d.action() instanceof Action.SignalPod s) {
+      signalled.add(s.pod());
+      w.apply(d);
+      d = w.plan();
+    }
+    assertThat(signalled).hasSize(6).doesNotContain("cinder-scheduler-1");
   }
 
   @Test

@@ -17,13 +17,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * The DDL of Cinder's services, clusters and backups tables. Where Cinder is installed it is taken
- * from a real {@code cinder-manage db sync} (once per server); elsewhere from the copy in test
- * resources, made the same way from Debian's Cinder 21.3.1. Either way tests run on Cinder's own
- * schema.
+ * The DDL of Cinder's services, clusters, backups, volumes and snapshots tables (and the tables
+ * volumes' and snapshots' foreign keys name, in the order they can be created). Where Cinder is
+ * installed it is taken from a real {@code cinder-manage db sync} (once per server); elsewhere from
+ * the copy in test resources, made the same way from Debian's Cinder 21.3.1. Either way tests run
+ * on Cinder's own schema.
  */
 public final class CinderSchema {
-  public static final List<String> TABLES = List.of("services", "clusters", "backups");
+  public static final List<String> TABLES =
+      List.of(
+          "services",
+          "clusters",
+          "backups",
+          "consistencygroups",
+          "groups",
+          "cgsnapshots",
+          "group_snapshots",
+          "volumes",
+          "snapshots");
   static final String RESOURCE = "/dev/cinderoperator/db/testing/cinder-21.3.1-schema.sql";
 
   private static List<String> fromRealCinder;

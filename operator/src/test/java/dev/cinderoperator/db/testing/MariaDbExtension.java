@@ -39,10 +39,10 @@ public final class MariaDbExtension implements BeforeAllCallback, AfterAllCallba
     return database;
   }
 
-  /** Empties the services, clusters and backups tables (e.g. in {@code @BeforeEach}). */
+  /** Empties Cinder's tables (e.g. in {@code @BeforeEach}), referring rows first. */
   public void truncate() {
-    for (String table : CinderSchema.TABLES) {
-      database().execute("DELETE FROM " + table);
+    for (int i = CinderSchema.TABLES.size() - 1; i >= 0; i--) {
+      database().execute("DELETE FROM `" + CinderSchema.TABLES.get(i) + "`");
     }
   }
 }
