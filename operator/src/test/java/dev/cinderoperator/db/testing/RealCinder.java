@@ -34,9 +34,10 @@ public final class RealCinder implements AutoCloseable {
       return process.pid();
     }
 
+    /** The service's log so far; empty until the service has opened it. */
     public String logText() {
       try {
-        return Files.readString(log);
+        return Files.exists(log) ? Files.readString(log) : "";
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
