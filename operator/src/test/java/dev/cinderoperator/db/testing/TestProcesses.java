@@ -18,6 +18,9 @@ final class TestProcesses {
     // stdin/stdout are no terminal: oslo.service treats the process as a daemon, so SIGHUP resets
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     pb.environment().putAll(env);
+    // in the log's directory: a crashing Erlang VM writes its MnesiaCore dump to its working
+    // directory, which would otherwise be the module's (seen once under load in e2e/)
+    pb.directory(log.getParent().toFile());
     try {
       return pb.start();
     } catch (IOException e) {
