@@ -71,8 +71,9 @@ class LeaderFailoverE2ETest {
     Random random = new Random(seed);
     s =
         Scenario.start(
-            // pods take a little longer than the fastest, so six failovers fit into the upgrade
-            SimConfig.fast().withPodStartDelay(Duration.ofMillis(300)),
+            // pods start slowly enough that six failovers (4 to 5 s each) fit into the upgrade
+            // also on an idle machine (at 300 ms one seed finished after four)
+            SimConfig.fast().withPodStartDelay(Duration.ofMillis(2500)),
             w ->
                 w.withOperatorClient(
                     b ->
