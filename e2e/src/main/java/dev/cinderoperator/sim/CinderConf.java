@@ -4,14 +4,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The few things the simulated Cinder reads from a cinder.conf: INI sections and options. */
-final class CinderConf {
+public final class CinderConf {
   private final Map<String, Map<String, String>> sections;
 
   private CinderConf(Map<String, Map<String, String>> sections) {
     this.sections = sections;
   }
 
-  static CinderConf parse(String text) {
+  public static CinderConf parse(String text) {
     Map<String, Map<String, String>> sections = new LinkedHashMap<>();
     String section = "DEFAULT";
     for (String raw : text.split("\\R")) {
@@ -31,6 +31,11 @@ final class CinderConf {
       }
     }
     return new CinderConf(sections);
+  }
+
+  /** Every section with its options, in file order. */
+  public Map<String, Map<String, String>> sections() {
+    return sections;
   }
 
   /** The options of a section, empty when it is absent. */

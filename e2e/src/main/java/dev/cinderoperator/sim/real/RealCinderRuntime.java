@@ -207,21 +207,18 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
    */
   public void appendConfig(String image, String ini) {
     Map<String, String> env = new LinkedHashMap<>();
-    String group = "DEFAULT";
-    for (String line : ini.split("\n")) {
-      String l = line.strip();
-      if (l.startsWith("[") && l.endsWith("]")) {
-        group = l.substring(1, l.length() - 1);
-      } else if (l.contains("=") && !l.startsWith("#")) {
-        String key = l.substring(0, l.indexOf('=')).strip();
-        env.put(
-            "OS_"
-                + group.toUpperCase(java.util.Locale.ROOT)
-                + "__"
-                + key.toUpperCase(java.util.Locale.ROOT),
-            l.substring(l.indexOf('=') + 1).strip());
-      }
-    }
+    dev.cinderoperator.sim.CinderConf.parse(ini)
+        .sections()
+        .forEach(
+            (group, options) ->
+                options.forEach(
+                    (key, value) ->
+                        env.put(
+                            "OS_"
+                                + group.toUpperCase(java.util.Locale.ROOT)
+                                + "__"
+                                + key.toUpperCase(java.util.Locale.ROOT),
+                            value)));
     appendedConfig.put(image, Map.copyOf(env));
   }
 
