@@ -173,28 +173,21 @@ final class UpgradeObserver {
   private FailedBackups failedBackups(
       CinderClusterStatus status, ServiceRegistry registry, ServicesSnapshot snapshot) {
     UpgradeStatus u = status.getUpgrade();
-    if (u == null || u.getStep() == null || u.getStep() == UpgradeStep.Complete) {
+    if (u == null
+        || u.getStep() == null
+        || u.getStep() == UpgradeStep.Complete
+        || u.getStartedAt() == null) {
       return null;
     }
-    Optional<Instant> started = parse(u.getStartedAt());
-    if (started.isEmpty()) {
+    Instant started;
+    try {
+      started = Instant.parse(u.getStartedAt());
+    } catch (DateTimeParseException e) {
       return null;
     }
     // updated_at is the database's clock; the start was stamped with the operator's
-    Instant since =
-        started.get().plus(Duration.between(Instant.now(clock), snapshot.databaseNow()));
+    Instant since = started.plus(Duration.between(Instant.now(clock), snapshot.databaseNow()));
     return registry.failedBackupsSince(since, FailedBackupReport.LISTED);
-  }
-
-  private static Optional<Instant> parse(String text) {
-    if (text == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Instant.parse(text));
-    } catch (DateTimeParseException e) {
-      return Optional.empty();
-    }
   }
 
   /**
