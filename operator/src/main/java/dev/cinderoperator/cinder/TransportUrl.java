@@ -29,16 +29,12 @@ public record TransportUrl(
 
   /** Parses the URL, or returns why the operator cannot use it (never echoing the URL itself). */
   public static Result parse(String url) {
-    if (url == null || url.isBlank()) {
-      return Result.error("is empty");
+    UrlScheme scheme =
+        UrlScheme.of(url, "an oslo.messaging URL: expected rabbit://USER:PASSWORD@HOST:5672/");
+    if (scheme.error() != null) {
+      return Result.error(scheme.error());
     }
-    String trimmed = url.trim();
-    int scheme = trimmed.indexOf("://");
-    if (scheme <= 0) {
-      return Result.error(
-          "is not an oslo.messaging URL: expected rabbit://USER:PASSWORD@HOST:5672/");
-    }
-    String transport = trimmed.substring(0, scheme);
+    String transport = scheme.scheme();
     if (!transport.equals("rabbit")) {
       return Result.error(
           "uses the transport '"
@@ -46,7 +42,7 @@ public record TransportUrl(
               + "'; the operator tells Cinder's schedulers about backup hosts over RabbitMQ"
               + " (rabbit://) only");
     }
-    String rest = trimmed.substring(scheme + 3);
+    String rest = scheme.url().substring(transport.length() + 3);
     String queryText = null;
     int q = rest.indexOf('?');
     if (q >= 0) {

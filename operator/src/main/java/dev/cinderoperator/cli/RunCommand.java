@@ -1,6 +1,7 @@
 package dev.cinderoperator.cli;
 
 import dev.cinderoperator.api.Durations;
+import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.Collaborations;
 import dev.cinderoperator.kube.HealthServer;
@@ -242,13 +243,15 @@ public final class RunCommand implements Callable<Integer> {
     // standby with fresh memory.
     LeaderElectionConfiguration leader = fence == null ? null : fence.configuration(true, () -> {});
     Operator operator =
-        CinderOperator.create(
-            client,
-            Clock.systemUTC(),
-            settings,
-            s -> Collaborations.production(client, s, registry, leadership),
-            metrics,
-            leader);
+        CinderOperator.build(
+                client,
+                Clock.systemUTC(),
+                settings,
+                s -> Collaborations.production(client, s, registry, leadership),
+                metrics,
+                leader,
+                ReleaseCatalog.standard())
+            .operator();
     HealthServer health;
     try {
       health =
