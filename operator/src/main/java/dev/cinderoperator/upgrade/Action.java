@@ -21,8 +21,11 @@ public sealed interface Action {
 
   /** True when performing the action changes something outside the CinderCluster's status. */
   default boolean changesWorld() {
-    return false;
+    return this instanceof WorldChange;
   }
+
+  /** An action that touches pods, jobs, the database or the schedulers, not only the status. */
+  sealed interface WorldChange extends Action {}
 
   /** Nothing for the upgrade machinery to do (no upgrade, first install, nothing to roll). */
   record Idle(String reason, String message) implements Action {}
@@ -99,7 +102,7 @@ public sealed interface Action {
    *
    * @param run the data-migration run number (1-based), 0 for other kinds
    */
-  record CreateJob(JobKind kind, String image, String name, int run) implements Action {
+  record CreateJob(UpgradeJob kind, String image, String name, int run) implements WorldChange {
     @Override
     public String reason() {
       return "JobCreated";
@@ -108,11 +111,6 @@ public sealed interface Action {
     @Override
     public String message() {
       return "job " + name + " (" + kind.component().label() + ") on image " + image;
-    }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
     }
   }
 
@@ -136,7 +134,7 @@ public sealed interface Action {
    */
   record ReplacePod(
       String pod, String uid, Component component, String backend, String why, BackupSwap swap)
-      implements Action {
+      implements WorldChange {
     public ReplacePod(String pod, String uid, Component component, String backend, String why) {
       this(pod, uid, component, backend, why, null);
     }
@@ -150,11 +148,6 @@ public sealed interface Action {
     public String message() {
       return "replacing pod " + pod + ": " + why;
     }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
-    }
   }
 
   /**
@@ -164,7 +157,7 @@ public sealed interface Action {
    * @param swap for a drained cinder-backup pod, what to re-check first; null otherwise
    */
   record RestartPod(String pod, String uid, Component component, String why, BackupSwap swap)
-      implements Action {
+      implements WorldChange {
     public RestartPod(String pod, String uid, Component component, String why) {
       this(pod, uid, component, why, null);
     }
@@ -178,11 +171,6 @@ public sealed interface Action {
     public String message() {
       return "restarting pod " + pod + ": " + why;
     }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
-    }
   }
 
   /**
@@ -190,7 +178,7 @@ public sealed interface Action {
    * restart that replaces an undeliverable signal, the executor appends {@link #marker()} to
    * status.upgrade.signalledPods (a second signal is harmless, a lost record only means one more).
    */
-  record SignalPod(String pod, String uid) implements Action {
+  record SignalPod(String pod, String uid) implements WorldChange {
     public String marker() {
       return pod + "/" + uid;
     }
@@ -204,15 +192,10 @@ public sealed interface Action {
     public String message() {
       return "SIGHUP to pod " + pod + " so its service drops the cached version pins";
     }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
-    }
   }
 
   /** Soft-delete the row as {@code cinder-manage service remove} does, then read back to verify. */
-  record RemoveServiceRow(ServiceRow row, String why) implements Action {
+  record RemoveServiceRow(ServiceRow row, String why) implements WorldChange {
     @Override
     public String reason() {
       return "ServiceRowRemoved";
@@ -222,11 +205,6 @@ public sealed interface Action {
     public String message() {
       return "removing services row " + row.binary() + " " + row.host() + ": " + why;
     }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
-    }
   }
 
   /**
@@ -234,7 +212,7 @@ public sealed interface Action {
    * restores, deletes and imports elsewhere; new backups are kept off it by telling the schedulers
    * (see {@link Decision#keepOffSchedulers()}).
    */
-  record StopNewBackups(String host) implements Action {
+  record StopNewBackups(String host) implements WorldChange {
     @Override
     public String reason() {
       return "BackupDrainStarted";
@@ -246,18 +224,13 @@ public sealed interface Action {
           + host
           + " (the other backup hosts take them) and waiting for its backups in flight";
     }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
-    }
   }
 
   /**
    * Undo {@link StopNewBackups} once the host's new pod passed its gate, and tell the schedulers
    * the host works (as its new service did when it started).
    */
-  record AllowNewBackups(String host) implements Action {
+  record AllowNewBackups(String host) implements WorldChange {
     @Override
     public String reason() {
       return "BackupDrainFinished";
@@ -267,17 +240,12 @@ public sealed interface Action {
     public String message() {
       return "new backups allowed again on " + host;
     }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
-    }
   }
 
   /**
    * Offline upgrade: scale every Cinder workload to 0 (see {@link UpgradePlanner#servicesStopped}).
    */
-  record StopServices(String why) implements Action {
+  record StopServices(String why) implements WorldChange {
     @Override
     public String reason() {
       return "StoppingServices";
@@ -286,11 +254,6 @@ public sealed interface Action {
     @Override
     public String message() {
       return why;
-    }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
     }
   }
 

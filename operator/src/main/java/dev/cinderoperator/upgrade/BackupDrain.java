@@ -29,7 +29,7 @@ import java.util.Optional;
  * @param keptOff whether every host is kept off the schedulers now (false when not asked for, or
  *     when going on without it under Proceed)
  */
-record BackupDrain(Optional<Blocked> blocked, int abandoned, boolean keptOff) {
+record BackupDrain(Optional<NextAct> blocked, int abandoned, boolean keptOff) {
 
   /**
    * @param keepOff whether the schedulers must skip the hosts before they may go

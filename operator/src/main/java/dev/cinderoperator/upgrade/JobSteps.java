@@ -22,7 +22,7 @@ import java.util.Optional;
 final class JobSteps {
   private JobSteps() {}
 
-  static String name(String cluster, JobKind kind, String image, int run) {
+  static String name(String cluster, UpgradeJob kind, String image, int run) {
     String hash = JobHash.of(image);
     return switch (kind) {
       case VERSION_PROBE -> Names.versionProbeJob(cluster, hash);
@@ -33,16 +33,16 @@ final class JobSteps {
   }
 
   /** Either the finished job or the act that creates it / waits for it. */
-  record Once(Blocked pending, JobView finished) {}
+  record Once(NextAct pending, JobView finished) {}
 
   /** A job run once per image: created when absent, waited for while active. */
-  static Once once(PlanContext ctx, JobKind kind, String image) {
+  static Once once(PlanContext ctx, UpgradeJob kind, String image) {
     String name = name(ctx.obs.cluster(), kind, image, 0);
     Optional<JobView> job = ctx.job(name);
     if (job.isEmpty()) {
       ctx.markInFlight(PlanContext.markerJob(name));
       return new Once(
-          new Blocked(new Action.CreateJob(kind, image, name, 0), "job " + name + ": creating"),
+          new NextAct(new Action.CreateJob(kind, image, name, 0), "job " + name + ": creating"),
           null);
     }
     if (job.get().state() == JobState.ACTIVE) {
@@ -52,27 +52,16 @@ final class JobSteps {
     return new Once(null, job.get());
   }
 
-  /** The Cinder tool a job runs, whose exit codes {@link JobOutcome} interprets. */
-  static dev.cinderoperator.cinder.JobKind tool(JobKind kind) {
-    return switch (kind) {
-      case VERSION_PROBE -> dev.cinderoperator.cinder.JobKind.VERSION_PROBE;
-      case UPGRADE_CHECK -> dev.cinderoperator.cinder.JobKind.UPGRADE_CHECK;
-      case DB_SYNC -> dev.cinderoperator.cinder.JobKind.DB_SYNC;
-      case PRE_DATA_MIGRATION, DATA_MIGRATION ->
-          dev.cinderoperator.cinder.JobKind.ONLINE_DATA_MIGRATIONS;
-    };
-  }
-
   /**
    * What a finished job's exit means, as {@link JobOutcome} documents it for the tool.
    *
    * @param failuresSoFar earlier runs of the same job that ended in {@link Verdict#RETRY}
    */
-  static JobOutcome outcome(JobKind kind, JobView job, int failuresSoFar) {
+  static JobOutcome outcome(UpgradeJob kind, JobView job, int failuresSoFar) {
     Integer exit = job.effectiveExitCode();
     return exit == null
-        ? JobOutcome.withoutExitCode(tool(kind), failuresSoFar)
-        : JobOutcome.of(tool(kind), exit, job.terminationMessage(), failuresSoFar);
+        ? JobOutcome.withoutExitCode(kind.tool(), failuresSoFar)
+        : JobOutcome.of(kind.tool(), exit, job.terminationMessage(), failuresSoFar);
   }
 
   /**
@@ -81,8 +70,8 @@ final class JobSteps {
    *
    * @param context what the job was for, put in front of the outcome's message; may be empty
    */
-  static Optional<Blocked> verdict(
-      JobKind kind, JobView job, String context, List<Decision.Notice> notices) {
+  static Optional<NextAct> verdict(
+      UpgradeJob kind, JobView job, String context, List<Decision.Notice> notices) {
     JobOutcome o = outcome(kind, job, 0);
     if (o.proceeds()) {
       notice(o, job, notices);
@@ -101,7 +90,7 @@ final class JobSteps {
   }
 
   /** JobOutcome's reason and message, the job, and how a person retries once they fixed it. */
-  static Blocked stall(JobOutcome o, JobView job, String context) {
+  static NextAct stall(JobOutcome o, JobView job, String context) {
     String name = job.name();
     return PlanContext.stall(
         o.reason(),
@@ -127,8 +116,8 @@ final class JobSteps {
    * exit read by {@link JobOutcome}: RUN_AGAIN starts the next run at once, RETRY after its backoff
    * (timed from the failed run's end), STALL stalls naming the job.
    */
-  static Optional<Blocked> migrations(
-      PlanContext ctx, JobKind kind, String image, List<Decision.Notice> notices) {
+  static Optional<NextAct> migrations(
+      PlanContext ctx, UpgradeJob kind, String image, List<Decision.Notice> notices) {
     ctx.ensureDraft();
     Integer recordedRun = ctx.draft.getDataMigrationRuns();
     int run = recordedRun == null ? highestRun(ctx, image) + 1 : recordedRun;
@@ -169,7 +158,7 @@ final class JobSteps {
               stall(
                   o,
                   j,
-                  kind == JobKind.PRE_DATA_MIGRATION
+                  kind == UpgradeJob.PRE_DATA_MIGRATION
                       ? "the running release's online data migrations (they must finish before"
                           + " the next release's db sync)"
                       : ""));
@@ -199,11 +188,11 @@ final class JobSteps {
     return image.equals(runsOn) ? last.getDataMigrationRuns() + 1 : null;
   }
 
-  private static Blocked create(PlanContext ctx, JobKind kind, String image, int run) {
+  private static NextAct create(PlanContext ctx, UpgradeJob kind, String image, int run) {
     String name = name(ctx.obs.cluster(), kind, image, run);
     ctx.draft.setDataMigrationRuns(run);
     ctx.markInFlight(PlanContext.markerJob(name));
-    return new Blocked(new Action.CreateJob(kind, image, name, run), "job " + name + ": creating");
+    return new NextAct(new Action.CreateJob(kind, image, name, run), "job " + name + ": creating");
   }
 
   /** The highest run number among existing data-migration jobs of this image, 0 if none. */
@@ -217,7 +206,7 @@ final class JobSteps {
   }
 
   /** Consecutive runs before {@code run} that JobOutcome answered with RETRY. */
-  private static int retriesBefore(PlanContext ctx, JobKind kind, String image, int run) {
+  private static int retriesBefore(PlanContext ctx, UpgradeJob kind, String image, int run) {
     int count = 0;
     for (int r = run - 1; r >= 1; r--) {
       Optional<JobView> j = ctx.job(name(ctx.obs.cluster(), kind, image, r));

@@ -171,13 +171,21 @@ final class PlanContext {
 
   // --- answers ---------------------------------------------------------------
 
-  static Blocked waiting(String reason, String blockedBy, Recheck recheck) {
-    return new Blocked(
+  static NextAct waiting(String reason, String blockedBy, Recheck recheck) {
+    return new NextAct(
         new Action.Wait(reason, blockedBy, recheck.after(), recheck.watched()), blockedBy);
   }
 
-  static Blocked stall(String reason, String message, String blockedBy) {
-    return new Blocked(new Action.Stall(reason, message), blockedBy);
+  /** Held by spec.upgrade.paused: a Wait the phase shows as Paused. */
+  static NextAct paused(String blockedBy) {
+    return new NextAct(
+        new Action.Wait("Paused", blockedBy, RECHECK_PAUSED.after(), RECHECK_PAUSED.watched()),
+        blockedBy,
+        true);
+  }
+
+  static NextAct stall(String reason, String message, String blockedBy) {
+    return new NextAct(new Action.Stall(reason, message), blockedBy);
   }
 
   static String markerPod(String pod) {

@@ -49,7 +49,7 @@ final class PodGate {
   private static final Duration HEARTBEAT_MARGIN = Duration.ofMillis(20);
 
   /** Ready only (API pods, which write no services row). */
-  static Optional<Blocked> ready(PlanContext ctx, PodView pod) {
+  static Optional<NextAct> ready(PlanContext ctx, PodView pod) {
     if (pod.ready()) {
       return Optional.empty();
     }
@@ -81,7 +81,7 @@ final class PodGate {
    * Ready, and the service works: its row reports {@code expected} (null: any versions), has
    * heartbeated since the container started, and is up.
    */
-  static Optional<Blocked> check(
+  static Optional<NextAct> check(
       PlanContext ctx,
       PodView pod,
       ClusterLayout.Slot slot,
@@ -90,7 +90,7 @@ final class PodGate {
     Optional<ServiceRow> row = ctx.row(slot.binary(), slot.host());
     // Read as soon as the pod is seen, Ready or not: the old process is gone by then.
     HeartbeatBaseline baseline = row.map(r -> baseline(ctx, pod, start, r)).orElse(null);
-    Optional<Blocked> notReady = ready(ctx, pod);
+    Optional<NextAct> notReady = ready(ctx, pod);
     if (notReady.isPresent()) {
       return notReady;
     }

@@ -85,23 +85,23 @@ final class Progress {
     Integer run = u.getDataMigrationRuns();
     if (run != null && u.getFromImage() != null) {
       String name =
-          JobSteps.name(ctx.obs.cluster(), JobKind.PRE_DATA_MIGRATION, u.getFromImage(), run);
+          JobSteps.name(ctx.obs.cluster(), UpgradeJob.PRE_DATA_MIGRATION, u.getFromImage(), run);
       if (ctx.job(name).map(j -> Integer.valueOf(0).equals(j.effectiveExitCode())).orElse(false)) {
         n++;
       }
     }
     if (u.getToImage() != null) {
-      if (finished(ctx, JobKind.VERSION_PROBE, u.getToImage())) {
+      if (finished(ctx, UpgradeJob.VERSION_PROBE, u.getToImage())) {
         n++;
       }
-      if (finished(ctx, JobKind.UPGRADE_CHECK, u.getToImage())) {
+      if (finished(ctx, UpgradeJob.UPGRADE_CHECK, u.getToImage())) {
         n++;
       }
     }
     return n;
   }
 
-  private static boolean finished(PlanContext ctx, JobKind kind, String image) {
+  private static boolean finished(PlanContext ctx, UpgradeJob kind, String image) {
     return ctx.job(JobSteps.name(ctx.obs.cluster(), kind, image, 0))
         .map(j -> j.state() == JobState.SUCCEEDED)
         .orElse(false);

@@ -120,7 +120,7 @@ final class ServiceRowAudit {
    * The act that deals with foreign, incompatible and stale rows (in that order), or empty when
    * there are none.
    */
-  Optional<Blocked> resolve(PlanContext ctx) {
+  Optional<NextAct> resolve(PlanContext ctx) {
     if (!foreign.isEmpty()) {
       String list = list(foreign);
       String commands =
@@ -155,7 +155,7 @@ final class ServiceRowAudit {
         Finding first = ownStale.get(0);
         ctx.markInFlight("row " + first.row().binary() + " " + first.row().host());
         return Optional.of(
-            new Blocked(
+            new NextAct(
                 new Action.RemoveServiceRow(first.row(), first.problem()),
                 "removing stale services row " + first.describe()));
       }

@@ -1,7 +1,6 @@
 package dev.cinderoperator.upgrade;
 
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_DATABASE;
-import static dev.cinderoperator.upgrade.PlanContext.RECHECK_PAUSED;
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_POD;
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_SERVICE;
 
@@ -67,7 +66,7 @@ public final class UpgradePlanner {
             || !Objects.equals(spec.getRelease(), st.getRelease());
 
     if (obs.services().isEmpty()) {
-      Blocked b =
+      NextAct b =
           PlanContext.waiting(
               "DatabaseUnavailable",
               "the Cinder database cannot be reached; nothing moves until it can",
@@ -79,7 +78,7 @@ public final class UpgradePlanner {
     }
 
     List<Decision.Notice> notices = new ArrayList<>();
-    Blocked b;
+    NextAct b;
     boolean upgrading;
     if (active) {
       b = planActive(ctx, notices);
@@ -92,7 +91,7 @@ public final class UpgradePlanner {
         return new Decision(b.action(), UpgradeStatuses.copy(u), Phase.Stalled, List.of());
       }
     } else {
-      Optional<Blocked> roll = configRoll(ctx);
+      Optional<NextAct> roll = configRoll(ctx);
       if (roll.isEmpty()) {
         if (ctx.draft != null) {
           ctx.draft.setBlockedBy(null);
@@ -122,7 +121,7 @@ public final class UpgradePlanner {
       FailedBackupReport.record(ctx, notices);
     }
     notices.addAll(ctx.notices);
-    return new Decision(b.action(), ctx.draft, phaseOf(b.action()), notices, ctx.keptOff);
+    return new Decision(b.action(), ctx.draft, phaseOf(b), notices, ctx.keptOff);
   }
 
   // --- what the workload builder needs ----------------------------------------
@@ -193,7 +192,7 @@ public final class UpgradePlanner {
 
   // --- starting ---------------------------------------------------------------
 
-  private Blocked start(PlanContext ctx) {
+  private NextAct start(PlanContext ctx) {
     CinderClusterStatus st = ctx.obs.status();
     CinderClusterSpec spec = ctx.obs.spec();
     ReleaseCatalog catalog = ctx.obs.catalog();
@@ -280,7 +279,7 @@ public final class UpgradePlanner {
     u.setCompletedSteps(0);
     u.setDataMigrationRuns(JobSteps.nextRunAfter(st.getUpgrade(), st.getImage()));
     ctx.draft = u;
-    return Blocked.of(
+    return NextAct.of(
         new Action.StartUpgrade(from, to, st.getImage(), spec.getImage(), mode, total));
   }
 
@@ -294,7 +293,7 @@ public final class UpgradePlanner {
 
   // --- an upgrade under way -----------------------------------------------------
 
-  private Blocked planActive(PlanContext ctx, List<Decision.Notice> notices) {
+  private NextAct planActive(PlanContext ctx, List<Decision.Notice> notices) {
     UpgradeStatus u = ctx.draft;
     CinderClusterSpec spec = ctx.obs.spec();
     boolean onTarget =
@@ -373,7 +372,7 @@ public final class UpgradePlanner {
     };
   }
 
-  private Blocked rolling(PlanContext ctx, List<Decision.Notice> notices) {
+  private NextAct rolling(PlanContext ctx, List<Decision.Notice> notices) {
     UpgradeStatus u = ctx.draft;
     UpgradeStep step = u.getStep();
     PodRoller.Goal goal =
@@ -397,7 +396,7 @@ public final class UpgradePlanner {
           PodRoller.roll(ctx, ctx.layout.backups(), goal)
               .orElseGet(
                   () -> {
-                    Blocked next = recordStep(ctx, UpgradeStep.RollingApi);
+                    NextAct next = recordStep(ctx, UpgradeStep.RollingApi);
                     if (rowsAtTarget(ctx)) {
                       ctx.draft.setRowsAtTargetAt(ctx.now().toString());
                     }
@@ -407,20 +406,20 @@ public final class UpgradePlanner {
           apiRollout(ctx, u.getToImage()).orElseGet(() -> recordStep(ctx, UpgradeStep.Unpinning));
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
-          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
+          JobSteps.migrations(ctx, UpgradeJob.DATA_MIGRATION, u.getToImage(), notices)
               .or(() -> everyServiceWorks(ctx))
               .orElseGet(() -> complete(ctx));
       case Complete -> complete(ctx);
     };
   }
 
-  private Blocked offline(PlanContext ctx, List<Decision.Notice> notices) {
+  private NextAct offline(PlanContext ctx, List<Decision.Notice> notices) {
     UpgradeStatus u = ctx.draft;
     return switch (u.getStep()) {
       // The drain ends Preflight: recording SchemaMigration scales every workload to 0.
       case Preflight -> {
         List<Decision.Notice> checks = new ArrayList<>();
-        Optional<Blocked> pre = preflight(ctx, checks).or(() -> drainBackups(ctx, notices));
+        Optional<NextAct> pre = preflight(ctx, checks).or(() -> drainBackups(ctx, notices));
         if (pre.isPresent()) {
           yield pre.get();
         }
@@ -441,14 +440,14 @@ public final class UpgradePlanner {
       }
       case Unpinning -> unpin(ctx).orElseGet(() -> recordStep(ctx, UpgradeStep.DataMigration));
       case DataMigration ->
-          JobSteps.migrations(ctx, JobKind.DATA_MIGRATION, u.getToImage(), notices)
+          JobSteps.migrations(ctx, UpgradeJob.DATA_MIGRATION, u.getToImage(), notices)
               .or(() -> everyServiceWorks(ctx))
               .orElseGet(() -> complete(ctx));
       default -> recordStep(ctx, UpgradeStep.Unpinning);
     };
   }
 
-  private Blocked rollback(PlanContext ctx) {
+  private NextAct rollback(PlanContext ctx) {
     UpgradeStatus u = ctx.draft;
     PodRoller.Goal goal =
         new PodRoller.Goal(
@@ -474,7 +473,7 @@ public final class UpgradePlanner {
     };
   }
 
-  private Blocked startRollback(PlanContext ctx) {
+  private NextAct startRollback(PlanContext ctx) {
     UpgradeStatus old = ctx.draft;
     UpgradeStatus r = new UpgradeStatus();
     r.setFromRelease(old.getToRelease());
@@ -492,7 +491,7 @@ public final class UpgradePlanner {
     r.setTotalSteps(total);
     r.setCompletedSteps(0);
     ctx.draft = r;
-    return Blocked.of(
+    return NextAct.of(
         new Action.StartRollback(
             r.getFromRelease(), r.getToRelease(), r.getFromImage(), r.getToImage(), total));
   }
@@ -519,23 +518,23 @@ public final class UpgradePlanner {
 
   // --- steps ----------------------------------------------------------------------
 
-  private Optional<Blocked> preflight(PlanContext ctx, List<Decision.Notice> notices) {
+  private Optional<NextAct> preflight(PlanContext ctx, List<Decision.Notice> notices) {
     UpgradeStatus u = ctx.draft;
     String cluster = ctx.obs.cluster();
-    Optional<Blocked> previous =
-        JobSteps.migrations(ctx, JobKind.PRE_DATA_MIGRATION, u.getFromImage(), notices);
+    Optional<NextAct> previous =
+        JobSteps.migrations(ctx, UpgradeJob.PRE_DATA_MIGRATION, u.getFromImage(), notices);
     if (previous.isPresent()) {
       return previous;
     }
 
-    JobSteps.Once probe = JobSteps.once(ctx, JobKind.VERSION_PROBE, u.getToImage());
+    JobSteps.Once probe = JobSteps.once(ctx, UpgradeJob.VERSION_PROBE, u.getToImage());
     if (probe.pending() != null) {
       return Optional.of(probe.pending());
     }
     String probeName = probe.finished().name();
-    Optional<Blocked> probeFailed =
+    Optional<NextAct> probeFailed =
         JobSteps.verdict(
-            JobKind.VERSION_PROBE,
+            UpgradeJob.VERSION_PROBE,
             probe.finished(),
             "probing the versions " + u.getToImage() + " carries",
             notices);
@@ -559,27 +558,27 @@ public final class UpgradePlanner {
     }
     // Told once, as the step ends, like the check's warnings.
     List<Decision.Notice> atEnd = new ArrayList<>();
-    Optional<Blocked> mismatch = releaseMismatch(ctx, probed, atEnd);
+    Optional<NextAct> mismatch = releaseMismatch(ctx, probed, atEnd);
     if (mismatch.isPresent()) {
       return mismatch;
     }
     u.setTargets(probed.toPins());
 
-    JobSteps.Once check = JobSteps.once(ctx, JobKind.UPGRADE_CHECK, u.getToImage());
+    JobSteps.Once check = JobSteps.once(ctx, UpgradeJob.UPGRADE_CHECK, u.getToImage());
     if (check.pending() != null) {
       return Optional.of(check.pending());
     }
-    JobOutcome checked = JobSteps.outcome(JobKind.UPGRADE_CHECK, check.finished(), 0);
+    JobOutcome checked = JobSteps.outcome(UpgradeJob.UPGRADE_CHECK, check.finished(), 0);
     if (!checked.proceeds()) {
       return Optional.of(JobSteps.stall(checked, check.finished(), "checking " + u.getToImage()));
     }
 
-    Optional<Blocked> nullUseQuota = nullUseQuota(ctx);
+    Optional<NextAct> nullUseQuota = nullUseQuota(ctx);
     if (nullUseQuota.isPresent()) {
       return nullUseQuota;
     }
     ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), u.getToRelease());
-    Optional<Blocked> rows = audit.resolve(ctx);
+    Optional<NextAct> rows = audit.resolve(ctx);
     if (rows.isPresent()) {
       return rows;
     }
@@ -596,7 +595,7 @@ public final class UpgradePlanner {
    * cross-check: with a package version that agrees, a difference is told (the image's versions are
    * used); without one (a probe that could not read it), a difference stalls as before.
    */
-  private static Optional<Blocked> releaseMismatch(
+  private static Optional<NextAct> releaseMismatch(
       PlanContext ctx, ProbedVersions probed, List<Decision.Notice> notices) {
     UpgradeStatus u = ctx.draft;
     ReleaseCatalog catalog = ctx.obs.catalog();
@@ -696,7 +695,7 @@ public final class UpgradePlanner {
    * bug 2070475): a stall before anything is stopped or migrated, with the SQL to inspect them. The
    * running release's own data migrations ran first, so what is left they do not fix.
    */
-  private static Optional<Blocked> nullUseQuota(PlanContext ctx) {
+  private static Optional<NextAct> nullUseQuota(PlanContext ctx) {
     UpgradeStatus u = ctx.draft;
     ReleaseCatalog catalog = ctx.obs.catalog();
     Optional<Release> from = catalog.find(u.getFromRelease());
@@ -735,14 +734,14 @@ public final class UpgradePlanner {
             counts + " with use_quota NULL"));
   }
 
-  private Optional<Blocked> dbSync(PlanContext ctx) {
+  private Optional<NextAct> dbSync(PlanContext ctx) {
     UpgradeStatus u = ctx.draft;
-    JobSteps.Once sync = JobSteps.once(ctx, JobKind.DB_SYNC, u.getToImage());
+    JobSteps.Once sync = JobSteps.once(ctx, UpgradeJob.DB_SYNC, u.getToImage());
     if (sync.pending() != null) {
       return Optional.of(sync.pending());
     }
     return JobSteps.verdict(
-        JobKind.DB_SYNC,
+        UpgradeJob.DB_SYNC,
         sync.finished(),
         "migrating the schema for "
             + u.getToImage()
@@ -750,13 +749,13 @@ public final class UpgradePlanner {
         List.of());
   }
 
-  private Blocked pinning(PlanContext ctx) {
+  private NextAct pinning(PlanContext ctx) {
     UpgradeStatus u = ctx.draft;
     if (u.getPins() != null && !u.getPins().isEmpty()) {
       return recordStep(ctx, UpgradeStep.RollingScheduler);
     }
     ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), u.getToRelease());
-    Optional<Blocked> rows = audit.resolve(ctx);
+    Optional<NextAct> rows = audit.resolve(ctx);
     if (rows.isPresent()) {
       return rows.get();
     }
@@ -768,7 +767,7 @@ public final class UpgradePlanner {
       return recordStep(ctx, UpgradeStep.RollingScheduler);
     }
     u.setPins(pins);
-    return Blocked.of(new Action.RecordPins(pins, UpgradeStatuses.copyPins(u.getTargets())));
+    return NextAct.of(new Action.RecordPins(pins, UpgradeStatuses.copyPins(u.getTargets())));
   }
 
   /**
@@ -777,7 +776,7 @@ public final class UpgradePlanner {
    * to stop), then wait for the backups in flight, as the rolling path does per pod. The hosts are
    * allowed again once their new pods pass their gate in Unpinning.
    */
-  private static Optional<Blocked> drainBackups(PlanContext ctx, List<Decision.Notice> notices) {
+  private static Optional<NextAct> drainBackups(PlanContext ctx, List<Decision.Notice> notices) {
     List<String> hosts = new ArrayList<>();
     for (ClusterLayout.Slot slot : ctx.layout.backups()) {
       hosts.add(slot.host());
@@ -787,7 +786,7 @@ public final class UpgradePlanner {
       if (!ctx.obs.backupHostsStopped().contains(slot.host())) {
         ctx.markInFlight(OFFLINE_DRAIN);
         return Optional.of(
-            new Blocked(
+            new NextAct(
                 new Action.StopNewBackups(slot.host()),
                 "offline upgrade: stopping new backups on " + slot.host()));
       }
@@ -810,11 +809,11 @@ public final class UpgradePlanner {
   }
 
   /** Offline: every Cinder pod gone before the db sync. */
-  private Optional<Blocked> stopServices(PlanContext ctx) {
+  private Optional<NextAct> stopServices(PlanContext ctx) {
     long running = ctx.pods().stream().filter(p -> !p.terminating()).count();
     if (running > 0) {
       return Optional.of(
-          new Blocked(
+          new NextAct(
               new Action.StopServices(
                   "offline upgrade to "
                       + ctx.draft.getToRelease()
@@ -837,8 +836,8 @@ public final class UpgradePlanner {
    * the newest pod on the image was created, whichever is later): quota, admission or scheduling
    * can keep the Deployment from creating pods, which no pod's own gate would catch.
    */
-  private static Optional<Blocked> apiRollout(PlanContext ctx, String image) {
-    Optional<Blocked> settled = apiSettled(ctx, image);
+  private static Optional<NextAct> apiRollout(PlanContext ctx, String image) {
+    Optional<NextAct> settled = apiSettled(ctx, image);
     if (settled.isEmpty()
         || !(settled.get().action() instanceof Action.Wait w)
         || !"WaitingForApiRollout".equals(w.reason())) {
@@ -888,11 +887,11 @@ public final class UpgradePlanner {
   }
 
   /** API pods: as many as the spec asks for, every one on the image and Ready. */
-  private static Optional<Blocked> apiSettled(PlanContext ctx, String image) {
+  private static Optional<NextAct> apiSettled(PlanContext ctx, String image) {
     List<PodView> live = ctx.liveApiPods();
     for (PodView p : live) {
       if (image.equals(p.image())) {
-        Optional<Blocked> gate = PodGate.ready(ctx, p);
+        Optional<NextAct> gate = PodGate.ready(ctx, p);
         if (gate.isPresent()) {
           return gate;
         }
@@ -928,7 +927,7 @@ public final class UpgradePlanner {
    * scheduler, volume and backup process that started before the rows reached the target, then
    * restart the API pods that did. Offline upgrades start their services here.
    */
-  private Optional<Blocked> unpin(PlanContext ctx) {
+  private Optional<NextAct> unpin(PlanContext ctx) {
     UpgradeStatus u = ctx.draft;
     String image = u.getToImage();
     for (ClusterLayout.Slot slot : ctx.layout.forward()) {
@@ -947,7 +946,7 @@ public final class UpgradePlanner {
                 "pod " + slot.pod() + " runs " + p.image() + ", not " + image,
                 RECHECK_POD));
       }
-      Optional<Blocked> gate = PodGate.check(ctx, p, slot, ctx.targets());
+      Optional<NextAct> gate = PodGate.check(ctx, p, slot, ctx.targets());
       if (gate.isPresent()) {
         return gate;
       }
@@ -956,15 +955,15 @@ public final class UpgradePlanner {
       if (u.getMode() == UpgradeMode.Offline
           && slot.component() == Component.BACKUP
           && ctx.obs.backupHostsStopped().contains(slot.host())) {
-        return Optional.of(Blocked.of(new Action.AllowNewBackups(slot.host())));
+        return Optional.of(NextAct.of(new Action.AllowNewBackups(slot.host())));
       }
     }
-    Optional<Blocked> api = apiSettled(ctx, image);
+    Optional<NextAct> api = apiSettled(ctx, image);
     if (api.isPresent()) {
       return api;
     }
     ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), u.getToRelease());
-    Optional<Blocked> rows = audit.resolve(ctx);
+    Optional<NextAct> rows = audit.resolve(ctx);
     if (rows.isPresent()) {
       return rows;
     }
@@ -990,7 +989,7 @@ public final class UpgradePlanner {
               "restart to drop the cached version pins",
               ctx.targets(),
               true);
-      Optional<Blocked> restart = PodRoller.roll(ctx, ctx.layout.forward(), goal);
+      Optional<NextAct> restart = PodRoller.roll(ctx, ctx.layout.forward(), goal);
       if (restart.isPresent()) {
         return restart;
       }
@@ -1009,7 +1008,7 @@ public final class UpgradePlanner {
               PlanContext.waiting(
                   "WaitingForPod", "pod " + p.name() + ": waiting for it to run", RECHECK_POD));
         }
-        return Optional.of(new Blocked(signal, "pod " + p.name() + ": signalling"));
+        return Optional.of(new NextAct(signal, "pod " + p.name() + ": signalling"));
       }
     }
 
@@ -1020,13 +1019,13 @@ public final class UpgradePlanner {
       // so compare with the second the rows got there: an API pod on the target image cannot
       // have been created before RollingApi began.
       if (started != null && started.isBefore(reached.truncatedTo(ChronoUnit.SECONDS))) {
-        Optional<Blocked> blocker = PodInventory.blocker(ctx, p.name());
+        Optional<NextAct> blocker = PodInventory.blocker(ctx, p.name());
         if (blocker.isPresent()) {
           return blocker;
         }
         ctx.markInFlight(PlanContext.markerPod(p.name()));
         return Optional.of(
-            new Blocked(
+            new NextAct(
                 new Action.RestartPod(
                     p.name(),
                     p.uid(),
@@ -1043,7 +1042,7 @@ public final class UpgradePlanner {
    * Before Complete: every scheduler, volume and backup pod is there, on the target image, and its
    * service still works (its gate again: versions, a heartbeat since its start, up now).
    */
-  private static Optional<Blocked> everyServiceWorks(PlanContext ctx) {
+  private static Optional<NextAct> everyServiceWorks(PlanContext ctx) {
     String image = ctx.draft.getToImage();
     for (ClusterLayout.Slot slot : ctx.layout.forward()) {
       PodView p = ctx.pod(slot.pod());
@@ -1059,7 +1058,7 @@ public final class UpgradePlanner {
                     + " (before completing)",
                 RECHECK_POD));
       }
-      Optional<Blocked> gate =
+      Optional<NextAct> gate =
           PodGate.check(ctx, p, slot, ctx.targets().isEmpty() ? null : ctx.targets());
       if (gate.isPresent()) {
         return gate;
@@ -1070,7 +1069,7 @@ public final class UpgradePlanner {
 
   // --- config-only roll -------------------------------------------------------------
 
-  private Optional<Blocked> configRoll(PlanContext ctx) {
+  private Optional<NextAct> configRoll(PlanContext ctx) {
     ConfigChecksums desired = ctx.obs.desiredConfigChecksums();
     if (desired == null) {
       return Optional.empty();
@@ -1115,7 +1114,7 @@ public final class UpgradePlanner {
     return u.getSignalledPods().stream().anyMatch(m -> m.startsWith(pod));
   }
 
-  private static Blocked recordStep(PlanContext ctx, UpgradeStep next) {
+  private static NextAct recordStep(PlanContext ctx, UpgradeStep next) {
     UpgradeStatus u = ctx.draft;
     UpgradeStep previous = u.getStep();
     u.setStep(next);
@@ -1125,10 +1124,10 @@ public final class UpgradePlanner {
     if (next == UpgradeStep.DataMigration) {
       u.setDataMigrationRuns(null);
     }
-    return Blocked.of(new Action.RecordStep(previous, next));
+    return NextAct.of(new Action.RecordStep(previous, next));
   }
 
-  private static Blocked complete(PlanContext ctx) {
+  private static NextAct complete(PlanContext ctx) {
     UpgradeStatus u = ctx.draft;
     u.setStep(UpgradeStep.Complete);
     u.setStepStartedAt(ctx.now().toString());
@@ -1136,11 +1135,11 @@ public final class UpgradePlanner {
     u.setInFlight(null);
     u.setInFlightSince(null);
     u.setBlockedBy(null);
-    return Blocked.of(new Action.Complete(u.getToRelease(), u.getToImage()));
+    return NextAct.of(new Action.Complete(u.getToRelease(), u.getToImage()));
   }
 
   /** paused: finish what is in flight, start nothing new. */
-  private static Blocked holdIfPaused(PlanContext ctx, Blocked b) {
+  private static NextAct holdIfPaused(PlanContext ctx, NextAct b) {
     if (!ctx.policy.pausedOrDefault() || !b.action().changesWorld() || continues(ctx, b.action())) {
       return b;
     }
@@ -1151,10 +1150,9 @@ public final class UpgradePlanner {
       ctx.draft.setVolumeGapHost(ctx.recorded == null ? null : ctx.recorded.getVolumeGapHost());
       ctx.draft.setVolumeGapFrom(ctx.recorded == null ? null : ctx.recorded.getVolumeGapFrom());
     }
-    return PlanContext.waiting(
-        "Paused",
-        "paused by spec.upgrade.paused" + (b.blockedBy() == null ? "" : "; next: " + b.blockedBy()),
-        RECHECK_PAUSED);
+    return PlanContext.paused(
+        "paused by spec.upgrade.paused"
+            + (b.blockedBy() == null ? "" : "; next: " + b.blockedBy()));
   }
 
   private static boolean continues(PlanContext ctx, Action a) {
@@ -1183,11 +1181,12 @@ public final class UpgradePlanner {
         || ctx.obs.backupHostsStopped().contains(pod);
   }
 
-  private static Phase phaseOf(Action a) {
+  private static Phase phaseOf(NextAct next) {
+    Action a = next.action();
     if (a instanceof Action.Stall) {
       return Phase.Stalled;
     }
-    if (a instanceof Action.Wait w && "Paused".equals(w.reason())) {
+    if (next.paused()) {
       return Phase.Paused;
     }
     if (a instanceof Action.Complete) {

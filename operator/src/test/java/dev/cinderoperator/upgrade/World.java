@@ -536,12 +536,12 @@ final class World {
   }
 
   /** Puts a finished job in place, as if it had run. */
-  void finishedJob(JobKind kind, String image, int run, int exit, String message) {
+  void finishedJob(UpgradeJob kind, String image, int run, int exit, String message) {
     String name = JobSteps.name(CLUSTER, kind, image, run);
     JobView active =
         new JobView(name, kind.component(), image, JobState.ACTIVE, null, null, now, null);
     jobs.put(name, finished(active, exit, message));
-    if (kind == JobKind.VERSION_PROBE && exit == 0) {
+    if (kind == UpgradeJob.VERSION_PROBE && exit == 0) {
       probes.put(image, imageVersions.get(image));
     }
   }
