@@ -19,10 +19,10 @@ import java.util.Optional;
  * restart) its outcome is read instead. Online data migrations run as numbered jobs, one after the
  * other, until one exits 0. What an exit code means is {@link JobOutcome}'s alone.
  */
-final class JobSteps {
+public final class JobSteps {
   private JobSteps() {}
 
-  static String name(String cluster, UpgradeJob kind, String image, int run) {
+  public static String name(String cluster, UpgradeJob kind, String image, int run) {
     String hash = JobHash.of(image);
     return switch (kind) {
       case VERSION_PROBE -> Names.versionProbeJob(cluster, hash);
@@ -33,10 +33,10 @@ final class JobSteps {
   }
 
   /** Either the finished job or the act that creates it / waits for it. */
-  record Once(NextAct pending, JobView finished) {}
+  public record Once(NextAct pending, JobView finished) {}
 
   /** A job run once per image: created when absent, waited for while active. */
-  static Once once(PlanContext ctx, UpgradeJob kind, String image) {
+  public static Once once(PlanContext ctx, UpgradeJob kind, String image) {
     String name = name(ctx.obs.cluster(), kind, image, 0);
     Optional<JobView> job = ctx.job(name);
     if (job.isEmpty()) {
@@ -57,7 +57,7 @@ final class JobSteps {
    *
    * @param failuresSoFar earlier runs of the same job that ended in {@link Verdict#RETRY}
    */
-  static JobOutcome outcome(UpgradeJob kind, JobView job, int failuresSoFar) {
+  public static JobOutcome outcome(UpgradeJob kind, JobView job, int failuresSoFar) {
     Integer exit = job.effectiveExitCode();
     return exit == null
         ? JobOutcome.withoutExitCode(kind.tool(), failuresSoFar)
@@ -70,7 +70,7 @@ final class JobSteps {
    *
    * @param context what the job was for, put in front of the outcome's message; may be empty
    */
-  static Optional<NextAct> verdict(
+  public static Optional<NextAct> verdict(
       UpgradeJob kind, JobView job, String context, List<Decision.Notice> notices) {
     JobOutcome o = outcome(kind, job, 0);
     if (o.proceeds()) {
@@ -81,7 +81,7 @@ final class JobSteps {
   }
 
   /** The Event for a job that succeeded with warnings; nothing otherwise. */
-  static void notice(JobOutcome o, JobView job, List<Decision.Notice> notices) {
+  public static void notice(JobOutcome o, JobView job, List<Decision.Notice> notices) {
     if (o.verdict() == Verdict.SUCCEEDED_WITH_WARNINGS) {
       notices.add(
           new Decision.Notice(
@@ -90,7 +90,7 @@ final class JobSteps {
   }
 
   /** JobOutcome's reason and message, the job, and how a person retries once they fixed it. */
-  static NextAct stall(JobOutcome o, JobView job, String context) {
+  public static NextAct stall(JobOutcome o, JobView job, String context) {
     String name = job.name();
     return PlanContext.stall(
         o.reason(),
@@ -116,7 +116,7 @@ final class JobSteps {
    * exit read by {@link JobOutcome}: RUN_AGAIN starts the next run at once, RETRY after its backoff
    * (timed from the failed run's end), STALL stalls naming the job.
    */
-  static Optional<NextAct> migrations(
+  public static Optional<NextAct> migrations(
       PlanContext ctx, UpgradeJob kind, String image, List<Decision.Notice> notices) {
     ctx.ensureDraft();
     Integer recordedRun = ctx.draft.getDataMigrationRuns();
@@ -174,7 +174,7 @@ final class JobSteps {
    * @param last the status of the last upgrade, or null
    * @param image the image the cluster runs, on which the new upgrade's first migrations run
    */
-  static Integer nextRunAfter(UpgradeStatus last, String image) {
+  public static Integer nextRunAfter(UpgradeStatus last, String image) {
     if (last == null || last.getDataMigrationRuns() == null || image == null) {
       return null;
     }
@@ -196,7 +196,7 @@ final class JobSteps {
   }
 
   /** The highest run number among existing data-migration jobs of this image, 0 if none. */
-  static int highestRun(PlanContext ctx, String image) {
+  public static int highestRun(PlanContext ctx, String image) {
     String hash = JobHash.of(image);
     int max = 0;
     for (JobView j : ctx.obs.jobs()) {
@@ -220,7 +220,7 @@ final class JobSteps {
     return count;
   }
 
-  static String detail(JobView j) {
+  public static String detail(JobView j) {
     String msg = j.terminationMessage();
     if (msg == null || msg.isBlank()) {
       return "";

@@ -10,11 +10,11 @@ import java.util.Optional;
  * The one-at-a-time invariant: no pod is replaced while any other pod of any component is missing,
  * not Ready or terminating.
  */
-final class PodInventory {
+public final class PodInventory {
   private PodInventory() {}
 
   /** What stops the pod {@code acting} from being replaced now, if anything. */
-  static Optional<NextAct> blocker(PlanContext ctx, String acting) {
+  public static Optional<NextAct> blocker(PlanContext ctx, String acting) {
     String why = " (before replacing " + acting + ")";
     for (ClusterLayout.Slot slot : ctx.layout.forward()) {
       if (slot.pod().equals(acting)) {

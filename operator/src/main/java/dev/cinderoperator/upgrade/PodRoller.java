@@ -22,10 +22,10 @@ import java.util.function.Predicate;
  * alone, it keeps serving until it has nothing in flight and is disabled only for its swap. Then it
  * is replaced, verified and allowed again (docs/backup-drain.md).
  */
-final class PodRoller {
+public final class PodRoller {
 
   /** What the roll moves pods to. */
-  record Goal(
+  public record Goal(
       Predicate<PodView> reached,
       String why,
       Map<CinderBinary, VersionPin> expected,
@@ -34,7 +34,7 @@ final class PodRoller {
   private PodRoller() {}
 
   /** The next act of the roll, or empty when every pod in {@code order} passed its gate. */
-  static Optional<NextAct> roll(PlanContext ctx, List<ClusterLayout.Slot> order, Goal goal) {
+  public static Optional<NextAct> roll(PlanContext ctx, List<ClusterLayout.Slot> order, Goal goal) {
     for (ClusterLayout.Slot slot : order) {
       Optional<NextAct> b = step(ctx, slot, goal);
       if (b.isPresent()) {
