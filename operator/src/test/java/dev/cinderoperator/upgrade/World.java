@@ -35,7 +35,7 @@ final class World {
   static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
   static final ReleaseCatalog CATALOG = ReleaseCatalog.standard();
 
-  final UpgradePlanner planner = new UpgradePlanner();
+  UpgradePlanner planner = new UpgradePlanner();
   final CinderClusterSpec spec = new CinderClusterSpec();
   CinderClusterStatus status = new CinderClusterStatus();
   Instant now = T0;
