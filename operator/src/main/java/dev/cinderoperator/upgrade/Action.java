@@ -7,6 +7,7 @@ import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.workload.Component;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one thing the executor does in this reconcile, after writing the decision's status. Each
@@ -15,7 +16,26 @@ import java.util.List;
  */
 public sealed interface Action {
 
-  String reason();
+  /** The Event and condition reason; records that do not carry their own take it from REASONS. */
+  default String reason() {
+    return REASONS.get(getClass());
+  }
+
+  /** The reason of each action whose reason is fixed, in one table. */
+  Map<Class<? extends Action>, String> REASONS =
+      Map.ofEntries(
+          Map.entry(StartUpgrade.class, "UpgradeStarted"),
+          Map.entry(StartRollback.class, "RollbackStarted"),
+          Map.entry(CreateJob.class, "JobCreated"),
+          Map.entry(ReplacePod.class, "ReplacingPod"),
+          Map.entry(RestartPod.class, "RestartingPod"),
+          Map.entry(SignalPod.class, "SignallingPod"),
+          Map.entry(RemoveServiceRow.class, "ServiceRowRemoved"),
+          Map.entry(StopNewBackups.class, "BackupDrainStarted"),
+          Map.entry(AllowNewBackups.class, "BackupDrainFinished"),
+          Map.entry(StopServices.class, "StoppingServices"),
+          Map.entry(RecordPins.class, "PinsRecorded"),
+          Map.entry(Complete.class, "UpgradeComplete"));
 
   String message();
 
@@ -40,11 +60,6 @@ public sealed interface Action {
       int totalSteps)
       implements Action {
     @Override
-    public String reason() {
-      return "UpgradeStarted";
-    }
-
-    @Override
     public String message() {
       return mode
           + " upgrade from "
@@ -66,11 +81,6 @@ public sealed interface Action {
   record StartRollback(
       String fromRelease, String toRelease, String fromImage, String toImage, int totalSteps)
       implements Action {
-    @Override
-    public String reason() {
-      return "RollbackStarted";
-    }
-
     @Override
     public String message() {
       return "spec reverted to "
@@ -104,11 +114,6 @@ public sealed interface Action {
    */
   record CreateJob(UpgradeJob kind, String image, String name, int run) implements WorldChange {
     @Override
-    public String reason() {
-      return "JobCreated";
-    }
-
-    @Override
     public String message() {
       return "job " + name + " (" + kind.component().label() + ") on image " + image;
     }
@@ -140,11 +145,6 @@ public sealed interface Action {
     }
 
     @Override
-    public String reason() {
-      return "ReplacingPod";
-    }
-
-    @Override
     public String message() {
       return "replacing pod " + pod + ": " + why;
     }
@@ -160,11 +160,6 @@ public sealed interface Action {
       implements WorldChange {
     public RestartPod(String pod, String uid, Component component, String why) {
       this(pod, uid, component, why, null);
-    }
-
-    @Override
-    public String reason() {
-      return "RestartingPod";
     }
 
     @Override
@@ -184,11 +179,6 @@ public sealed interface Action {
     }
 
     @Override
-    public String reason() {
-      return "SignallingPod";
-    }
-
-    @Override
     public String message() {
       return "SIGHUP to pod " + pod + " so its service drops the cached version pins";
     }
@@ -196,11 +186,6 @@ public sealed interface Action {
 
   /** Soft-delete the row as {@code cinder-manage service remove} does, then read back to verify. */
   record RemoveServiceRow(ServiceRow row, String why) implements WorldChange {
-    @Override
-    public String reason() {
-      return "ServiceRowRemoved";
-    }
-
     @Override
     public String message() {
       return "removing services row " + row.binary() + " " + row.host() + ": " + why;
@@ -213,11 +198,6 @@ public sealed interface Action {
    * (see {@link Decision#keepOffSchedulers()}).
    */
   record StopNewBackups(String host) implements WorldChange {
-    @Override
-    public String reason() {
-      return "BackupDrainStarted";
-    }
-
     @Override
     public String message() {
       return "stopping new backups, restores and deletes on "
@@ -232,11 +212,6 @@ public sealed interface Action {
    */
   record AllowNewBackups(String host) implements WorldChange {
     @Override
-    public String reason() {
-      return "BackupDrainFinished";
-    }
-
-    @Override
     public String message() {
       return "new backups allowed again on " + host;
     }
@@ -246,11 +221,6 @@ public sealed interface Action {
    * Offline upgrade: scale every Cinder workload to 0 (see {@link UpgradePlanner#servicesStopped}).
    */
   record StopServices(String why) implements WorldChange {
-    @Override
-    public String reason() {
-      return "StoppingServices";
-    }
-
     @Override
     public String message() {
       return why;
@@ -262,11 +232,6 @@ public sealed interface Action {
     public RecordPins {
       pins = List.copyOf(pins);
       targets = List.copyOf(targets);
-    }
-
-    @Override
-    public String reason() {
-      return "PinsRecorded";
     }
 
     @Override
@@ -289,11 +254,6 @@ public sealed interface Action {
 
   /** Set status.release/status.image to these, finishedAt, Ready=True (status only). */
   record Complete(String release, String image) implements Action {
-    @Override
-    public String reason() {
-      return "UpgradeComplete";
-    }
-
     @Override
     public String message() {
       return "every pod runs " + image + " and every service reports the " + release + " versions";
