@@ -12,15 +12,16 @@ import java.util.Optional;
 
 /** Where the API Deployment's pods are, as the API rollout and Unpinning wait for them. */
 final class ApiPods {
-  /** The reason of the wait while the Deployment still rolls. */
-  static final String ROLLING = "WaitingForApiRollout";
-
   private ApiPods() {}
 
   /** API pods: as many as the spec asks for, every one on the image and Ready. */
   static Optional<NextAct> settled(PlanContext ctx, String image) {
-    List<PodView> live = ctx.liveApiPods();
-    for (PodView p : live) {
+    return notReady(ctx, image).or(() -> rolling(ctx, image));
+  }
+
+  /** The gate of the first pod on the image that is not Ready yet. */
+  static Optional<NextAct> notReady(PlanContext ctx, String image) {
+    for (PodView p : ctx.liveApiPods()) {
       if (image.equals(p.image())) {
         Optional<NextAct> gate = PodGate.ready(ctx, p);
         if (gate.isPresent()) {
@@ -28,11 +29,18 @@ final class ApiPods {
         }
       }
     }
+    return Optional.empty();
+  }
+
+  /** The wait while the Deployment still replaces pods (fewer on the image than asked for). */
+  static Optional<NextAct> rolling(PlanContext ctx, String image) {
+    List<PodView> live = ctx.liveApiPods();
     long onImage = live.stream().filter(p -> image.equals(p.image())).count();
     boolean terminating =
         ctx.pods().stream().anyMatch(p -> p.component() == Component.API && p.terminating());
     if (onImage < live.size() || onImage < ctx.layout.apiReplicas() || terminating) {
-      return Optional.of(PlanContext.waiting(ROLLING, "api: " + progress(ctx, image), RECHECK_POD));
+      return Optional.of(
+          PlanContext.waiting("WaitingForApiRollout", "api: " + progress(ctx, image), RECHECK_POD));
     }
     return Optional.empty();
   }

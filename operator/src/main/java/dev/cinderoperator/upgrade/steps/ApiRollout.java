@@ -3,7 +3,6 @@ package dev.cinderoperator.upgrade.steps;
 import dev.cinderoperator.api.Durations;
 import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
-import dev.cinderoperator.upgrade.Action;
 import dev.cinderoperator.upgrade.ClusterLayout;
 import dev.cinderoperator.upgrade.NextAct;
 import dev.cinderoperator.upgrade.PlanContext;
@@ -55,11 +54,13 @@ public record ApiRollout(boolean back) implements Step {
   }
 
   private static Optional<NextAct> stuck(PlanContext ctx, String image) {
-    Optional<NextAct> settled = ApiPods.settled(ctx, image);
-    if (settled.isEmpty()
-        || !(settled.get().action() instanceof Action.Wait w)
-        || !ApiPods.ROLLING.equals(w.reason())) {
-      return settled;
+    Optional<NextAct> notReady = ApiPods.notReady(ctx, image);
+    if (notReady.isPresent()) {
+      return notReady;
+    }
+    Optional<NextAct> rolling = ApiPods.rolling(ctx, image);
+    if (rolling.isEmpty()) {
+      return rolling;
     }
     Instant since = PlanContext.parseInstant(ctx.draft.getStepStartedAt()).orElse(ctx.now());
     List<String> onOther = new ArrayList<>();
@@ -78,7 +79,7 @@ public record ApiRollout(boolean back) implements Step {
     }
     Duration timeout = ctx.policy.podReadyTimeoutOrDefault();
     if (!ctx.now().isAfter(since.plus(timeout))) {
-      return settled;
+      return rolling;
     }
     String pods =
         (onOther.isEmpty() ? "" : "; still on another image: " + String.join(", ", onOther))
