@@ -201,8 +201,8 @@ class RealReleasesUpgradeRealCinderTest {
     beats.close();
     exits.close();
     System.out.printf(
-        "physical limit %.1f s (ratio %.2f): %s%n",
-        limit.seconds(), upgradeSeconds / limit.seconds(), limit.parts());
+        "physical limit %.1f s (ratio %.2f): %s, volume backends side by side %s%n",
+        limit.seconds(), upgradeSeconds / limit.seconds(), limit.parts(), limit.volumeBackends());
     System.out.printf("upgrade complete in %.1f s (after %.1f s)%n", upgradeSeconds, seconds());
     traffic.upgradeFinished(Duration.ofSeconds(20));
     TrafficReport report = traffic.awaitEnd();
@@ -224,6 +224,7 @@ class RealReleasesUpgradeRealCinderTest {
     extra.put("limitSeconds", limit.seconds());
     extra.put("ratio", upgradeSeconds / limit.seconds());
     extra.put("limitParts", limit.parts());
+    extra.put("limitVolumeBackends", limit.volumeBackends());
     extra.put("limitUnmeasured", limit.unmeasured());
     extra.put("apiPodsReady", readyApiPods);
     extra.put("connectionsByApiPod", served);

@@ -17,15 +17,21 @@ import java.util.Set;
  * measured on the run itself. Each job: its container's run. Each replaced scheduler, volume and
  * backup pod: its old process's stop (the pod's deletion to the container's exit) and its new
  * process's start to its first heartbeat (the gate's proof that the service works). Each new API
- * pod: its start to Ready. No operator could be faster without running two of these at once, which
- * the one-at-a-time rule forbids; what remains is the operator's own time (polls, reconciles, the
- * API server) and the simulated kubelet's.
+ * pod: its start to Ready. The operator rolls the volume backends side by side (one pod down per
+ * backend), so their parts add up per backend and the slowest backend counts; everything else is
+ * one after the other. No operator could be faster without taking two pods of one backend or
+ * component down at once, which the one-at-a-time rule forbids; what remains is the operator's own
+ * time (polls, reconciles, the API server) and the simulated kubelet's.
  *
- * @param parts every part's seconds, by what it was (a pod or job name and what it did)
+ * @param parts every serial part's seconds, by what it was (a pod or job name and what it did)
+ * @param volumeBackends each volume backend's parts
  * @param unmeasured parts that could not be measured (a process that never exited, a service that
  *     never heartbeated)
  */
-record RealUpgradeLimit(Map<String, Double> parts, List<String> unmeasured) {
+record RealUpgradeLimit(
+    Map<String, Double> parts,
+    Map<String, Map<String, Double>> volumeBackends,
+    List<String> unmeasured) {
   private static final Set<String> SERVICES =
       Set.of(Component.SCHEDULER.label(), Component.VOLUME.label(), Component.BACKUP.label());
 
@@ -36,9 +42,14 @@ record RealUpgradeLimit(Map<String, Double> parts, List<String> unmeasured) {
       HeartbeatLog beats,
       Instant from,
       Instant to) {
-    Map<String, Double> parts = new LinkedHashMap<>();
+    Map<String, Double> serial = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> backends = new LinkedHashMap<>();
     List<String> unmeasured = new ArrayList<>();
     for (RealCinderRuntime.Run r : runs) {
+      Map<String, Double> parts =
+          Component.VOLUME.label().equals(r.component())
+              ? backends.computeIfAbsent(backendOf(r), b -> new LinkedHashMap<>())
+              : serial;
       Instant started = r.startedAt();
       Optional<Instant> exited = exits.exitOf(r);
       boolean startedInside = !started.isBefore(from) && !started.isAfter(to);
@@ -72,10 +83,15 @@ record RealUpgradeLimit(Map<String, Double> parts, List<String> unmeasured) {
             () -> unmeasured.add(r.pod() + " never exited"));
       }
     }
-    return new RealUpgradeLimit(parts, unmeasured);
+    return new RealUpgradeLimit(serial, backends, unmeasured);
   }
 
   double seconds() {
+    return sum(parts)
+        + volumeBackends.values().stream().mapToDouble(RealUpgradeLimit::sum).max().orElse(0);
+  }
+
+  private static double sum(Map<String, Double> parts) {
     return parts.values().stream().mapToDouble(Double::doubleValue).sum();
   }
 
@@ -97,12 +113,13 @@ record RealUpgradeLimit(Map<String, Double> parts, List<String> unmeasured) {
 
   /** The services row's host: the pod's name, with {@code @backend} for a volume pod. */
   private static String hostOf(RealCinderRuntime.Run r) {
-    if (!Component.VOLUME.label().equals(r.component())) {
-      return r.pod();
-    }
-    // cinder-volume-<backend>-<ordinal>: the backend is between the prefix and the ordinal
+    return Component.VOLUME.label().equals(r.component()) ? r.pod() + "@" + backendOf(r) : r.pod();
+  }
+
+  /** cinder-volume-<backend>-<ordinal>: the backend is between the prefix and the ordinal. */
+  private static String backendOf(RealCinderRuntime.Run r) {
     String rest = r.pod().substring("cinder-volume-".length());
-    return r.pod() + "@" + rest.substring(0, rest.lastIndexOf('-'));
+    return rest.substring(0, rest.lastIndexOf('-'));
   }
 
   private static double seconds(Instant from, Instant to) {
