@@ -2,7 +2,7 @@ package dev.cinderoperator.e2e;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.cinderoperator.sim.ApiCallRecorder;
+import dev.cinderoperator.sim.apiserver.ApiCallRecorder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

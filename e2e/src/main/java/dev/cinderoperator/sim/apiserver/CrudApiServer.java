@@ -1,8 +1,6 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.apiserver;
 
-import dev.cinderoperator.sim.apiserver.AuditLog;
-import dev.cinderoperator.sim.apiserver.FaultInjector;
-import dev.cinderoperator.sim.apiserver.PodRemoval;
+import dev.cinderoperator.sim.SimulatedCluster;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;

@@ -1,17 +1,9 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cinderoperator.sim.ApiCallRecorder.ApiCall;
-import dev.cinderoperator.sim.apiserver.Admission;
-import dev.cinderoperator.sim.apiserver.ApiRefusal;
-import dev.cinderoperator.sim.apiserver.ApiRequest;
-import dev.cinderoperator.sim.apiserver.AuditLog;
-import dev.cinderoperator.sim.apiserver.Evictions;
-import dev.cinderoperator.sim.apiserver.Fault;
-import dev.cinderoperator.sim.apiserver.FaultInjector;
-import dev.cinderoperator.sim.apiserver.PodRemoval;
+import dev.cinderoperator.sim.apiserver.ApiCallRecorder.ApiCall;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;

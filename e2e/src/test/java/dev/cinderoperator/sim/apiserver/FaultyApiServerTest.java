@@ -1,12 +1,10 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.apiserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.cinderoperator.sim.apiserver.AuditLog;
-import dev.cinderoperator.sim.apiserver.Fault;
-import dev.cinderoperator.sim.apiserver.FaultRule;
+import dev.cinderoperator.sim.Workloads;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;

@@ -1,9 +1,11 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.apiserver;
 
 import static dev.cinderoperator.sim.Workloads.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.cinderoperator.sim.MockApiServer;
+import dev.cinderoperator.sim.Workloads;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;

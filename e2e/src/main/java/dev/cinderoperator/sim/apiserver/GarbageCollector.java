@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.HashMap;

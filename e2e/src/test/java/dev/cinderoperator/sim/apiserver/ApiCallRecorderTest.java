@@ -1,8 +1,8 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.apiserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinderoperator.sim.ApiCallRecorder.ApiCall;
+import dev.cinderoperator.sim.apiserver.ApiCallRecorder.ApiCall;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
