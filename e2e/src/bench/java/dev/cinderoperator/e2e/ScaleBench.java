@@ -250,8 +250,8 @@ class ScaleBench {
 
   /** The violating cluster's pod events in the 15 s before the violation, to see what led to it. */
   static List<String> timeline(
-      SimulatedEnvironment env, dev.cinderoperator.sim.InvariantChecker.Violation v) {
-    return env.sim().recorder().of(dev.cinderoperator.sim.SimEvent.PodEvent.class).stream()
+      SimulatedEnvironment env, dev.cinderoperator.sim.invariants.InvariantChecker.Violation v) {
+    return env.sim().recorder().of(dev.cinderoperator.sim.events.SimEvent.PodEvent.class).stream()
         .filter(e -> v.cluster().equals(e.cluster()))
         .filter(e -> !e.at().isBefore(v.at().minusSeconds(15)) && !e.at().isAfter(v.at()))
         .map(e -> e.at() + " " + e.kind() + " " + e.pod() + " " + e.image())

@@ -4,11 +4,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.cinder.ServicesTable;
-import dev.cinderoperator.sim.EventRecorder;
-import dev.cinderoperator.sim.InvariantChecker;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
-import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEventLog;
+import dev.cinderoperator.sim.invariants.InvariantChecker;
 import dev.cinderoperator.workload.Component;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -156,7 +156,7 @@ class UpgradeBench {
       double seconds = Duration.between(start, end).toMillis() / 1000.0;
       double upgradeQps = (queries.statements() - q1) / seconds;
 
-      EventRecorder rec = env.sim().recorder();
+      SimEventLog rec = env.sim().recorder();
       int jobs =
           rec.of(JobRunEvent.class, j -> NAME.equals(j.cluster()) && !j.at().isBefore(start))
               .size();
@@ -223,7 +223,7 @@ class UpgradeBench {
    * Per active/passive backend host: from the old service's last row write (heartbeat) before the
    * upgrade replaced it to the new service's first (its registration on start).
    */
-  static List<Double> gaps(EventRecorder rec, Instant since) {
+  static List<Double> gaps(SimEventLog rec, Instant since) {
     Map<String, List<ServiceRowEvent>> byHost =
         rec
             .of(

@@ -1,8 +1,8 @@
 package dev.cinderoperator.e2e;
 
-import dev.cinderoperator.sim.EventRecorder;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
-import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEventLog;
 import dev.cinderoperator.workload.Component;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +35,7 @@ final class UpgradeTimeline {
   private UpgradeTimeline() {}
 
   /** The segments of every replacement and job of the cluster since {@code since}, in ms. */
-  static Map<String, Object> of(EventRecorder rec, String cluster, Instant since) {
+  static Map<String, Object> of(SimEventLog rec, String cluster, Instant since) {
     UpgradeTimeline t = new UpgradeTimeline();
     List<PodEvent> pods =
         rec.of(PodEvent.class, p -> cluster.equals(p.cluster()) && !p.at().isBefore(since));

@@ -34,7 +34,7 @@ public final class CinderProcess {
   private ServiceRow row;
   private ScheduledFuture<?> heartbeat;
 
-  CinderProcess(
+  public CinderProcess(
       String namespace,
       String pod,
       String uid,
@@ -131,7 +131,7 @@ public final class CinderProcess {
     return row;
   }
 
-  synchronized void pin(CinderBinary target, CachedPin pin) {
+  public synchronized void pin(CinderBinary target, CachedPin pin) {
     pins.put(target, pin);
   }
 

@@ -1,7 +1,7 @@
 package dev.cinderoperator.sim;
 
 import dev.cinderoperator.cinder.ServiceRow;
-import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

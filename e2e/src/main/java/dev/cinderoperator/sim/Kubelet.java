@@ -3,9 +3,10 @@ package dev.cinderoperator.sim;
 import dev.cinderoperator.kube.PodExec;
 import dev.cinderoperator.kube.PodSignaller;
 import dev.cinderoperator.sim.ContainerRuntime.JobResult;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
-import dev.cinderoperator.sim.SimEvent.SignalEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.SignalEvent;
+import dev.cinderoperator.sim.events.SimEventLog;
 import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
@@ -55,7 +56,7 @@ public final class Kubelet extends ControlLoop {
 
   private final KubernetesClient client;
   private final SimConfig config;
-  private final EventRecorder recorder;
+  private final SimEventLog recorder;
   private final PodTerminations terminations;
   private final SimCaches caches;
   private final Map<String, PodLife> lives = new ConcurrentHashMap<>();
@@ -72,7 +73,7 @@ public final class Kubelet extends ControlLoop {
   public Kubelet(
       KubernetesClient client,
       SimConfig config,
-      EventRecorder recorder,
+      SimEventLog recorder,
       PodTerminations terminations,
       SimCaches caches) {
     super("kubelet", config.resyncInterval());

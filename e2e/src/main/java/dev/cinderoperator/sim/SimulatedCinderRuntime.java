@@ -652,7 +652,7 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     return predicates.stream().anyMatch(p -> p.test(pod));
   }
 
-  static String repositoryName(String image) {
+  public static String repositoryName(String image) {
     String path = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
     int slash = path.lastIndexOf('/');
     String last = path.substring(slash + 1);
@@ -660,7 +660,7 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     return colon < 0 ? last : last.substring(0, colon);
   }
 
-  static String tagOf(String image) {
+  public static String tagOf(String image) {
     String path = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
     String last = path.substring(path.lastIndexOf('/') + 1);
     int colon = last.indexOf(':');

@@ -5,7 +5,9 @@ import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.kube.ExecPodSignaller;
 import dev.cinderoperator.kube.PodSignaller;
 import dev.cinderoperator.messaging.SchedulerBus;
-import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEventLog;
+import dev.cinderoperator.sim.invariants.InvariantChecker;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.function.Consumer;
@@ -28,7 +30,7 @@ import java.util.function.Function;
 public final class SimulatedCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final SimConfig config;
-  private final EventRecorder recorder = new EventRecorder();
+  private final SimEventLog recorder = new SimEventLog();
   private final PodTerminations terminations = new PodTerminations();
   private final SimCaches caches;
   private final SimDatabases databases;
@@ -117,7 +119,7 @@ public final class SimulatedCluster implements AutoCloseable {
     return cinder;
   }
 
-  public EventRecorder recorder() {
+  public SimEventLog recorder() {
     return recorder;
   }
 

@@ -5,8 +5,8 @@ import static dev.cinderoperator.e2e.Scenario.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.UpgradeStep;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

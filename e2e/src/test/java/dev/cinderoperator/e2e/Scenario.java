@@ -11,7 +11,7 @@ import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.sim.InMemoryServicesTable;
 import dev.cinderoperator.sim.SimConfig;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;

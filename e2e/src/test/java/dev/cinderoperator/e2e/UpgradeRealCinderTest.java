@@ -13,7 +13,7 @@ import dev.cinderoperator.db.testing.TestDatabase;
 import dev.cinderoperator.db.testing.TestMariaDb;
 import dev.cinderoperator.db.testing.TestRabbitMq;
 import dev.cinderoperator.kube.OperatorSettings;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.sim.real.RealCinderRuntime;
 import dev.cinderoperator.workload.Component;
 import java.nio.file.Files;

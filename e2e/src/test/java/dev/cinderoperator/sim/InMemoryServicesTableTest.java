@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.DatabaseUnavailableException;
-import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
-import dev.cinderoperator.sim.SimEvent.ServiceRowEvent.Change;
+import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent.Change;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

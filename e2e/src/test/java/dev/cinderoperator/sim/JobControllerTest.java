@@ -4,6 +4,7 @@ import static dev.cinderoperator.sim.Workloads.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cinderoperator.sim.events.SimEvent;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Pod;

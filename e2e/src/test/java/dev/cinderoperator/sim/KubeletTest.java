@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cinderoperator.kube.PodSignaller;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

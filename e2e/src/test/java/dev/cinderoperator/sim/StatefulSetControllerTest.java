@@ -4,7 +4,7 @@ import static dev.cinderoperator.sim.Workloads.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.cinderoperator.sim.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;

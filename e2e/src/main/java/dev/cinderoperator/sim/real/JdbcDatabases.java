@@ -4,7 +4,7 @@ import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
 import dev.cinderoperator.sim.SimBackupsTable;
 import dev.cinderoperator.sim.SimDatabases;
-import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;

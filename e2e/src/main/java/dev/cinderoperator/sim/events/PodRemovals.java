@@ -1,8 +1,8 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cinderoperator.sim.SimEvent.PodRemovedEvent;
 import dev.cinderoperator.sim.apiserver.PodRemoval;
+import dev.cinderoperator.sim.events.SimEvent.PodRemovedEvent;
 import dev.cinderoperator.workload.Labels;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,12 +1,15 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.invariants;
 
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ServiceRow;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
-import dev.cinderoperator.sim.SimEvent.PodRemovedEvent;
-import dev.cinderoperator.sim.SimEvent.SignalEvent;
+import dev.cinderoperator.sim.CachedPin;
+import dev.cinderoperator.sim.CinderProcess;
+import dev.cinderoperator.sim.events.SimEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodRemovedEvent;
+import dev.cinderoperator.sim.events.SimEvent.SignalEvent;
 import dev.cinderoperator.workload.Component;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.events;
 
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.workload.Labels;

@@ -1,14 +1,17 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.invariants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
-import dev.cinderoperator.sim.InvariantChecker.Invariant;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
-import dev.cinderoperator.sim.SimEvent.PodEvent.Kind;
-import dev.cinderoperator.sim.SimEvent.SignalEvent;
+import dev.cinderoperator.sim.CachedPin;
+import dev.cinderoperator.sim.CinderProcess;
+import dev.cinderoperator.sim.SimulatedCinderRuntime;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent.Kind;
+import dev.cinderoperator.sim.events.SimEvent.SignalEvent;
+import dev.cinderoperator.sim.invariants.InvariantChecker.Invariant;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Labels;
 import java.time.Instant;

@@ -1,9 +1,9 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.events;
 
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
-import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
-import dev.cinderoperator.sim.SimEvent.SignalEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEvent.SignalEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * they happened. Listeners (the invariant checker, the demo's progress view) see each event once,
  * in that order.
  */
-public final class EventRecorder {
-  private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
+public final class SimEventLog {
+  private static final Logger LOG = LoggerFactory.getLogger(SimEventLog.class);
 
   private final List<SimEvent> events = new ArrayList<>();
   private final List<Consumer<SimEvent>> listeners = new CopyOnWriteArrayList<>();
