@@ -12,7 +12,7 @@ import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.messaging.BackupFences;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.SimulatedCinderRuntime;
-import dev.cinderoperator.sim.real.JdbcDatabases;
+import dev.cinderoperator.sim.db.JdbcDatabases;
 import dev.cinderoperator.sim.real.RealCinderRuntime;
 import dev.cinderoperator.workload.CinderPodTemplates;
 import dev.cinderoperator.workload.Names;

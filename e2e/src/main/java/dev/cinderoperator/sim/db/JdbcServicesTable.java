@@ -1,11 +1,9 @@
-package dev.cinderoperator.sim.real;
+package dev.cinderoperator.sim.db;
 
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
 import dev.cinderoperator.db.DatabaseUnavailableException;
 import dev.cinderoperator.db.JdbcServiceRegistry;
-import dev.cinderoperator.sim.ServiceRegistration;
-import dev.cinderoperator.sim.SimServicesTable;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent.Change;
 import java.sql.Connection;

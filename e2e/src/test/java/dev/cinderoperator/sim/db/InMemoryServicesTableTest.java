@@ -1,10 +1,11 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.DatabaseUnavailableException;
+import dev.cinderoperator.sim.SimBackupsTable;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent.Change;
 import java.time.Clock;

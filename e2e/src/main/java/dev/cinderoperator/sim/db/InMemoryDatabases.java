@@ -1,6 +1,7 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.db;
 
 import dev.cinderoperator.cinder.ServiceRow;
+import dev.cinderoperator.sim.SimBackupsTable;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import java.time.Clock;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.db;
 
 /** What a starting Cinder service writes into its services row. */
 public record ServiceRegistration(

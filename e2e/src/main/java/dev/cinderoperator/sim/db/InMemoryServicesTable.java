@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.db;
 
 import dev.cinderoperator.cinder.FailedBackups;
 import dev.cinderoperator.cinder.NullUseQuotaRows;
@@ -6,6 +6,7 @@ import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.DatabaseUnavailableException;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServicesSnapshot;
+import dev.cinderoperator.sim.SimBackupsTable;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent.Change;
 import java.time.Clock;

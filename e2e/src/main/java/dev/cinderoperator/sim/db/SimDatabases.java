@@ -1,6 +1,7 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.db;
 
 import dev.cinderoperator.cinder.ServiceRow;
+import dev.cinderoperator.sim.SimBackupsTable;
 import java.util.List;
 
 /** One Cinder database per CinderCluster, as the simulated processes reach them. */

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim.real;
+package dev.cinderoperator.sim.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,6 @@ import dev.cinderoperator.db.DatabaseUnavailableException;
 import dev.cinderoperator.db.JdbcServiceRegistry;
 import dev.cinderoperator.db.testing.TestDatabase;
 import dev.cinderoperator.db.testing.TestMariaDb;
-import dev.cinderoperator.sim.ServiceRegistration;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent.Change;
 import java.time.Clock;
