@@ -7,6 +7,8 @@ import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import dev.cinderoperator.sim.events.SimEvent.SignalEvent;
 import dev.cinderoperator.sim.events.SimEventLog;
+import dev.cinderoperator.sim.informers.ControlLoop;
+import dev.cinderoperator.sim.informers.SimCaches;
 import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
@@ -662,7 +664,7 @@ public final class Kubelet extends ControlLoop {
             life.pod.getMetadata().getLabels()));
   }
 
-  static String time(Instant instant) {
+  public static String time(Instant instant) {
     return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
   }
 

@@ -1,5 +1,7 @@
 package dev.cinderoperator.sim;
 
+import dev.cinderoperator.sim.informers.ControlLoop;
+import dev.cinderoperator.sim.informers.SimCaches;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;

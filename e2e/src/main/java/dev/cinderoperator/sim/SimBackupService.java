@@ -4,6 +4,7 @@ import dev.cinderoperator.cinder.BackupCapabilityReport;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.messaging.SchedulerBus;
+import dev.cinderoperator.sim.db.SimBackupsTable;
 import dev.cinderoperator.sim.db.SimDatabases;
 import java.time.Duration;
 import java.time.Instant;

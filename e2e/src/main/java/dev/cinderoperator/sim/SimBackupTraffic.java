@@ -1,5 +1,6 @@
 package dev.cinderoperator.sim;
 
+import dev.cinderoperator.sim.db.SimBackupsTable;
 import dev.cinderoperator.sim.db.SimDatabases;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.cinderoperator.sim;
 
+import dev.cinderoperator.sim.controllers.StatefulSetController;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;

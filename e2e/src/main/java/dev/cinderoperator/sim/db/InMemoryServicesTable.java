@@ -6,7 +6,6 @@ import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.DatabaseUnavailableException;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServicesSnapshot;
-import dev.cinderoperator.sim.SimBackupsTable;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent.Change;
 import java.time.Clock;

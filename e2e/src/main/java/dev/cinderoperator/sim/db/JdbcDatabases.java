@@ -2,7 +2,6 @@ package dev.cinderoperator.sim.db;
 
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.cinder.SqlAlchemyUrl;
-import dev.cinderoperator.sim.SimBackupsTable;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import java.time.Clock;
 import java.util.List;

@@ -1,7 +1,6 @@
 package dev.cinderoperator.sim.db;
 
 import dev.cinderoperator.cinder.ServiceRow;
-import dev.cinderoperator.sim.SimBackupsTable;
 import java.util.List;
 
 /** One Cinder database per CinderCluster, as the simulated processes reach them. */

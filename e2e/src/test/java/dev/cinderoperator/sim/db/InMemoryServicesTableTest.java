@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.DatabaseUnavailableException;
-import dev.cinderoperator.sim.SimBackupsTable;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent.Change;
 import java.time.Clock;

@@ -1,5 +1,8 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.controllers;
 
+import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.informers.ControlLoop;
+import dev.cinderoperator.sim.informers.SimCaches;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.informers;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -18,7 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * must not create or delete a second one. The mock server's resource versions are one global
  * counter, so "newer" is a numeric comparison.
  */
-final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
+public final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
   private final SharedIndexInformer<T> informer;
 
   /** The newest copy this simulator wrote, by uid, until the informer has caught up with it. */
@@ -34,7 +34,7 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
    */
   private final Set<String> tombstones = ConcurrentHashMap.newKeySet();
 
-  ObjectCache(SharedIndexInformer<T> informer) {
+  public ObjectCache(SharedIndexInformer<T> informer) {
     this.informer = informer;
     // An overlaid write is dropped once the informer has shown that version or a newer one, or
     // the object's deletion; never inferred from the informer's last synced version, which can
@@ -67,7 +67,7 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
   }
 
   /** Adds a handler to the shared informer (its events are delivered on the informer's thread). */
-  void addHandler(ResourceEventHandler<? super T> handler) {
+  public void addHandler(ResourceEventHandler<? super T> handler) {
     informer.addEventHandler(handler);
   }
 
@@ -80,7 +80,7 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
    * own new pod vanish and created a second one (ObjectCacheTest). Copied first, a retired write
    * was in the store before it was retired, so in the store's later copy.
    */
-  List<T> list() {
+  public List<T> list() {
     Map<String, T> mine = new HashMap<>(written);
     Set<String> deletedByUs = new HashSet<>(deleted);
     List<T> items = informer.getStore().list();
@@ -122,7 +122,7 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
   }
 
   /** Records what the API server returned for a create or update by this simulator. */
-  T wrote(T object) {
+  public T wrote(T object) {
     if (object != null
         && object.getMetadata() != null
         && object.getMetadata().getUid() != null
@@ -136,7 +136,7 @@ final class ObjectCache<T extends HasMetadata> implements AutoCloseable {
   }
 
   /** Records a delete by this simulator. */
-  void deleted(T object) {
+  public void deleted(T object) {
     String uid = object.getMetadata().getUid();
     if (uid != null) {
       tombstones.add(uid);

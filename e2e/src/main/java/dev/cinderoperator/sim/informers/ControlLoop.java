@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.informers;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * resync tick runs {@link #reconcile()} once (events arriving meanwhile are coalesced), and each
  * run re-reads what it needs from the simulator's shared informer caches ({@link SimCaches}).
  */
-abstract class ControlLoop implements AutoCloseable {
+public abstract class ControlLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
 
   private final String name;
@@ -49,7 +49,7 @@ abstract class ControlLoop implements AutoCloseable {
   }
 
   /** Starts the resync ticks; subclasses register their watches in {@link #watchAll()} first. */
-  final void start() {
+  public final void start() {
     watchAll();
     executor.scheduleWithFixedDelay(
         this::wake, 0, Math.max(1, resync.toMillis()), TimeUnit.MILLISECONDS);
@@ -143,12 +143,12 @@ abstract class ControlLoop implements AutoCloseable {
    * thousands of objects, reconciling each on every event made the simulator, not the operator,
    * what a 100-cluster benchmark measured.
    */
-  protected final boolean unchangedSinceLastPass(String uid, String state) {
+  public final boolean unchangedSinceLastPass(String uid, String state) {
     return !fullPass && state.equals(reconciledOn.get(uid));
   }
 
   /** Records the state an object was reconciled on, after the reconcile succeeded. */
-  protected final void reconciledOn(String uid, String state) {
+  public final void reconciledOn(String uid, String state) {
     reconciledOn.put(uid, state);
   }
 
@@ -161,7 +161,7 @@ abstract class ControlLoop implements AutoCloseable {
   }
 
   /** Stops the loop; the shared caches it reads stay open (the simulator closes them). */
-  void stopLoop() {
+  public void stopLoop() {
     closed = true;
     executor.shutdownNow();
     try {

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.controllers;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,5 +1,6 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.controllers;
 
+import dev.cinderoperator.sim.informers.ControlLoop;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;

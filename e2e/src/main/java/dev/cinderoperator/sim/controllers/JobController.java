@@ -1,5 +1,9 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.controllers;
 
+import dev.cinderoperator.sim.Kubelet;
+import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.informers.ControlLoop;
+import dev.cinderoperator.sim.informers.SimCaches;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.db;
 
 import dev.cinderoperator.cinder.FailedBackupRow;
 import dev.cinderoperator.cinder.FailedBackups;

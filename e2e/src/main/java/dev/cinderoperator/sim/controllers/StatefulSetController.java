@@ -1,5 +1,10 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.controllers;
 
+import dev.cinderoperator.sim.Kubelet;
+import dev.cinderoperator.sim.PodTerminations;
+import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.informers.ControlLoop;
+import dev.cinderoperator.sim.informers.SimCaches;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -405,7 +410,7 @@ public final class StatefulSetController extends ControlLoop {
     return null;
   }
 
-  static boolean isReady(Pod pod) {
+  public static boolean isReady(Pod pod) {
     return pod.getStatus() != null
         && pod.getStatus().getConditions() != null
         && pod.getStatus().getConditions().stream()

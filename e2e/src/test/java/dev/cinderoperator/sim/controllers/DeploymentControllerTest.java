@@ -1,9 +1,13 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.controllers;
 
 import static dev.cinderoperator.sim.Workloads.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cinderoperator.sim.MockApiServer;
+import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.SimulatedCluster;
+import dev.cinderoperator.sim.Workloads;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,9 +1,13 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.controllers;
 
 import static dev.cinderoperator.sim.Workloads.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cinderoperator.sim.MockApiServer;
+import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.SimulatedCluster;
+import dev.cinderoperator.sim.Workloads;
 import dev.cinderoperator.sim.events.SimEvent;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Labels;

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.informers;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -12,14 +12,14 @@ import io.fabric8.kubernetes.client.dsl.Informable;
  * StatefulSets, Deployments and Jobs from these caches instead of listing them from the API server
  * on every wake-up (with thousands of pods, those lists blocked the mock server's event loop).
  */
-final class SimCaches implements AutoCloseable {
-  final ObjectCache<Pod> pods;
-  final ObjectCache<StatefulSet> statefulSets;
-  final ObjectCache<Deployment> deployments;
-  final ObjectCache<Job> jobs;
+public final class SimCaches implements AutoCloseable {
+  public final ObjectCache<Pod> pods;
+  public final ObjectCache<StatefulSet> statefulSets;
+  public final ObjectCache<Deployment> deployments;
+  public final ObjectCache<Job> jobs;
 
   /** Starts the informers and waits until each has listed its kind once. */
-  SimCaches(KubernetesClient client, String namespace) {
+  public SimCaches(KubernetesClient client, String namespace) {
     this.pods =
         start(
             namespace == null
