@@ -11,7 +11,7 @@ import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.messaging.BackupFences;
 import dev.cinderoperator.sim.SimConfig;
-import dev.cinderoperator.sim.SimulatedCinderRuntime;
+import dev.cinderoperator.sim.cinder.SimulatedCinderRuntime;
 import dev.cinderoperator.sim.db.JdbcDatabases;
 import dev.cinderoperator.sim.real.RealCinderRuntime;
 import dev.cinderoperator.workload.CinderPodTemplates;

@@ -1,6 +1,6 @@
 package dev.cinderoperator.sim.controllers;
 
-import dev.cinderoperator.sim.Kubelet;
+import dev.cinderoperator.sim.KubeTime;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
@@ -141,7 +141,7 @@ public final class JobController extends ControlLoop {
       status.setSucceeded(succeeded == 0 ? null : succeeded);
       status.setFailed(failed == 0 ? null : failed);
     } else {
-      String now = Kubelet.time(config.clock().instant());
+      String now = KubeTime.format(config.clock().instant());
       List<JobCondition> conditions = new ArrayList<>();
       String completionTime = null;
       if ("Complete".equals(finish)) {
@@ -164,7 +164,7 @@ public final class JobController extends ControlLoop {
       }
       status =
           new JobStatusBuilder()
-              .withStartTime(Kubelet.time(start))
+              .withStartTime(KubeTime.format(start))
               .withCompletionTime(completionTime)
               .withActive(active == 0 ? null : active)
               .withSucceeded(succeeded == 0 ? null : succeeded)

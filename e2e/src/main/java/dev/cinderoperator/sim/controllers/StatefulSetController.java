@@ -1,10 +1,10 @@
 package dev.cinderoperator.sim.controllers;
 
-import dev.cinderoperator.sim.Kubelet;
-import dev.cinderoperator.sim.PodTerminations;
+import dev.cinderoperator.sim.KubeTime;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
+import dev.cinderoperator.sim.node.PodTerminations;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -314,7 +314,7 @@ public final class StatefulSetController extends ControlLoop {
     if (!reportedFailures.add(sts.getMetadata().getUid() + "/" + message)) {
       return;
     }
-    String now = Kubelet.time(config.clock().instant());
+    String now = KubeTime.format(config.clock().instant());
     client
         .v1()
         .events()

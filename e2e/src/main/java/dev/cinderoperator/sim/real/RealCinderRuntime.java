@@ -2,8 +2,8 @@ package dev.cinderoperator.sim.real;
 
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.Release;
-import dev.cinderoperator.sim.ContainerRuntime;
-import dev.cinderoperator.sim.SecretData;
+import dev.cinderoperator.sim.node.ContainerRuntime;
+import dev.cinderoperator.sim.node.SecretData;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Container;
@@ -207,7 +207,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
    */
   public void appendConfig(String image, String ini) {
     Map<String, String> env = new LinkedHashMap<>();
-    dev.cinderoperator.sim.CinderConf.parse(ini)
+    dev.cinderoperator.sim.cinder.IniFile.parse(ini)
         .sections()
         .forEach(
             (group, options) ->

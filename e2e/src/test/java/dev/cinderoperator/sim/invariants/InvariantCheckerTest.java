@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
-import dev.cinderoperator.sim.CachedPin;
-import dev.cinderoperator.sim.CinderProcess;
-import dev.cinderoperator.sim.SimulatedCinderRuntime;
+import dev.cinderoperator.sim.cinder.CachedPin;
+import dev.cinderoperator.sim.cinder.CinderProcess;
+import dev.cinderoperator.sim.cinder.SimulatedCinderRuntime;
 import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent.Kind;

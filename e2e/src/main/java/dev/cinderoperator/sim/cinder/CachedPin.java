@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.cinder;
 
 /**
  * The version cap one RPC client of a Cinder process cached at start ({@code LAST_RPC_VERSIONS} and

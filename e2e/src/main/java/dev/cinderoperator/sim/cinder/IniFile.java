@@ -1,17 +1,17 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.cinder;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The few things the simulated Cinder reads from a cinder.conf: INI sections and options. */
-public final class CinderConf {
+public final class IniFile {
   private final Map<String, Map<String, String>> sections;
 
-  private CinderConf(Map<String, Map<String, String>> sections) {
+  private IniFile(Map<String, Map<String, String>> sections) {
     this.sections = sections;
   }
 
-  public static CinderConf parse(String text) {
+  public static IniFile parse(String text) {
     Map<String, Map<String, String>> sections = new LinkedHashMap<>();
     String section = "DEFAULT";
     for (String raw : text.split("\\R")) {
@@ -30,7 +30,7 @@ public final class CinderConf {
             .put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
       }
     }
-    return new CinderConf(sections);
+    return new IniFile(sections);
   }
 
   /** Every section with its options, in file order. */

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.cinder;
 
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.Release;

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.node;
 
 import static dev.cinderoperator.sim.Workloads.NS;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.cinderoperator.kube.PodSignaller;
+import dev.cinderoperator.sim.MockApiServer;
+import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.SimulatedCluster;
+import dev.cinderoperator.sim.Workloads;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;

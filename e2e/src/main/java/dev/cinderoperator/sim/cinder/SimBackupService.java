@@ -1,9 +1,10 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.cinder;
 
 import dev.cinderoperator.cinder.BackupCapabilityReport;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.messaging.SchedulerBus;
+import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.db.SimBackupsTable;
 import dev.cinderoperator.sim.db.SimDatabases;
 import java.time.Duration;

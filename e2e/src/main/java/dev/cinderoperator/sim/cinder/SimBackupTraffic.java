@@ -1,5 +1,6 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.cinder;
 
+import dev.cinderoperator.sim.SimulatedCluster;
 import dev.cinderoperator.sim.db.SimBackupsTable;
 import dev.cinderoperator.sim.db.SimDatabases;
 import java.time.Duration;

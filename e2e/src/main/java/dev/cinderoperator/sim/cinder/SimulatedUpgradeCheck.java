@@ -1,6 +1,6 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.cinder;
 
-import dev.cinderoperator.sim.ContainerRuntime.JobResult;
+import dev.cinderoperator.sim.node.ContainerRuntime.JobResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +24,7 @@ final class SimulatedUpgradeCheck {
    * @param conf the job's config files, merged in the order it reads them
    * @param forced a result every run reports on top (0 none, 1 a warning, 2 a failure)
    */
-  static JobResult run(CinderConf conf, int forced) {
+  static JobResult run(IniFile conf, int forced) {
     Map<String, Object[]> checks = new LinkedHashMap<>();
     checks.put("Backup Driver Path", backupDriverPath(conf));
     checks.put("Use of Policy File", ok());
@@ -71,7 +71,7 @@ final class SimulatedUpgradeCheck {
     return new Object[] {0, null};
   }
 
-  private static Object[] backupDriverPath(CinderConf conf) {
+  private static Object[] backupDriverPath(IniFile conf) {
     String driver = conf.get("DEFAULT", "backup_driver");
     if (driver != null && driver.equals(driver.toLowerCase(Locale.ROOT))) {
       return new Object[] {
@@ -83,7 +83,7 @@ final class SimulatedUpgradeCheck {
     return ok();
   }
 
-  private static Object[] removedDrivers(CinderConf conf) {
+  private static Object[] removedDrivers(IniFile conf) {
     String enabled = conf.get("DEFAULT", "enabled_backends");
     if (enabled == null || enabled.isBlank()) {
       return ok();

@@ -1,9 +1,10 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.cinder;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.cinder.JobKind;
 import dev.cinderoperator.cinder.JobOutcome;
+import dev.cinderoperator.sim.node.ContainerRuntime;
 import org.junit.jupiter.api.Test;
 
 /** The simulated check behaves as 21.3.1's did on this machine (operator's cinder-21.3.1/*.out). */
@@ -16,12 +17,12 @@ class SimulatedUpgradeCheckTest {
 
   @Test
   void withCinderConfAloneARemovedDriverPassesBlindly() {
-    assertThat(SimulatedUpgradeCheck.run(CinderConf.parse(COMMON), 0).exitCode()).isZero();
+    assertThat(SimulatedUpgradeCheck.run(IniFile.parse(COMMON), 0).exitCode()).isZero();
   }
 
   @Test
   void withTheWholeConfigurationItFailsInCindersWords() {
-    ContainerRuntime.JobResult r = SimulatedUpgradeCheck.run(CinderConf.parse(COMMON + WHOLE), 0);
+    ContainerRuntime.JobResult r = SimulatedUpgradeCheck.run(IniFile.parse(COMMON + WHOLE), 0);
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(JobOutcome.of(JobKind.UPGRADE_CHECK, r.exitCode(), r.message(), 0).message())
         .contains(
@@ -34,7 +35,7 @@ class SimulatedUpgradeCheckTest {
   void aBackupDriverGivenAsAModulePathIsAWarning() {
     ContainerRuntime.JobResult r =
         SimulatedUpgradeCheck.run(
-            CinderConf.parse(COMMON + "backup_driver = cinder.backup.drivers.posix\n"), 0);
+            IniFile.parse(COMMON + "backup_driver = cinder.backup.drivers.posix\n"), 0);
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(JobOutcome.of(JobKind.UPGRADE_CHECK, 1, r.message(), 0).verdict())
         .isEqualTo(JobOutcome.Verdict.SUCCEEDED_WITH_WARNINGS);

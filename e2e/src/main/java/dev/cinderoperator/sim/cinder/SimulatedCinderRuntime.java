@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.cinder;
 
 import static dev.cinderoperator.cinder.CinderBinary.BACKUP;
 import static dev.cinderoperator.cinder.CinderBinary.SCHEDULER;
@@ -12,9 +12,14 @@ import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.db.DatabaseUnavailableException;
+import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.db.ServiceRegistration;
 import dev.cinderoperator.sim.db.SimDatabases;
 import dev.cinderoperator.sim.db.SimServicesTable;
+import dev.cinderoperator.sim.node.ContainerRuntime;
+import dev.cinderoperator.sim.node.PodFacts;
+import dev.cinderoperator.sim.node.SecretData;
+import dev.cinderoperator.sim.node.SignalCommand;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Labels;
 import dev.cinderoperator.workload.Names;
@@ -211,21 +216,21 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
 
   @Override
   public void start(Pod pod) {
-    String component = Kubelet.label(pod, Labels.COMPONENT);
-    Optional<Release> release = releaseOf(Kubelet.image(pod));
+    String component = PodFacts.label(pod, Labels.COMPONENT);
+    Optional<Release> release = releaseOf(PodFacts.image(pod));
     if (release.isEmpty() || !isLongRunning(component)) {
       // an unknown image runs and never gets Ready; jobs do their work in runJob
       return;
     }
     String ns = pod.getMetadata().getNamespace();
     String name = pod.getMetadata().getName();
-    String cluster = Kubelet.label(pod, Labels.INSTANCE);
+    String cluster = PodFacts.label(pod, Labels.INSTANCE);
     SimServicesTable table = databases.servicesTable(ns, cluster);
     CinderBinary binary = binaryOf(component);
     String host = null;
     String clusterName = null;
     if (binary == VOLUME) {
-      String backend = Kubelet.label(pod, Labels.BACKEND);
+      String backend = PodFacts.label(pod, Labels.BACKEND);
       host = Names.volumeHost(name, backend);
       String configured = configuredCluster(ns, cluster, backend);
       clusterName = configured == null ? null : configured + "@" + backend;
@@ -323,10 +328,10 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
 
   @Override
   public boolean ready(Pod pod) {
-    if (releaseOf(Kubelet.image(pod)).isEmpty()) {
+    if (releaseOf(PodFacts.image(pod)).isEmpty()) {
       return false;
     }
-    String component = Kubelet.label(pod, Labels.COMPONENT);
+    String component = PodFacts.label(pod, Labels.COMPONENT);
     return !isLongRunning(component) || processes.containsKey(pod.getMetadata().getUid());
   }
 
@@ -395,14 +400,14 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
 
   @Override
   public JobResult runJob(Pod pod) {
-    String component = Kubelet.label(pod, Labels.COMPONENT);
-    String image = Kubelet.image(pod);
+    String component = PodFacts.label(pod, Labels.COMPONENT);
+    String image = PodFacts.image(pod);
     Optional<Release> release = releaseOf(image);
     if (release.isEmpty()) {
       return new JobResult(1, "image " + image + " carries no known Cinder release");
     }
     String ns = pod.getMetadata().getNamespace();
-    String cluster = Kubelet.label(pod, Labels.INSTANCE);
+    String cluster = PodFacts.label(pod, Labels.INSTANCE);
     if (Component.DB_SYNC.label().equals(component)) {
       if (databaseDown(ns, cluster)) {
         return new JobResult(1, "oslo_db.exception.DBConnectionError: database unavailable");
@@ -479,7 +484,7 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
    * The config files a job's container reads ({@code --config-file} arguments in the config
    * Secret's directory), merged in that order.
    */
-  private CinderConf jobConfig(Pod pod, String ns, String cluster) {
+  private IniFile jobConfig(Pod pod, String ns, String cluster) {
     Map<String, String> files;
     try {
       Secret secret = client.secrets().inNamespace(ns).withName(Names.configSecret(cluster)).get();
@@ -495,7 +500,7 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
         text.append(files.getOrDefault(argv.get(i + 1).substring(dir.length()), "")).append('\n');
       }
     }
-    return CinderConf.parse(text.toString());
+    return IniFile.parse(text.toString());
   }
 
   private static final int BATCH = 50;
@@ -647,7 +652,7 @@ public final class SimulatedCinderRuntime implements ContainerRuntime, AutoClose
     if (text == null) {
       return null;
     }
-    String value = CinderConf.parse(text).get("DEFAULT", "cluster");
+    String value = IniFile.parse(text).get("DEFAULT", "cluster");
     return value == null || value.isBlank() ? null : value.strip();
   }
 

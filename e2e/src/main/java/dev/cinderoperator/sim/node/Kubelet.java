@@ -1,21 +1,28 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.node;
+
+import static dev.cinderoperator.sim.node.PodFacts.cluster;
+import static dev.cinderoperator.sim.node.PodFacts.image;
+import static dev.cinderoperator.sim.node.PodFacts.isJob;
+import static dev.cinderoperator.sim.node.PodFacts.jobName;
+import static dev.cinderoperator.sim.node.PodFacts.label;
 
 import dev.cinderoperator.kube.PodExec;
 import dev.cinderoperator.kube.PodSignaller;
-import dev.cinderoperator.sim.ContainerRuntime.JobResult;
+import dev.cinderoperator.sim.KubeTime;
+import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import dev.cinderoperator.sim.events.SimEvent.SignalEvent;
 import dev.cinderoperator.sim.events.SimEventLog;
 import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
+import dev.cinderoperator.sim.node.ContainerRuntime.JobResult;
 import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -29,8 +36,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -493,8 +498,9 @@ public final class Kubelet extends ControlLoop {
           case TERMINATED -> life.exitCode == 0 ? "Succeeded" : "Failed";
           case TERMINATING -> "Running";
         };
-    String created = time(life.createdAt);
-    String readyTime = time(life.readyChangedAt != null ? life.readyChangedAt : life.createdAt);
+    String created = KubeTime.format(life.createdAt);
+    String readyTime =
+        KubeTime.format(life.readyChangedAt != null ? life.readyChangedAt : life.createdAt);
     String readyStatus = life.ready ? "True" : "False";
     List<PodCondition> conditions = new ArrayList<>();
     conditions.add(condition("PodScheduled", "True", created));
@@ -542,7 +548,7 @@ public final class Kubelet extends ControlLoop {
       case RUNNING, TERMINATING ->
           new ContainerStateBuilder()
               .withNewRunning()
-              .withStartedAt(time(life.startedAt))
+              .withStartedAt(KubeTime.format(life.startedAt))
               .endRunning()
               .build();
       case BACK_OFF ->
@@ -569,8 +575,8 @@ public final class Kubelet extends ControlLoop {
         .withExitCode(exitCode)
         .withReason(reason)
         .withMessage(message)
-        .withStartedAt(started == null ? null : time(started))
-        .withFinishedAt(time(finished))
+        .withStartedAt(started == null ? null : KubeTime.format(started))
+        .withFinishedAt(KubeTime.format(finished))
         .endTerminated()
         .build();
   }
@@ -613,45 +619,6 @@ public final class Kubelet extends ControlLoop {
     return false;
   }
 
-  static boolean isJob(Pod pod) {
-    List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
-    if (owners != null && owners.stream().anyMatch(o -> "Job".equals(o.getKind()))) {
-      return true;
-    }
-    String policy = pod.getSpec() == null ? null : pod.getSpec().getRestartPolicy();
-    return "Never".equals(policy) || "OnFailure".equals(policy);
-  }
-
-  static String image(Pod pod) {
-    List<Container> containers = pod.getSpec() == null ? null : pod.getSpec().getContainers();
-    return containers == null || containers.isEmpty() ? null : containers.get(0).getImage();
-  }
-
-  static String label(Pod pod, String key) {
-    Map<String, String> labels = pod.getMetadata().getLabels();
-    return labels == null ? null : labels.get(key);
-  }
-
-  private static String cluster(Pod pod) {
-    return label(pod, Labels.INSTANCE);
-  }
-
-  private static String jobName(Pod pod) {
-    String name = label(pod, "batch.kubernetes.io/job-name");
-    if (name == null) {
-      name = label(pod, "job-name");
-    }
-    if (name == null && pod.getMetadata().getOwnerReferences() != null) {
-      name =
-          pod.getMetadata().getOwnerReferences().stream()
-              .filter(o -> "Job".equals(o.getKind()))
-              .map(OwnerReference::getName)
-              .findFirst()
-              .orElse(null);
-    }
-    return name;
-  }
-
   private void record(PodEvent.Kind kind, PodLife life, Instant now) {
     recorder.record(
         new PodEvent(
@@ -662,10 +629,6 @@ public final class Kubelet extends ControlLoop {
             life.uid,
             image(life.pod),
             life.pod.getMetadata().getLabels()));
-  }
-
-  public static String time(Instant instant) {
-    return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
   }
 
   private static String imageId(String image) {

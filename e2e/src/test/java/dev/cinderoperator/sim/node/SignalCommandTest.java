@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,5 +1,6 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.node;
 
+import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
 import io.fabric8.kubernetes.api.model.Container;
@@ -53,7 +54,8 @@ public final class ServiceProxy extends ControlLoop {
             return t;
           });
 
-  ServiceProxy(KubernetesClient client, SimConfig config, SimCaches caches, Kubelet kubelet) {
+  public ServiceProxy(
+      KubernetesClient client, SimConfig config, SimCaches caches, Kubelet kubelet) {
     super("service-proxy", Duration.ofMillis(500));
     this.client = client;
     this.config = config;

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.node;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.InetSocketAddress;

@@ -1,4 +1,4 @@
-package dev.cinderoperator.sim;
+package dev.cinderoperator.sim.node;
 
 import java.util.List;
 import java.util.Optional;
