@@ -13,6 +13,7 @@ import dev.cinderoperator.db.testing.TestDatabase;
 import dev.cinderoperator.db.testing.TestMariaDb;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.SimulatedEnvironment;
 import dev.cinderoperator.sim.db.JdbcDatabases;
 import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;

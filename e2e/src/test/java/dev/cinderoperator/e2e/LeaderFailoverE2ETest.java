@@ -8,6 +8,7 @@ import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.kube.LeaseSettings;
 import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.SimulatedEnvironment;
 import dev.cinderoperator.sim.apiserver.AuditLog;
 import dev.cinderoperator.sim.apiserver.Fault;
 import dev.cinderoperator.sim.invariants.InvariantChecker.Invariant;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.SimulatedEnvironment;
 import dev.cinderoperator.sim.apiserver.AuditLog;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodRemovedEvent;

@@ -10,6 +10,7 @@ import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.SimulatedEnvironment;
 import dev.cinderoperator.sim.db.InMemoryServicesTable;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import dev.cinderoperator.workload.Labels;
