@@ -8,7 +8,6 @@ import static dev.cinderoperator.sim.node.PodFacts.label;
 
 import dev.cinderoperator.kube.PodExec;
 import dev.cinderoperator.kube.PodSignaller;
-import dev.cinderoperator.sim.KubeTime;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
@@ -17,35 +16,20 @@ import dev.cinderoperator.sim.events.SimEventLog;
 import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
 import dev.cinderoperator.sim.node.ContainerRuntime.JobResult;
+import dev.cinderoperator.sim.node.PodLife.State;
 import dev.cinderoperator.workload.Labels;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerState;
-import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodStatus;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,22 +43,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Kubelet extends ControlLoop {
   private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
-  private static final String NODE_IP = "10.0.0.10";
 
   private final KubernetesClient client;
   private final SimConfig config;
   private final SimEventLog recorder;
   private final PodTerminations terminations;
   private final SimCaches caches;
+  private final PodStatusWriter statuses;
   private final Map<String, PodLife> lives = new ConcurrentHashMap<>();
-  private final List<Map.Entry<Predicate<String>, ContainerRuntime>> runtimes =
-      new CopyOnWriteArrayList<>();
-  private final ContainerRuntime fallbackRuntime = new GenericRuntime();
-  private final List<Map.Entry<Predicate<Pod>, Duration>> startDelays =
-      new CopyOnWriteArrayList<>();
-  private final List<Predicate<Pod>> withheldReadiness = new CopyOnWriteArrayList<>();
-  private final List<Predicate<Pod>> crashLoops = new CopyOnWriteArrayList<>();
-  private final Set<String> restartRequests = ConcurrentHashMap.newKeySet();
+  private final PodBehaviour behaviour = new PodBehaviour();
+  private final ContainerExec containers;
   private int podIpCounter = 2;
 
   public Kubelet(
@@ -85,6 +63,8 @@ public final class Kubelet extends ControlLoop {
       SimCaches caches) {
     super("kubelet", config.resyncInterval());
     this.caches = caches;
+    this.statuses = new PodStatusWriter(client, caches);
+    this.containers = new ContainerExec(config, recorder, behaviour, this::findRunning);
     this.client = client;
     this.config = config;
     this.recorder = recorder;
@@ -95,23 +75,23 @@ public final class Kubelet extends ControlLoop {
 
   /** Runs containers whose image matches with the runtime (later registrations win). */
   public void useRuntime(Predicate<String> image, ContainerRuntime runtime) {
-    runtimes.add(0, Map.entry(image, runtime));
+    behaviour.useRuntime(image, runtime);
   }
 
   /** Pods matching start after this delay instead of the configured one (later ones win). */
   public void startDelay(Predicate<Pod> pods, Duration delay) {
-    startDelays.add(0, Map.entry(pods, delay));
+    behaviour.startDelay(pods, delay);
   }
 
   /** Matching pods run but never pass their readiness probe, until {@link #clearKnobs()}. */
   public void withholdReadiness(Predicate<Pod> pods) {
-    withheldReadiness.add(pods);
+    behaviour.withholdReadiness(pods);
     wake();
   }
 
   /** Matching pods' containers exit right after they start and wait in CrashLoopBackOff. */
   public void crashLoop(Predicate<Pod> pods) {
-    crashLoops.add(pods);
+    behaviour.crashLoop(pods);
     wake();
   }
 
@@ -119,15 +99,13 @@ public final class Kubelet extends ControlLoop {
    * Restarts the container of one pod once (restartCount goes up, the pod is briefly not Ready).
    */
   public void restartContainer(String namespace, String pod) {
-    restartRequests.add(namespace + "/" + pod);
+    behaviour.restartOnce(namespace, pod);
     wake();
   }
 
   /** Drops every start delay, withheld readiness and crash loop set so far. */
   public void clearKnobs() {
-    startDelays.clear();
-    withheldReadiness.clear();
-    crashLoops.clear();
+    behaviour.clear();
     wake();
   }
 
@@ -144,30 +122,12 @@ public final class Kubelet extends ControlLoop {
    * @throws PodSignaller.SignalFailedException when the pod has no running container
    */
   public void onSignal(String namespace, String pod, String signal) {
-    PodLife life = findRunning(namespace, pod);
-    if (life == null) {
-      recorder.record(
-          new SignalEvent(config.clock().instant(), namespace, null, pod, signal, false));
-      throw new PodSignaller.SignalFailedException(
-          "pod " + namespace + "/" + pod + " has no running container to signal", null);
-    }
-    try {
-      runtimeFor(life.pod).signal(life.pod, signal);
-    } catch (RuntimeException e) {
-      recorder.record(
-          new SignalEvent(
-              config.clock().instant(), namespace, cluster(life.pod), pod, signal, false));
-      throw new PodSignaller.SignalFailedException(
-          "signal " + signal + " to pod " + namespace + "/" + pod + " failed: " + e.getMessage(),
-          e);
-    }
-    recorder.record(
-        new SignalEvent(config.clock().instant(), namespace, cluster(life.pod), pod, signal, true));
+    containers.signal(namespace, pod, signal);
   }
 
   /** Where a running pod's declared port is reached on this machine, if its runtime serves it. */
   public Optional<java.net.InetSocketAddress> endpoint(Pod pod, int containerPort) {
-    return runtimeFor(pod).endpoint(pod, containerPort);
+    return behaviour.runtimeFor(pod).endpoint(pod, containerPort);
   }
 
   /**
@@ -178,35 +138,7 @@ public final class Kubelet extends ControlLoop {
    * @throws IllegalStateException when the pod has no running container
    */
   public ContainerRuntime.ExecResult exec(String namespace, String pod, List<String> argv) {
-    Optional<SignalCommand> signal = SignalCommand.parse(argv);
-    PodLife life = findRunning(namespace, pod);
-    if (life == null) {
-      signal.ifPresent(
-          s ->
-              recorder.record(
-                  new SignalEvent(
-                      config.clock().instant(), namespace, null, pod, s.signal(), false)));
-      throw new IllegalStateException(
-          "pod " + namespace + "/" + pod + " has no running container to exec in");
-    }
-    ContainerRuntime.ExecResult result;
-    try {
-      result = runtimeFor(life.pod).exec(life.pod, List.copyOf(argv));
-    } catch (RuntimeException e) {
-      result = new ContainerRuntime.ExecResult(126, e.getMessage());
-    }
-    ContainerRuntime.ExecResult r = result;
-    signal.ifPresent(
-        s ->
-            recorder.record(
-                new SignalEvent(
-                    config.clock().instant(),
-                    namespace,
-                    cluster(life.pod),
-                    pod,
-                    s.signal(),
-                    r.exitCode() == 0)));
-    return result;
+    return containers.exec(namespace, pod, argv);
   }
 
   /** The operator's seam for exec (the mock API server has none), run by this kubelet. */
@@ -269,14 +201,19 @@ public final class Kubelet extends ControlLoop {
       String uid = pod.getMetadata().getUid();
       PodLife life = lives.get(uid);
       if (life == null) {
-        life = new PodLife(pod, now, now.plus(startDelay(pod)), "10.244.0." + podIpCounter++);
+        life =
+            new PodLife(
+                pod,
+                now,
+                now.plus(behaviour.startDelay(pod, config.podStartDelay())),
+                "10.244.0." + podIpCounter++);
         lives.put(uid, life);
         record(PodEvent.Kind.CREATED, life, now);
       }
       life.pod = pod;
       try {
         step(life, now);
-        writeStatus(life);
+        statuses.write(life);
       } catch (KubernetesClientException e) {
         LOG.debug("status of pod {}/{}: {}", life.namespace, life.name, e.getMessage());
       }
@@ -292,9 +229,10 @@ public final class Kubelet extends ControlLoop {
 
   private void step(PodLife life, Instant now) {
     Pod pod = life.pod;
-    if (restartRequests.remove(life.namespace + "/" + life.name) && life.state == State.RUNNING) {
+    if (behaviour.takeRestart(life.namespace, life.name) && life.state == State.RUNNING) {
       stopQuietly(life);
-      life.lastState = terminated(137, "Error", "restarted on request", life.startedAt, now);
+      life.lastState =
+          PodStatusWriter.terminated(137, "Error", "restarted on request", life.startedAt, now);
       life.restartCount++;
       setReady(life, false, now);
       life.state = State.PENDING;
@@ -311,13 +249,13 @@ public final class Kubelet extends ControlLoop {
           if (!now.isBefore(life.startedAt.plus(config.jobRunTime()))) {
             finishJob(life, now);
           }
-        } else if (matches(crashLoops, pod)) {
+        } else if (behaviour.crashLooping(pod)) {
           crash(life, now, "container exited (crash loop on demand)");
         } else {
           boolean ready =
               !now.isBefore(life.readyAfter)
-                  && !matches(withheldReadiness, pod)
-                  && runtimeFor(pod).ready(pod);
+                  && !behaviour.readinessWithheld(pod)
+                  && behaviour.runtimeFor(pod).ready(pod);
           setReady(life, ready, now);
         }
       }
@@ -329,7 +267,7 @@ public final class Kubelet extends ControlLoop {
     Pod pod = life.pod;
     boolean restart = life.state == State.BACK_OFF;
     try {
-      runtimeFor(pod).start(pod);
+      behaviour.runtimeFor(pod).start(pod);
     } catch (RuntimeException e) {
       if (isJob(pod)) {
         life.startedAt = now;
@@ -338,7 +276,7 @@ public final class Kubelet extends ControlLoop {
         if (restart) {
           life.restartCount++;
         }
-        life.lastState = terminated(1, "Error", e.getMessage(), now, now);
+        life.lastState = PodStatusWriter.terminated(1, "Error", e.getMessage(), now, now);
         backOff(life, now);
       }
       return;
@@ -354,7 +292,7 @@ public final class Kubelet extends ControlLoop {
 
   private void crash(PodLife life, Instant now, String reason) {
     stopQuietly(life);
-    life.lastState = terminated(1, "Error", reason, life.startedAt, now);
+    life.lastState = PodStatusWriter.terminated(1, "Error", reason, life.startedAt, now);
     backOff(life, now);
   }
 
@@ -368,7 +306,7 @@ public final class Kubelet extends ControlLoop {
   private void finishJob(PodLife life, Instant now) {
     JobResult result;
     try {
-      result = runtimeFor(life.pod).runJob(life.pod);
+      result = behaviour.runtimeFor(life.pod).runJob(life.pod);
     } catch (RuntimeException e) {
       result = new JobResult(1, "job container crashed: " + e.getMessage());
     }
@@ -411,7 +349,7 @@ public final class Kubelet extends ControlLoop {
 
   private void stopQuietly(PodLife life) {
     try {
-      runtimeFor(life.pod).stop(life.pod);
+      behaviour.runtimeFor(life.pod).stop(life.pod);
     } catch (RuntimeException e) {
       LOG.debug("stop of {}/{} failed: {}", life.namespace, life.name, e.getMessage());
     }
@@ -425,199 +363,7 @@ public final class Kubelet extends ControlLoop {
     }
   }
 
-  // ---- status
-
-  private void writeStatus(PodLife life) {
-    if (life.state == State.TERMINATING) {
-      return;
-    }
-    StatusInputs inputs = StatusInputs.of(life);
-    boolean untouched =
-        Objects.equals(life.pod.getMetadata().getResourceVersion(), life.writtenVersion);
-    if (untouched && inputs.equals(life.writtenInputs)) {
-      // nothing the status is made of changed and nobody wrote since: not even build it
-      return;
-    }
-    PodStatus desired = statusOf(life);
-    if (desired.equals(life.writtenStatus) && untouched) {
-      // the API server holds what we last wrote and nobody wrote since: skip the comparison
-      life.writtenInputs = inputs;
-      return;
-    }
-    String desiredJson = client.getKubernetesSerialization().asJson(desired);
-    PodStatus current = life.pod.getStatus();
-    String currentJson = current == null ? "" : client.getKubernetesSerialization().asJson(current);
-    if (desiredJson.equals(currentJson)) {
-      life.writtenStatus = desired;
-      life.writtenVersion = life.pod.getMetadata().getResourceVersion();
-      life.writtenInputs = inputs;
-      return;
-    }
-    // PUT of the whole status (a merge patch would merge the old container state into the new)
-    Pod update = new PodBuilder(life.pod).withStatus(desired).build();
-    Pod written =
-        caches.pods.wrote(
-            client.pods().inNamespace(life.namespace).resource(update).updateStatus());
-    life.writtenStatus = desired;
-    life.writtenVersion = written.getMetadata().getResourceVersion();
-    life.writtenInputs = inputs;
-  }
-
-  /** Everything {@link #statusOf} reads that can change (the pod's spec changes its version). */
-  private record StatusInputs(
-      State state,
-      Instant startedAt,
-      boolean ready,
-      Instant readyChangedAt,
-      int restartCount,
-      int exitCode,
-      String message,
-      Instant finishedAt,
-      ContainerState lastState,
-      String podVersion) {
-    static StatusInputs of(PodLife l) {
-      return new StatusInputs(
-          l.state,
-          l.startedAt,
-          l.ready,
-          l.readyChangedAt,
-          l.restartCount,
-          l.exitCode,
-          l.message,
-          l.finishedAt,
-          l.lastState,
-          l.pod.getMetadata().getResourceVersion());
-    }
-  }
-
-  private PodStatus statusOf(PodLife life) {
-    String phase =
-        switch (life.state) {
-          case PENDING -> life.startedAt == null ? "Pending" : "Running";
-          case RUNNING, BACK_OFF -> "Running";
-          case TERMINATED -> life.exitCode == 0 ? "Succeeded" : "Failed";
-          case TERMINATING -> "Running";
-        };
-    String created = KubeTime.format(life.createdAt);
-    String readyTime =
-        KubeTime.format(life.readyChangedAt != null ? life.readyChangedAt : life.createdAt);
-    String readyStatus = life.ready ? "True" : "False";
-    List<PodCondition> conditions = new ArrayList<>();
-    conditions.add(condition("PodScheduled", "True", created));
-    conditions.add(condition("Initialized", "True", created));
-    conditions.add(condition("ContainersReady", readyStatus, readyTime));
-    conditions.add(condition("Ready", readyStatus, readyTime));
-    List<ContainerStatus> containers = new ArrayList<>();
-    for (Container c : life.pod.getSpec().getContainers()) {
-      ContainerStatusBuilder b =
-          new ContainerStatusBuilder()
-              .withName(c.getName())
-              .withImage(c.getImage())
-              .withImageID(life.startedAt == null ? "" : imageId(c.getImage()))
-              .withReady(life.ready)
-              .withStarted(life.state == State.RUNNING)
-              .withRestartCount(life.restartCount)
-              .withState(containerState(life));
-      if (life.startedAt != null) {
-        b.withContainerID("containerd://" + sha256(life.uid + c.getName()).substring(0, 64));
-      }
-      if (life.lastState != null) {
-        b.withLastState(life.lastState);
-      }
-      containers.add(b.build());
-    }
-    return new PodStatusBuilder()
-        .withPhase(phase)
-        .withConditions(conditions)
-        .withContainerStatuses(containers)
-        .withHostIP(NODE_IP)
-        .withPodIP(life.podIp)
-        .withStartTime(created)
-        .withQosClass("BestEffort")
-        .build();
-  }
-
-  private ContainerState containerState(PodLife life) {
-    return switch (life.state) {
-      case PENDING ->
-          new ContainerStateBuilder()
-              .withNewWaiting()
-              .withReason("ContainerCreating")
-              .endWaiting()
-              .build();
-      case RUNNING, TERMINATING ->
-          new ContainerStateBuilder()
-              .withNewRunning()
-              .withStartedAt(KubeTime.format(life.startedAt))
-              .endRunning()
-              .build();
-      case BACK_OFF ->
-          new ContainerStateBuilder()
-              .withNewWaiting()
-              .withReason("CrashLoopBackOff")
-              .withMessage("back-off restarting failed container")
-              .endWaiting()
-              .build();
-      case TERMINATED ->
-          terminated(
-              life.exitCode,
-              life.exitCode == 0 ? "Completed" : "Error",
-              life.message,
-              life.startedAt,
-              life.finishedAt);
-    };
-  }
-
-  private static ContainerState terminated(
-      int exitCode, String reason, String message, Instant started, Instant finished) {
-    return new ContainerStateBuilder()
-        .withNewTerminated()
-        .withExitCode(exitCode)
-        .withReason(reason)
-        .withMessage(message)
-        .withStartedAt(started == null ? null : KubeTime.format(started))
-        .withFinishedAt(KubeTime.format(finished))
-        .endTerminated()
-        .build();
-  }
-
-  private static PodCondition condition(String type, String status, String time) {
-    return new PodConditionBuilder()
-        .withType(type)
-        .withStatus(status)
-        .withLastTransitionTime(time)
-        .build();
-  }
-
   // ---- helpers
-
-  private ContainerRuntime runtimeFor(Pod pod) {
-    String image = image(pod);
-    for (Map.Entry<Predicate<String>, ContainerRuntime> e : runtimes) {
-      if (image != null && e.getKey().test(image)) {
-        return e.getValue();
-      }
-    }
-    return fallbackRuntime;
-  }
-
-  private Duration startDelay(Pod pod) {
-    for (Map.Entry<Predicate<Pod>, Duration> e : startDelays) {
-      if (e.getKey().test(pod)) {
-        return e.getValue();
-      }
-    }
-    return config.podStartDelay();
-  }
-
-  private static boolean matches(List<Predicate<Pod>> predicates, Pod pod) {
-    for (Predicate<Pod> p : predicates) {
-      if (p.test(pod)) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   private void record(PodEvent.Kind kind, PodLife life, Instant now) {
     recorder.record(
@@ -629,25 +375,6 @@ public final class Kubelet extends ControlLoop {
             life.uid,
             image(life.pod),
             life.pod.getMetadata().getLabels()));
-  }
-
-  private static String imageId(String image) {
-    String repository = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
-    int colon = repository.lastIndexOf(':');
-    if (colon > repository.lastIndexOf('/')) {
-      repository = repository.substring(0, colon);
-    }
-    return repository + "@sha256:" + sha256(image);
-  }
-
-  private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static Instant earliest(Instant a, Instant b) {
@@ -666,62 +393,5 @@ public final class Kubelet extends ControlLoop {
         .filter(l -> l.namespace.equals(namespace) && l.name.equals(pod))
         .map(l -> l.state.name())
         .findFirst();
-  }
-
-  private enum State {
-    PENDING,
-    RUNNING,
-    BACK_OFF,
-    TERMINATED,
-    TERMINATING
-  }
-
-  private static final class PodLife {
-    final String uid;
-    final String namespace;
-    final String name;
-    final String podIp;
-    final Instant createdAt;
-    volatile Pod pod;
-    volatile State state = State.PENDING;
-    Instant startAt;
-    Instant startedAt;
-    Instant readyAfter;
-    Instant readyChangedAt;
-    Instant finishedAt;
-    Instant goneAt;
-    boolean ready;
-    int restartCount;
-    int exitCode;
-    String message;
-    ContainerState lastState;
-
-    /** The status last written or found equal, and the pod's version then. */
-    PodStatus writtenStatus;
-
-    String writtenVersion;
-
-    /** What that status was built from. */
-    StatusInputs writtenInputs;
-
-    PodLife(Pod pod, Instant now, Instant startAt, String podIp) {
-      this.pod = pod;
-      this.uid = pod.getMetadata().getUid();
-      this.namespace = pod.getMetadata().getNamespace();
-      this.name = pod.getMetadata().getName();
-      this.createdAt = now;
-      this.startAt = startAt;
-      this.podIp = podIp;
-    }
-
-    Instant nextDeadline(SimConfig config) {
-      return switch (state) {
-        case PENDING, BACK_OFF -> startAt;
-        case RUNNING ->
-            isJob(pod) ? startedAt.plus(config.jobRunTime()) : ready ? null : readyAfter;
-        case TERMINATED -> null;
-        case TERMINATING -> goneAt;
-      };
-    }
   }
 }
