@@ -6,7 +6,7 @@ import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.sim.cinder.CachedPin;
 import dev.cinderoperator.sim.cinder.CinderProcess;
-import dev.cinderoperator.sim.cinder.SimulatedCinderRuntime;
+import dev.cinderoperator.sim.cinder.ImageNames;
 import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent.Kind;
@@ -31,7 +31,7 @@ class InvariantCheckerTest {
   private final List<CinderProcess> processes = new ArrayList<>();
   private final InvariantChecker checker =
       new InvariantChecker(
-          image -> CATALOG.find(SimulatedCinderRuntime.tagOf(image)),
+          image -> CATALOG.find(ImageNames.tagOf(image)),
           (ns, cluster) -> rows,
           (ns, cluster) -> processes);
   private int uid;
