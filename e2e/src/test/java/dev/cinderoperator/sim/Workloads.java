@@ -1,6 +1,6 @@
 package dev.cinderoperator.sim;
 
-import dev.cinderoperator.sim.controllers.StatefulSetController;
+import dev.cinderoperator.sim.controllers.PodTemplates;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
@@ -113,7 +113,7 @@ public final class Workloads {
   }
 
   public static boolean ready(Pod pod) {
-    return pod != null && StatefulSetController.isReady(pod);
+    return pod != null && PodTemplates.isReady(pod);
   }
 
   public static String image(Pod pod) {

@@ -4,10 +4,7 @@ import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
@@ -19,7 +16,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -73,7 +69,7 @@ public final class DeploymentController extends ControlLoop {
     }
     // unready pods go first when pods must go
     Comparator<Pod> unreadyFirst =
-        Comparator.comparing((Pod p) -> StatefulSetController.isReady(p))
+        Comparator.comparing((Pod p) -> PodTemplates.isReady(p))
             .thenComparing(p -> p.getMetadata().getCreationTimestamp(), Comparator.reverseOrder());
     fresh.sort(unreadyFirst);
     old.sort(unreadyFirst);
@@ -109,7 +105,7 @@ public final class DeploymentController extends ControlLoop {
       int available = countReady(fresh) + countReady(old);
       List<Pod> retire = new ArrayList<>();
       for (Pod pod : old) {
-        boolean ready = StatefulSetController.isReady(pod);
+        boolean ready = PodTemplates.isReady(pod);
         if (!ready) {
           retire.add(pod);
         } else if (available - 1 >= minAvailable) {
@@ -197,37 +193,14 @@ public final class DeploymentController extends ControlLoop {
   }
 
   private Pod create(Deployment d, String hash) {
-    ObjectMeta tm =
-        d.getSpec().getTemplate().getMetadata() == null
-            ? new ObjectMeta()
-            : d.getSpec().getTemplate().getMetadata();
-    Map<String, String> labels = new LinkedHashMap<>();
-    if (tm.getLabels() != null) {
-      labels.putAll(tm.getLabels());
-    }
-    labels.put(HASH_LABEL, hash);
     Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(d.getMetadata().getName() + "-" + hash + "-" + TemplateHash.suffix(random))
-            .withNamespace(d.getMetadata().getNamespace())
-            .withLabels(labels)
-            .withAnnotations(tm.getAnnotations() == null ? Map.of() : tm.getAnnotations())
-            .withOwnerReferences(
-                new OwnerReferenceBuilder()
-                    .withApiVersion("apps/v1")
-                    .withKind("Deployment")
-                    .withName(d.getMetadata().getName())
-                    .withUid(d.getMetadata().getUid())
-                    .withController(true)
-                    .withBlockOwnerDeletion(true)
-                    .build())
-            .endMetadata()
-            .withSpec(d.getSpec().getTemplate().getSpec())
-            .editSpec()
-            .withNodeName(config.nodeName())
-            .endSpec()
-            .build();
+        PodTemplates.podFrom(
+            d,
+            "apps/v1",
+            d.getSpec().getTemplate(),
+            d.getMetadata().getName() + "-" + hash + "-" + TemplateHash.suffix(random),
+            Map.of(HASH_LABEL, hash),
+            config.nodeName());
     return caches.pods.wrote(client.pods().resource(pod).create());
   }
 
@@ -261,7 +234,7 @@ public final class DeploymentController extends ControlLoop {
   }
 
   private static int countReady(List<Pod> pods) {
-    return (int) pods.stream().filter(StatefulSetController::isReady).count();
+    return (int) pods.stream().filter(PodTemplates::isReady).count();
   }
 
   private void delete(Pod pod) {

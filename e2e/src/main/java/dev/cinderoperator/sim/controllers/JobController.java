@@ -4,10 +4,7 @@ import dev.cinderoperator.sim.KubeTime;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -200,40 +197,21 @@ public final class JobController extends ControlLoop {
   }
 
   private void createPod(Job job) {
-    ObjectMeta tm =
-        job.getSpec().getTemplate().getMetadata() == null
-            ? new ObjectMeta()
-            : job.getSpec().getTemplate().getMetadata();
+    String name = job.getMetadata().getName();
+    String uid = job.getMetadata().getUid();
     Map<String, String> labels = new LinkedHashMap<>();
-    if (tm.getLabels() != null) {
-      labels.putAll(tm.getLabels());
-    }
-    labels.put(JOB_NAME_LABEL, job.getMetadata().getName());
-    labels.put("job-name", job.getMetadata().getName());
-    labels.put(CONTROLLER_UID_LABEL, job.getMetadata().getUid());
-    labels.put("controller-uid", job.getMetadata().getUid());
+    labels.put(JOB_NAME_LABEL, name);
+    labels.put("job-name", name);
+    labels.put(CONTROLLER_UID_LABEL, uid);
+    labels.put("controller-uid", uid);
     Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(job.getMetadata().getName() + "-" + TemplateHash.suffix(random))
-            .withNamespace(job.getMetadata().getNamespace())
-            .withLabels(labels)
-            .withAnnotations(tm.getAnnotations() == null ? Map.of() : tm.getAnnotations())
-            .withOwnerReferences(
-                new OwnerReferenceBuilder()
-                    .withApiVersion("batch/v1")
-                    .withKind("Job")
-                    .withName(job.getMetadata().getName())
-                    .withUid(job.getMetadata().getUid())
-                    .withController(true)
-                    .withBlockOwnerDeletion(true)
-                    .build())
-            .endMetadata()
-            .withSpec(job.getSpec().getTemplate().getSpec())
-            .editSpec()
-            .withNodeName(config.nodeName())
-            .endSpec()
-            .build();
+        PodTemplates.podFrom(
+            job,
+            "batch/v1",
+            job.getSpec().getTemplate(),
+            name + "-" + TemplateHash.suffix(random),
+            labels,
+            config.nodeName());
     caches.pods.wrote(client.pods().resource(pod).create());
   }
 

@@ -30,7 +30,7 @@ final class OwnedPods {
         owners.stream().map(o -> o.getMetadata().getUid()).collect(Collectors.toSet());
     Map<String, List<Pod>> owned = new HashMap<>();
     for (Pod pod : pods) {
-      var owner = StatefulSetController.controllerOf(pod, kind);
+      var owner = PodTemplates.controllerOf(pod, kind);
       if (owner == null) {
         continue;
       }

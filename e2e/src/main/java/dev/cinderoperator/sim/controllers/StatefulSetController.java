@@ -6,11 +6,7 @@ import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
 import dev.cinderoperator.sim.node.PodTerminations;
 import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -132,7 +128,7 @@ public final class StatefulSetController extends ControlLoop {
           byOrdinal.put(ordinal, created);
         }
         blocked = !parallel;
-      } else if (!parallel && !isReady(pod)) {
+      } else if (!parallel && !PodTemplates.isReady(pod)) {
         blocked = true;
       }
     }
@@ -204,7 +200,7 @@ public final class StatefulSetController extends ControlLoop {
     int current = 0;
     int updated = 0;
     for (Pod pod : byOrdinal.values()) {
-      if (isReady(pod)) {
+      if (PodTemplates.isReady(pod)) {
         ready++;
       }
       String revision = revisionOf(pod);
@@ -259,30 +255,13 @@ public final class StatefulSetController extends ControlLoop {
 
   private Pod createPod(StatefulSet sts, int ordinal, String revision, PodTemplateSpec template) {
     String podName = sts.getMetadata().getName() + "-" + ordinal;
-    ObjectMeta tm = template.getMetadata() == null ? new ObjectMeta() : template.getMetadata();
     Map<String, String> labels = new LinkedHashMap<>();
-    if (tm.getLabels() != null) {
-      labels.putAll(tm.getLabels());
-    }
     labels.put(REVISION_LABEL, revision);
     labels.put(POD_NAME_LABEL, podName);
     labels.put("apps.kubernetes.io/pod-index", Integer.toString(ordinal));
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(podName)
-            .withNamespace(sts.getMetadata().getNamespace())
-            .withLabels(labels)
-            .withAnnotations(tm.getAnnotations() == null ? Map.of() : tm.getAnnotations())
-            .withOwnerReferences(owner(sts))
-            .endMetadata()
-            .withSpec(template.getSpec())
-            .editSpec()
-            .withHostname(podName)
-            .withSubdomain(sts.getSpec().getServiceName())
-            .withNodeName(config.nodeName())
-            .endSpec()
-            .build();
+    Pod pod = PodTemplates.podFrom(sts, "apps/v1", template, podName, labels, config.nodeName());
+    pod.getSpec().setHostname(podName);
+    pod.getSpec().setSubdomain(sts.getSpec().getServiceName());
     Pod created;
     try {
       created = caches.pods.wrote(client.pods().resource(pod).create());
@@ -361,17 +340,6 @@ public final class StatefulSetController extends ControlLoop {
             > 0;
   }
 
-  private static OwnerReference owner(StatefulSet sts) {
-    return new OwnerReferenceBuilder()
-        .withApiVersion("apps/v1")
-        .withKind("StatefulSet")
-        .withName(sts.getMetadata().getName())
-        .withUid(sts.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .build();
-  }
-
   private static int partitionOf(StatefulSet sts) {
     var strategy = sts.getSpec().getUpdateStrategy();
     if (strategy == null
@@ -398,27 +366,8 @@ public final class StatefulSetController extends ControlLoop {
     return labels == null ? null : labels.get(REVISION_LABEL);
   }
 
-  static OwnerReference controllerOf(Pod pod, String kind) {
-    if (pod.getMetadata().getOwnerReferences() == null) {
-      return null;
-    }
-    for (OwnerReference o : pod.getMetadata().getOwnerReferences()) {
-      if (kind.equals(o.getKind()) && Boolean.TRUE.equals(o.getController())) {
-        return o;
-      }
-    }
-    return null;
-  }
-
-  public static boolean isReady(Pod pod) {
-    return pod.getStatus() != null
-        && pod.getStatus().getConditions() != null
-        && pod.getStatus().getConditions().stream()
-            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-  }
-
   private static boolean allReady(Map<Integer, Pod> pods) {
-    return pods.values().stream().allMatch(StatefulSetController::isReady);
+    return pods.values().stream().allMatch(PodTemplates::isReady);
   }
 
   private void deleteQuietly(Pod pod) {
