@@ -44,7 +44,7 @@ class BenchSummary {
     line(lines, dir, "gap.json", BenchSummary::gap);
     line(lines, dir, "db.json", BenchSummary::db);
     line(lines, dir, "scale.json", BenchSummary::scale);
-    line(lines, dir, "traffic.json", BenchSummary::traffic);
+    line(lines, dir, "outages.json", BenchSummary::outages);
     line(lines, dir, "real-upgrade.json", BenchSummary::realUpgrade);
     return lines;
   }
@@ -177,9 +177,24 @@ class BenchSummary {
         verdict(completed == clusters && violations == 0));
   }
 
-  static String traffic(JsonNode n) {
-    JsonNode t = n.has("traffic") ? n.get("traffic") : n;
-    return trafficFigures(t);
+  /** Failures inside and outside the windows of the real tier's MariaDB and RabbitMQ restarts. */
+  static String outages(JsonNode n) {
+    JsonNode t = n.get("traffic");
+    StringBuilder b = new StringBuilder();
+    for (JsonNode o : t.path("outages")) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%s down (window %.0f s): %d requests and %d resources failed; ",
+              o.get("what").asText(),
+              o.path("toSeconds").asDouble() - o.get("fromSeconds").asDouble(),
+              o.get("failedRequests").asInt(),
+              o.get("resourcesFailed").asInt()));
+    }
+    int outside = t.get("failuresOutsideOutages").asInt();
+    return b
+        + String.format(
+            Locale.ROOT, "outside the windows %d; target 0: %s", outside, verdict(outside == 0));
   }
 
   static String realUpgrade(JsonNode n) {

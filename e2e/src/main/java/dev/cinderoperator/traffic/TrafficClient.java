@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Counted as failed: no connection (refused or reset), a timeout, HTTP 5xx, a status the call
  * does not expect; and, per resource, ending in {@code error} or {@code error_deleting}, or not
  * reaching its state within {@code resourceTimeout}. Each request counts in the phase (before,
- * during, after the upgrade) in which it was sent.
+ * during, after the upgrade) in which it was sent. A test that takes something away on purpose (the
+ * database, the message bus) marks the {@linkplain #outageStarted outage}; the report counts the
+ * failures inside each outage window apart from the others.
  */
 public final class TrafficClient implements AutoCloseable {
   /** When a request was sent, relative to the upgrade. */
@@ -76,11 +78,48 @@ public final class TrafficClient implements AutoCloseable {
     }
   }
 
-  /** One request as sent. */
-  record Request(Phase phase, String operation, long nanos, int status, String failure) {}
+  /**
+   * One request as sent.
+   *
+   * @param fromNanos when the user that sent it started (lists: when sent), after the client
+   *     started: a user's flow that an outage broke may fail after the outage (deleting a volume
+   *     stuck in creating)
+   * @param sentNanos when it was sent, after the client started
+   */
+  record Request(
+      Phase phase,
+      String operation,
+      long fromNanos,
+      long sentNanos,
+      long nanos,
+      int status,
+      String failure) {}
 
-  /** One resource's end: reached its state, ended in error, or stuck. */
-  record Outcome(Phase phase, String kind, String id, String end, String detail) {}
+  /**
+   * One resource's end: reached its state, ended in error, or stuck.
+   *
+   * @param fromNanos when its user started, after the client started
+   * @param toNanos when its end was seen
+   */
+  record Outcome(
+      Phase phase,
+      String kind,
+      String id,
+      String end,
+      String detail,
+      long fromNanos,
+      long toNanos) {}
+
+  /**
+   * Something taken away on purpose, from {@code fromNanos} until {@code toNanos} (the end as
+   * marked plus the time the services are given to reconnect; {@code Long.MAX_VALUE} while it
+   * lasts).
+   */
+  record Outage(String what, long fromNanos, long toNanos) {
+    boolean covers(long fromNanos, long toNanos) {
+      return fromNanos <= this.toNanos && toNanos >= this.fromNanos;
+    }
+  }
 
   private static final String PROJECT = "traffic";
 
@@ -92,6 +131,7 @@ public final class TrafficClient implements AutoCloseable {
   private final ExecutorService users = Executors.newCachedThreadPool(daemon("traffic-user"));
   private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+  private final List<Outage> outages = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.BEFORE);
   private final AtomicInteger started = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
@@ -140,6 +180,30 @@ public final class TrafficClient implements AutoCloseable {
     deadlineNanos = Math.min(deadlineNanos, System.nanoTime() + window.toNanos());
   }
 
+  /** {@code what} is taken away from now on (a database or message bus stopped by the test). */
+  public void outageStarted(String what) {
+    outages.add(new Outage(what, now(), Long.MAX_VALUE));
+  }
+
+  /**
+   * {@code what} is back; requests and resources up to {@code settle} from now still count as
+   * inside the outage (the time Cinder's services are given to reconnect).
+   */
+  public void outageEnded(String what, Duration settle) {
+    for (int i = 0; i < outages.size(); i++) {
+      Outage o = outages.get(i);
+      if (o.what().equals(what) && o.toNanos() == Long.MAX_VALUE) {
+        outages.set(i, new Outage(what, o.fromNanos(), now() + settle.toNanos()));
+        return;
+      }
+    }
+    throw new IllegalStateException("no outage of " + what + " under way");
+  }
+
+  private long now() {
+    return System.nanoTime() - startNanos;
+  }
+
   /**
    * Waits until the deadline and until every user has finished, then returns the report.
    *
@@ -166,6 +230,7 @@ public final class TrafficClient implements AutoCloseable {
     return TrafficReport.of(
         List.copyOf(requests),
         List.copyOf(outcomes),
+        List.copyOf(outages),
         settings,
         backends,
         (System.nanoTime() - startNanos) / 1e9,
@@ -250,15 +315,17 @@ public final class TrafficClient implements AutoCloseable {
   }
 
   private void lists() {
-    call("list volumes", () -> api.get("/volumes", 200));
-    call("list services", () -> api.get("/os-services", 200));
-    call("list backups", () -> api.get("/backups", 200));
+    call(now(), "list volumes", () -> api.get("/volumes", 200));
+    call(now(), "list services", () -> api.get("/os-services", 200));
+    call(now(), "list backups", () -> api.get("/backups", 200));
   }
 
   private void user(int n, String backend) {
     Phase at = phase.get();
+    long since = now();
     CinderApi.Response created =
         call(
+            since,
             "create volume",
             () ->
                 api.post(
@@ -272,13 +339,20 @@ public final class TrafficClient implements AutoCloseable {
     }
     String volume = created.body().path("volume").path("id").asText();
     if (!await(
-        at, "volume", "/volumes/" + volume, "volume", Set.of("available"), Set.of("error"))) {
-      deleteAndAwait(at, "volume", "/volumes/" + volume, "volume");
+        at,
+        since,
+        "volume",
+        "/volumes/" + volume,
+        "volume",
+        Set.of("available"),
+        Set.of("error"))) {
+      deleteAndAwait(at, since, "volume", "/volumes/" + volume, "volume");
       return;
     }
     if (settings.backups()) {
       CinderApi.Response backup =
           call(
+              since,
               "create backup",
               () ->
                   api.post(
@@ -288,72 +362,86 @@ public final class TrafficClient implements AutoCloseable {
       if (backup.ok()) {
         String id = backup.body().path("backup").path("id").asText();
         boolean available =
-            await(at, "backup", "/backups/" + id, "backup", Set.of("available"), Set.of("error"));
+            await(
+                at,
+                since,
+                "backup",
+                "/backups/" + id,
+                "backup",
+                Set.of("available"),
+                Set.of("error"));
         if (available) {
-          deleteAndAwait(at, "backup", "/backups/" + id, "backup");
+          deleteAndAwait(at, since, "backup", "/backups/" + id, "backup");
         }
         // a backup in error stays (it is counted); the volume waits until it is no longer busy
-        awaitState("/volumes/" + volume, "volume", Set.of("available", "error"));
+        awaitState(since, "/volumes/" + volume, "volume", Set.of("available", "error"));
       }
     }
-    deleteAndAwait(at, "volume", "/volumes/" + volume, "volume");
+    deleteAndAwait(at, since, "volume", "/volumes/" + volume, "volume");
   }
 
-  private void deleteAndAwait(Phase at, String kind, String path, String key) {
-    CinderApi.Response d = call("delete " + kind, () -> api.delete(path, 202));
+  private void deleteAndAwait(Phase at, long since, String kind, String path, String key) {
+    CinderApi.Response d = call(since, "delete " + kind, () -> api.delete(path, 202));
     if (!d.ok()) {
       return;
     }
     long deadline = System.nanoTime() + settings.resourceTimeout().toNanos();
     while (System.nanoTime() < deadline) {
-      CinderApi.Response r = call("show " + kind, () -> api.get(path, 200, 404));
+      CinderApi.Response r = call(since, "show " + kind, () -> api.get(path, 200, 404));
       if (r.ok() && r.status() == 404) {
-        outcomes.add(new Outcome(at, kind + " delete", path, "gone", null));
+        outcomes.add(new Outcome(at, kind + " delete", path, "gone", null, since, now()));
         return;
       }
       if (r.ok()) {
         String status = r.body().path(key).path("status").asText();
         if (status.equals("error_deleting") || status.equals("error")) {
-          outcomes.add(new Outcome(at, kind + " delete", path, "error", status));
+          outcomes.add(new Outcome(at, kind + " delete", path, "error", status, since, now()));
           return;
         }
       }
       pause();
     }
-    outcomes.add(new Outcome(at, kind + " delete", path, "stuck", "still there"));
+    outcomes.add(new Outcome(at, kind + " delete", path, "stuck", "still there", since, now()));
   }
 
   /** Polls until the resource reaches a wanted state (true), an error state or the timeout. */
   private boolean await(
-      Phase at, String kind, String path, String key, Set<String> wanted, Set<String> errors) {
+      Phase at,
+      long since,
+      String kind,
+      String path,
+      String key,
+      Set<String> wanted,
+      Set<String> errors) {
     long deadline = System.nanoTime() + settings.resourceTimeout().toNanos();
     String last = null;
     while (System.nanoTime() < deadline) {
-      CinderApi.Response r = call("show " + kind, () -> api.get(path, 200));
+      CinderApi.Response r = call(since, "show " + kind, () -> api.get(path, 200));
       if (r.ok()) {
         JsonNode node = r.body().path(key);
         last = node.path("status").asText();
         if (wanted.contains(last)) {
-          outcomes.add(new Outcome(at, kind, path, "ok", last));
+          outcomes.add(new Outcome(at, kind, path, "ok", last, since, now()));
           return true;
         }
         if (errors.contains(last)) {
           String reason = node.path("fail_reason").asText(null);
-          outcomes.add(new Outcome(at, kind, path, "error", reason == null ? last : reason));
+          outcomes.add(
+              new Outcome(at, kind, path, "error", reason == null ? last : reason, since, now()));
           return false;
         }
       }
       pause();
     }
-    outcomes.add(new Outcome(at, kind, path, "stuck", "last status " + last));
+    outcomes.add(new Outcome(at, kind, path, "stuck", "last status " + last, since, now()));
     return false;
   }
 
   /** Waits for a state without counting the outcome (the resource's own wait counted it). */
-  private void awaitState(String path, String key, Set<String> wanted) {
+  private void awaitState(long since, String path, String key, Set<String> wanted) {
     long deadline = System.nanoTime() + settings.resourceTimeout().toNanos();
     while (System.nanoTime() < deadline) {
-      CinderApi.Response r = call("show " + key, () -> api.get(path, 200));
+      CinderApi.Response r = call(since, "show " + key, () -> api.get(path, 200));
       if (r.ok() && wanted.contains(r.body().path(key).path("status").asText())) {
         return;
       }
@@ -362,10 +450,13 @@ public final class TrafficClient implements AutoCloseable {
   }
 
   private CinderApi.Response call(
-      String operation, java.util.function.Supplier<CinderApi.Response> c) {
+      long since, String operation, java.util.function.Supplier<CinderApi.Response> c) {
     Phase at = phase.get();
+    long sent = now();
     CinderApi.Response r = c.get();
-    requests.add(new Request(at, operation, r.nanos(), r.status(), r.failure()));
+    requests.add(
+        new Request(
+            at, operation, Math.min(since, sent), sent, r.nanos(), r.status(), r.failure()));
     return r;
   }
 

@@ -21,6 +21,8 @@ import java.util.TreeMap;
  * upgrade).
  *
  * @param failures every failed request and resource, as text (empty when none)
+ * @param outages what the test took away on purpose, and the failures inside each window
+ * @param failuresOutsideOutages failed requests and resources outside every outage window
  */
 public record TrafficReport(
     int requests,
@@ -34,14 +36,25 @@ public record TrafficReport(
     Map<String, Object> settings,
     double seconds,
     Double upgradeStartedAtSeconds,
-    Double upgradeFinishedAtSeconds) {
+    Double upgradeFinishedAtSeconds,
+    List<OutageFigures> outages,
+    int failuresOutsideOutages) {
 
   /** Requests of one phase and their latency. */
   public record PhaseFigures(int requests, int failed, double p50Millis, double p99Millis) {}
 
+  /**
+   * One outage window (from the stop to the restart plus the reconnect allowance, in seconds after
+   * the client started) and what failed in it: requests sent, and resources whose user's life
+   * overlapped it.
+   */
+  public record OutageFigures(
+      String what, double fromSeconds, Double toSeconds, int failedRequests, int resourcesFailed) {}
+
   static TrafficReport of(
       List<Request> requests,
       List<Outcome> outcomes,
+      List<TrafficClient.Outage> outages,
       TrafficClient.Settings settings,
       List<String> backends,
       double seconds,
@@ -65,28 +78,48 @@ public record TrafficReport(
     Map<String, Integer> byOperation = new TreeMap<>();
     List<String> failures = new ArrayList<>();
     int failed = 0;
+    int[] outageRequests = new int[outages.size()];
+    int[] outageResources = new int[outages.size()];
+    int outside = 0;
     for (Request r : requests) {
       byOperation.merge(r.operation(), 1, Integer::sum);
       if (r.failure() != null) {
         failed++;
-        failures.add(r.phase() + " " + r.operation() + ": " + r.failure());
+        failures.add(at(r.sentNanos()) + r.phase() + " " + r.operation() + ": " + r.failure());
+        outside += count(outages, r.fromNanos(), r.sentNanos(), outageRequests) ? 0 : 1;
       }
     }
     int inError = 0;
     int stuck = 0;
     Map<String, Integer> reached = new TreeMap<>();
     for (Outcome o : outcomes) {
+      String what = at(o.toNanos()) + o.phase() + " " + o.kind() + " " + o.id();
       switch (o.end()) {
         case "error" -> {
           inError++;
-          failures.add(o.phase() + " " + o.kind() + " " + o.id() + " ended in " + o.detail());
+          failures.add(what + " ended in " + o.detail());
         }
         case "stuck" -> {
           stuck++;
-          failures.add(o.phase() + " " + o.kind() + " " + o.id() + " stuck: " + o.detail());
+          failures.add(what + " stuck: " + o.detail());
         }
-        default -> reached.merge(o.kind(), 1, Integer::sum);
+        default -> {
+          reached.merge(o.kind(), 1, Integer::sum);
+          continue;
+        }
       }
+      outside += count(outages, o.fromNanos(), o.toNanos(), outageResources) ? 0 : 1;
+    }
+    List<OutageFigures> windows = new ArrayList<>();
+    for (int i = 0; i < outages.size(); i++) {
+      TrafficClient.Outage o = outages.get(i);
+      windows.add(
+          new OutageFigures(
+              o.what(),
+              o.fromNanos() / 1e9,
+              o.toNanos() == Long.MAX_VALUE ? null : o.toNanos() / 1e9,
+              outageRequests[i],
+              outageResources[i]));
     }
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("intervalSeconds", settings.interval().toMillis() / 1000.0);
@@ -108,7 +141,26 @@ public record TrafficReport(
         s,
         seconds,
         upgradeStarted,
-        upgradeFinished);
+        upgradeFinished,
+        windows,
+        outside);
+  }
+
+  /** Counts a failure in every outage window it overlaps; false when it overlaps none. */
+  private static boolean count(
+      List<TrafficClient.Outage> outages, long fromNanos, long toNanos, int[] counts) {
+    boolean inside = false;
+    for (int i = 0; i < outages.size(); i++) {
+      if (outages.get(i).covers(fromNanos, toNanos)) {
+        counts[i]++;
+        inside = true;
+      }
+    }
+    return inside;
+  }
+
+  private static String at(long nanos) {
+    return String.format(Locale.ROOT, "at %.1f s: ", nanos / 1e9);
   }
 
   private static double percentile(List<Long> sorted, int p) {
@@ -142,6 +194,23 @@ public record TrafficReport(
                     f.failed(),
                     f.p50Millis(),
                     f.p99Millis())));
+    outages.forEach(
+        o ->
+            b.append(
+                String.format(
+                    Locale.ROOT,
+                    "%n  outage of %s from %.1f s to %s: %d requests and %d resources failed",
+                    o.what(),
+                    o.fromSeconds(),
+                    o.toSeconds() == null
+                        ? "(not ended)"
+                        : String.format(Locale.ROOT, "%.1f s", o.toSeconds()),
+                    o.failedRequests(),
+                    o.resourcesFailed())));
+    if (!outages.isEmpty()) {
+      b.append(
+          String.format(Locale.ROOT, "%n  outside the outages: %d failed", failuresOutsideOutages));
+    }
     return b.toString();
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.e2e.reliability.FaultRecord;
 import dev.cinderoperator.kube.CinderClusterReconciler;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.apiserver.Fault;
@@ -92,6 +93,27 @@ class ApiFaultsE2ETest {
         System.out.println("seed " + seed + " injected: " + injected);
         System.out.println("seed " + seed + " failed requests: " + faults.failedRequests());
         history.seen().forEach(h -> System.out.println("  status " + h));
+        new FaultRecord(
+                "Kubernetes API 500, 503, 429, timeout, lost response of a write, 409, cut watch",
+                "FaultInjector on the operator's User-Agent: each class once at each rolling step",
+                "ApiFaultsE2ETest",
+                Long.toString(seed),
+                FaultRecord.counts(
+                    "faults injected",
+                    injected.values().stream()
+                        .mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum())
+                        .sum(),
+                    "requests failed",
+                    faults.failedRequests(),
+                    "invariant violations",
+                    s.env.sim().invariants().violations().size(),
+                    "ReconcileError statuses",
+                    history.seen().stream()
+                        .filter(h -> "ReconcileError".equals(h.reason()))
+                        .count(),
+                    "upgrades completed",
+                    s.status().getUpgrade().getStep() == UpgradeStep.Complete ? 1 : 0))
+            .write();
         for (UpgradeStep step : ROLLING_STEPS) {
           assertThat(injected.get(step.name()))
               .as("faults injected at " + step)

@@ -5,6 +5,7 @@ import static dev.cinderoperator.e2e.Scenario.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.e2e.reliability.FaultRecord;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -36,8 +37,20 @@ class DatabaseOutageE2ETest extends ScenarioTest {
         Duration.ofSeconds(3),
         () -> s.deletedPods().size() == deleted);
 
+    int replacedDuringOutage = s.deletedPods().size() - deleted;
     s.servicesTable().recover();
     s.awaitReleased("2024.1", Duration.ofSeconds(60));
+    new FaultRecord(
+            "Cinder's database unreachable (simulated)",
+            "the simulated services table, after the first volume pod was replaced",
+            "DatabaseOutageE2ETest",
+            "-",
+            FaultRecord.counts(
+                "pods replaced during the outage",
+                replacedDuringOutage,
+                "invariant violations",
+                s.env.sim().invariants().violations().size()))
+        .write();
     assertThat(s.condition("Stalled").getStatus()).isEqualTo("False");
     assertThat(s.env.sim().invariants().violations()).isEmpty();
   }

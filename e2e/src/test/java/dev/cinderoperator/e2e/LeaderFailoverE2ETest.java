@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.e2e.reliability.FaultRecord;
 import dev.cinderoperator.kube.LeaseSettings;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.SimulatedEnvironment;
@@ -152,6 +153,23 @@ class LeaderFailoverE2ETest {
               + byNonHolder);
       var invariants = s.env.sim().invariants();
       System.out.println("seed " + seed + " invariant violations: " + invariants.violations());
+      new FaultRecord(
+              "leader stopped, or partitioned from the API server",
+              "after a seeded number (1 to 4) of the leader's own writes, again and again",
+              "LeaderFailoverE2ETest",
+              Long.toString(seed),
+              FaultRecord.counts(
+                  "failovers",
+                  failovers.size(),
+                  "writes by a replica not holding the Lease",
+                  byNonHolder.size(),
+                  "writes its fence held back",
+                  refusedByFences,
+                  "invariant violations",
+                  invariants.violations().size(),
+                  "upgrades completed",
+                  s.status().getUpgrade().getStep() == UpgradeStep.Complete ? 1 : 0))
+          .write();
 
       assertThat(failovers).as("failovers in one upgrade").hasSizeGreaterThanOrEqualTo(5);
       assertThat(failovers).extracting(Failover::how).contains(How.STOPPED, How.PARTITIONED);

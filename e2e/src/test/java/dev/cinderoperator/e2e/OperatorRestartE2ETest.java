@@ -5,6 +5,7 @@ import static dev.cinderoperator.e2e.Scenario.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.UpgradeStep;
+import dev.cinderoperator.e2e.reliability.FaultRecord;
 import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import java.time.Duration;
@@ -60,6 +61,17 @@ class OperatorRestartE2ETest extends ScenarioTest {
       assertThat(s.status().getUpgrade().getStep()).isEqualTo(UpgradeStep.Complete);
     }
     System.out.println("operator kill points: " + killPoints);
+    new FaultRecord(
+            "operator killed mid-reconcile",
+            "at random moments and at step changes, 5 times per upgrade over 4 upgrades",
+            "OperatorRestartE2ETest",
+            "-",
+            FaultRecord.counts(
+                "kills",
+                killPoints.size(),
+                "invariant violations",
+                s.env.sim().invariants().violations().size()))
+        .write();
     assertThat(killPoints).hasSizeGreaterThanOrEqualTo(20);
     assertThat(s.env.sim().invariants().violations()).isEmpty();
   }

@@ -5,6 +5,7 @@ import static dev.cinderoperator.e2e.Scenario.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.cinderoperator.e2e.reliability.FaultRecord;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.SimulatedEnvironment;
 import dev.cinderoperator.sim.apiserver.AuditLog;
@@ -109,6 +110,24 @@ class PodsLostE2ETest {
                 + tookWhileOthersDown);
         blockedBy.forEach(b -> System.out.println("seed " + seed + " blockedBy " + b));
         System.out.println("seed " + seed + " invariant violations " + invariants.violations());
+        new FaultRecord(
+                "node drain evicts another pod; a pod deleted by someone else",
+                "right after the operator's k-th take of a scheduler, then of a volume pod (k"
+                    + " seeded), checked against the operator's PodDisruptionBudgets",
+                "PodsLostE2ETest",
+                Long.toString(seed),
+                FaultRecord.counts(
+                    "pods taken by others",
+                    byOthers.size(),
+                    "by the operator",
+                    byOperator.size(),
+                    "drain evictions refused by a budget",
+                    drainRefused.size(),
+                    "second pod taken down by the operator",
+                    invariants.violations(Invariant.SECOND_POD_DOWN_BY_OPERATOR).size(),
+                    "invariant violations",
+                    invariants.violations().size()))
+            .write();
 
         assertThat(byOthers).as("pods taken down by the drain and by someone").hasSize(4);
         assertThat(drainRefused)

@@ -12,6 +12,7 @@ import dev.cinderoperator.api.VolumeBackendSpec;
 import dev.cinderoperator.db.testing.TestDatabase;
 import dev.cinderoperator.db.testing.TestMariaDb;
 import dev.cinderoperator.db.testing.TestRabbitMq;
+import dev.cinderoperator.e2e.reliability.FaultRecord;
 import dev.cinderoperator.kube.OperatorSettings;
 import dev.cinderoperator.realcinder.CinderRoots;
 import dev.cinderoperator.realcinder.RealCinderEnvironment;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,7 +46,8 @@ import org.junit.jupiter.api.Test;
  * cinder-api pods behind the API Service, a scheduler, a single-pod backend and an active/active
  * backend of two pods (coordinated through tooz on the same MariaDB), a backup pod; the jobs run
  * the target's real db sync, version probe, {@code cinder-status upgrade check} and online data
- * migrations. Users' API traffic runs before, during and after the upgrade.
+ * migrations. Users' API traffic runs before, during and after the upgrade; in one run the database
+ * and the message bus are restarted in the middle of the roll.
  *
  * <p>Skipped loudly, naming why, without root, MariaDB, RabbitMQ, the roots, or when Debian's
  * archive no longer carries two adjacent releases (the roots found are named).
@@ -53,7 +56,13 @@ class RealReleasesUpgradeRealCinderTest {
   static final String NS = "openstack";
   static final String NAME = "cinder";
   static final String PINS_RESET = "Resetting cached RPC version pins.";
-  static final Path TRAFFIC_JSON = Path.of("target", "bench", "traffic.json");
+  static final Path REAL_UPGRADE_JSON = Path.of("target", "bench", "real-upgrade.json");
+  static final Path OUTAGES_JSON = Path.of("target", "bench", "outages.json");
+  // oslo.messaging retries a lost broker with a growing pause of up to 30 s (rabbit_interval_max)
+  static final Duration RECONNECT_ALLOWANCE = Duration.ofSeconds(30);
+
+  /** The class's own MariaDB: one test restarts it. */
+  static TestMariaDb server;
 
   CinderRoots.Pair pair;
   TestDatabase db;
@@ -87,9 +96,11 @@ class RealReleasesUpgradeRealCinderTest {
     }
     System.out.println("real releases: " + pair.source() + " -> " + pair.target());
     started = System.nanoTime();
+    if (server == null) {
+      server = TestMariaDb.startPrivate();
+    }
     db =
-        TestMariaDb.shared()
-            .createEmptyDatabase("real_releases_" + UUID.randomUUID().toString().substring(0, 8));
+        server.createEmptyDatabase("real_releases_" + UUID.randomUUID().toString().substring(0, 8));
     dir = Files.createTempDirectory("real-releases-upgrade-");
     rabbit = TestRabbitMq.start(Files.createDirectories(dir.resolve("rabbitmq")));
     System.out.printf("MariaDB and RabbitMQ up after %.1f s%n", seconds());
@@ -101,6 +112,13 @@ class RealReleasesUpgradeRealCinderTest {
             OperatorSettings.defaults()
                 .withPollIntervals(Duration.ofMillis(250), Duration.ofSeconds(2)),
             RealCinderEnvironment.Releases.of(pair));
+  }
+
+  @AfterAll
+  static void stopServer() {
+    if (server != null) {
+      server.stop();
+    }
   }
 
   @AfterEach
@@ -137,10 +155,9 @@ class RealReleasesUpgradeRealCinderTest {
     }
   }
 
-  @Test
-  void upgradesRealReleasesWhileUsersSeeNoFailedRequest() throws Exception {
+  /** Deploys the source release, starts the users, and once they are served, the upgrade. */
+  void deployAndStartUpgradeUnderTraffic() throws Exception {
     String from = pair.source().series();
-    String to = pair.target().series();
     real.env().client().resource(cluster(from)).create();
     await("fresh deploy of " + from + " Ready")
         .atMost(Duration.ofMinutes(10))
@@ -155,17 +172,32 @@ class RealReleasesUpgradeRealCinderTest {
         .until(() -> traffic.report().resourcesReached().getOrDefault("volume delete", 0) >= 4);
 
     traffic.upgradeStarted();
-    long upgradeStart = System.nanoTime();
     real.env()
         .editSpec(
             NS,
             NAME,
             spec -> {
-              spec.setRelease(to);
+              spec.setRelease(pair.target().series());
               spec.setImage(real.releases().targetImage());
             });
+  }
+
+  @Test
+  void upgradesRealReleasesWhileUsersSeeNoFailedRequest() throws Exception {
+    String to = pair.target().series();
+    HeartbeatLog beats = new HeartbeatLog(db);
+    deployAndStartUpgradeUnderTraffic();
+    long upgradeStart = System.nanoTime();
+    java.time.Instant from = java.time.Instant.now();
     await("upgrade to " + to + " complete").atMost(Duration.ofMinutes(20)).until(() -> ready(to));
     double upgradeSeconds = (System.nanoTime() - upgradeStart) / 1e9;
+    RealUpgradeLimit limit =
+        RealUpgradeLimit.of(
+            real.env().sim().recorder().pods(), beats, from, java.time.Instant.now());
+    beats.close();
+    System.out.printf(
+        "physical limit %.1f s (ratio %.2f): %s%n",
+        limit.seconds(), upgradeSeconds / limit.seconds(), limit.parts());
     System.out.printf("upgrade complete in %.1f s (after %.1f s)%n", upgradeSeconds, seconds());
     traffic.upgradeFinished(Duration.ofSeconds(20));
     TrafficReport report = traffic.awaitEnd();
@@ -184,12 +216,17 @@ class RealReleasesUpgradeRealCinderTest {
     extra.put("from", pair.source().toString());
     extra.put("to", pair.target().toString());
     extra.put("upgradeSeconds", upgradeSeconds);
+    extra.put("limitSeconds", limit.seconds());
+    extra.put("ratio", upgradeSeconds / limit.seconds());
+    extra.put("limitParts", limit.parts());
+    extra.put("limitUnmeasured", limit.unmeasured());
     extra.put("apiPodsReady", readyApiPods);
     extra.put("connectionsByApiPod", served);
-    report.write(TRAFFIC_JSON, extra);
-    System.out.println("wrote " + TRAFFIC_JSON.toAbsolutePath());
+    report.write(REAL_UPGRADE_JSON, extra);
+    System.out.println("wrote " + REAL_UPGRADE_JSON.toAbsolutePath());
 
     assertThat(report.failures()).as("failed requests and resources").isEmpty();
+    assertThat(limit.unmeasured()).as("parts of the physical limit not measured").isEmpty();
     assertThat(report.requests()).isGreaterThanOrEqualTo(200);
     assertThat(report.failedRequests()).isZero();
     assertThat(report.resourcesInError()).isZero();
@@ -207,23 +244,7 @@ class RealReleasesUpgradeRealCinderTest {
       assertThat(apiRequestsLogged(pod)).as("requests in " + pod + "'s log").isPositive();
     }
 
-    CinderCluster done = real.env().get(NS, NAME);
-    assertThat(done.getStatus().getRelease()).isEqualTo(to);
-    assertThat(done.getStatus().getUpgrade().getStep()).isEqualTo(UpgradeStep.Complete);
-    // every live row on the target's versions (2026.1 and 2026.2 report the same)
-    assertThat(
-            db.column(
-                "SELECT DISTINCT CONCAT(`binary`, ' ', rpc_current_version, ' ', object_current_version) FROM services WHERE deleted = 0"))
-        .containsExactlyInAnyOrder(
-            "cinder-backup 2.4 1.39", "cinder-scheduler 3.12 1.39", "cinder-volume 3.20 1.39");
-    List<Object> hosts = db.column("SELECT host FROM services WHERE deleted = 0 ORDER BY host");
-    assertThat(hosts)
-        .containsExactly(
-            "cinder-backup-0",
-            "cinder-scheduler-0",
-            "cinder-volume-fake-0@fake",
-            "cinder-volume-ha-0@ha",
-            "cinder-volume-ha-1@ha");
+    assertCompleteWithEveryServiceOnTheTarget();
 
     // the target's own tools ran: db sync, probe (reporting the package's version), check
     List<JobRunEvent> jobs = real.env().sim().recorder().jobRuns();
@@ -264,6 +285,149 @@ class RealReleasesUpgradeRealCinderTest {
     }
     assertThat(withoutReset).as("target services whose log lacks the pin reset").isEmpty();
     assertThat(real.env().sim().invariants().violations()).isEmpty();
+  }
+
+  /**
+   * MariaDB stopped while the scheduler is being replaced, RabbitMQ while the volume pods are: the
+   * operator says it waits for the database and completes, with no invariant broken; Cinder's
+   * services come back; users' failures are only those whose flow overlapped an outage window (the
+   * stop to the restart, plus oslo.messaging's reconnect allowance), and the report counts them.
+   */
+  @Test
+  void anUpgradeWaitsOutRestartsOfTheDatabaseAndTheMessageBus() throws Exception {
+    try (StatusHistory history = new StatusHistory(real.env().client(), NS, NAME)) {
+      deployAndStartUpgradeUnderTraffic();
+      long upgradeStart = System.nanoTime();
+
+      UpgradeStep dbStep = awaitStepFrom(UpgradeStep.RollingScheduler);
+      traffic.outageStarted("MariaDB");
+      long t = System.nanoTime();
+      server.stop();
+      await("the operator says it waits for the database")
+          .atMost(Duration.ofMinutes(2))
+          .until(
+              () ->
+                  history.seen().stream().anyMatch(RealReleasesUpgradeRealCinderTest::waitsForDb));
+      server.start();
+      double dbDown = (System.nanoTime() - t) / 1e9;
+      traffic.outageEnded("MariaDB", RECONNECT_ALLOWANCE);
+      System.out.printf("MariaDB down for %.1f s during %s%n", dbDown, dbStep);
+
+      UpgradeStep busStep = awaitStepFrom(UpgradeStep.RollingVolume);
+      traffic.outageStarted("RabbitMQ");
+      t = System.nanoTime();
+      rabbit.stopServer();
+      await("Cinder's services lost the message bus")
+          .atMost(Duration.ofMinutes(2))
+          .pollInterval(Duration.ofSeconds(1))
+          .until(() -> runningLogsContain("is unreachable"));
+      rabbit.startServer();
+      double busDown = (System.nanoTime() - t) / 1e9;
+      traffic.outageEnded("RabbitMQ", RECONNECT_ALLOWANCE);
+      System.out.printf("RabbitMQ down for %.1f s during %s%n", busDown, busStep);
+
+      String to = pair.target().series();
+      await("upgrade to " + to + " complete").atMost(Duration.ofMinutes(20)).until(() -> ready(to));
+      double upgradeSeconds = (System.nanoTime() - upgradeStart) / 1e9;
+      System.out.printf("upgrade complete in %.1f s (after %.1f s)%n", upgradeSeconds, seconds());
+      traffic.upgradeFinished(Duration.ofSeconds(20));
+      TrafficReport report = traffic.awaitEnd();
+      System.out.println("traffic: " + report.summary());
+      Map<String, Object> extra = new LinkedHashMap<>();
+      extra.put("from", pair.source().toString());
+      extra.put("to", pair.target().toString());
+      extra.put("upgradeSeconds", upgradeSeconds);
+      extra.put("mariadb", Map.of("step", dbStep.name(), "downSeconds", dbDown));
+      extra.put("rabbitmq", Map.of("step", busStep.name(), "downSeconds", busDown));
+      report.write(OUTAGES_JSON, extra);
+      System.out.println("wrote " + OUTAGES_JSON.toAbsolutePath());
+      new FaultRecord(
+              "MariaDB and RabbitMQ restarted under real Cinder 2026.1 -> 2026.2, users' traffic"
+                  + " running",
+              "MariaDB stopped at RollingScheduler until the operator reported it, RabbitMQ at"
+                  + " RollingVolume until Cinder's services logged it",
+              "RealReleasesUpgradeRealCinderTest",
+              "-",
+              FaultRecord.counts(
+                  "MariaDB down s",
+                  Math.round(dbDown),
+                  "RabbitMQ down s",
+                  Math.round(busDown),
+                  "requests",
+                  report.requests(),
+                  "failed inside the windows",
+                  report.outages().stream()
+                      .mapToInt(o -> o.failedRequests() + o.resourcesFailed())
+                      .sum(),
+                  "failed outside",
+                  report.failuresOutsideOutages(),
+                  "invariant violations",
+                  real.env().sim().invariants().violations().size(),
+                  "upgrades completed",
+                  ready(to) ? 1 : 0))
+          .write();
+
+      assertThat(dbStep).isEqualTo(UpgradeStep.RollingScheduler);
+      assertThat(busStep).isEqualTo(UpgradeStep.RollingVolume);
+      assertThat(report.failuresOutsideOutages())
+          .as("failures outside the outage windows: %s", report.failures())
+          .isZero();
+      assertThat(report.phases().get("during").requests()).isPositive();
+      assertThat(report.phases().get("after").failed()).isZero();
+      assertCompleteWithEveryServiceOnTheTarget();
+      assertThat(real.env().sim().invariants().violations()).isEmpty();
+    }
+  }
+
+  static boolean waitsForDb(StatusHistory.Seen s) {
+    return "DatabaseUnavailable".equals(s.reason())
+        || (s.blockedBy() != null && s.blockedBy().contains("database cannot be reached"));
+  }
+
+  /** Waits until the upgrade is at {@code step} or beyond, and returns where it is. */
+  UpgradeStep awaitStepFrom(UpgradeStep step) {
+    java.util.concurrent.atomic.AtomicReference<UpgradeStep> at =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    await("the upgrade at " + step)
+        .atMost(Duration.ofMinutes(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              CinderCluster cc = real.env().get(NS, NAME);
+              UpgradeStep now =
+                  cc.getStatus() == null || cc.getStatus().getUpgrade() == null
+                      ? null
+                      : cc.getStatus().getUpgrade().getStep();
+              at.set(now);
+              return now != null && now.ordinal() >= step.ordinal();
+            });
+    return at.get();
+  }
+
+  boolean runningLogsContain(String text) {
+    return real.runtime().runs().stream()
+        .filter(r -> r.process().isAlive())
+        .anyMatch(r -> r.logText().contains(text));
+  }
+
+  void assertCompleteWithEveryServiceOnTheTarget() {
+    CinderCluster done = real.env().get(NS, NAME);
+    assertThat(done.getStatus().getRelease()).isEqualTo(pair.target().series());
+    assertThat(done.getStatus().getUpgrade().getStep()).isEqualTo(UpgradeStep.Complete);
+    // every live row on the target's versions (2026.1 and 2026.2 report the same)
+    assertThat(
+            db.column(
+                "SELECT DISTINCT CONCAT(`binary`, ' ', rpc_current_version, ' ', object_current_version) FROM services WHERE deleted = 0"))
+        .containsExactlyInAnyOrder(
+            "cinder-backup 2.4 1.39", "cinder-scheduler 3.12 1.39", "cinder-volume 3.20 1.39");
+    List<Object> hosts = db.column("SELECT host FROM services WHERE deleted = 0 ORDER BY host");
+    assertThat(hosts)
+        .containsExactly(
+            "cinder-backup-0",
+            "cinder-scheduler-0",
+            "cinder-volume-fake-0@fake",
+            "cinder-volume-ha-0@ha",
+            "cinder-volume-ha-1@ha");
   }
 
   /** Requests to /v3 (not the probes' GET /) in the API pod's logs. */

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -201,10 +202,13 @@ class UpgradeRealCinderTest {
     cluster.getSpec().setImage(RealCinderEnvironment.SOURCE_IMAGE);
     cluster.getSpec().setConfig(Map.of("DEFAULT", Map.of("graceful_shutdown_timeout", "5")));
     UpgradeSpec upgrade = new UpgradeSpec();
-    upgrade.setServiceReportTimeout("30s");
+    // Long enough for a working service's first heartbeat on a loaded machine (a Cinder process
+    // takes a minute or more to start there), short enough to stall within the test.
+    upgrade.setServiceReportTimeout("120s");
+    upgrade.setPodReadyTimeout("180s"); // a pod that never runs stalls too, and says so
     cluster.getSpec().setUpgrade(upgrade);
     real.env().client().resource(cluster).create();
-    await("fresh deploy Ready").atMost(Duration.ofSeconds(180)).until(() -> ready("yoga"));
+    await("fresh deploy Ready").atMost(Duration.ofMinutes(10)).until(() -> ready("yoga"));
     System.out.printf("fresh deploy Ready after %.1f s%n", seconds());
 
     real.runtime()
@@ -220,13 +224,7 @@ class UpgradeRealCinderTest {
               spec.setRelease("zed");
               spec.setImage(RealCinderEnvironment.TARGET_IMAGE);
             });
-    await("the roll stalls at the broken backend")
-        .atMost(Duration.ofSeconds(300))
-        .until(
-            () -> {
-              CinderCluster cc = real.env().get(NS, "cinder");
-              return cc.getStatus().getPhase() == Phase.Stalled;
-            });
+    awaitStalled("the roll stalls at the broken backend", Duration.ofMinutes(10));
     System.out.printf("stalled after %.1f s%n", seconds());
 
     CinderCluster stalled = real.env().get(NS, "cinder");
@@ -266,7 +264,7 @@ class UpgradeRealCinderTest {
     CinderCluster cluster = Clusters.of("cinder", NS, "zed", 1, 1, 0, fakeBackend());
     cluster.getSpec().setImage(RealCinderEnvironment.TARGET_IMAGE);
     real.env().client().resource(cluster).create();
-    await("fresh deploy Ready").atMost(Duration.ofSeconds(180)).until(() -> ready("zed"));
+    await("fresh deploy Ready").atMost(Duration.ofMinutes(10)).until(() -> ready("zed"));
 
     String mislabelled = RealCinderEnvironment.REGISTRY + "2023.1";
     real.runtime().image(mislabelled, java.nio.file.Path.of("/")); // 21.3.1, labelled 2023.1
@@ -278,9 +276,7 @@ class UpgradeRealCinderTest {
               spec.setRelease("2023.1");
               spec.setImage(mislabelled);
             });
-    await("the upgrade stalls")
-        .atMost(Duration.ofSeconds(240))
-        .until(() -> real.env().get(NS, "cinder").getStatus().getPhase() == Phase.Stalled);
+    awaitStalled("the upgrade stalls", Duration.ofSeconds(240));
     System.out.printf("stalled after %.1f s%n", seconds());
     CinderCluster stalled = real.env().get(NS, "cinder");
     assertThat(stalled.getStatus().getConditions())
@@ -297,6 +293,43 @@ class UpgradeRealCinderTest {
     assertThat(real.env().sim().recorder().jobRuns())
         .noneMatch(
             j -> Component.DB_SYNC.label().equals(j.component()) && mislabelled.equals(j.image()));
+  }
+
+  /**
+   * Waits for phase Stalled; if it does not come, fails with what the user would look at: the
+   * status, and each pod's processes with the end of the last one's log.
+   */
+  void awaitStalled(String what, Duration atMost) {
+    try {
+      await(what)
+          .atMost(atMost)
+          .until(() -> real.env().get(NS, "cinder").getStatus().getPhase() == Phase.Stalled);
+    } catch (ConditionTimeoutException e) {
+      StringBuilder seen = new StringBuilder(e.getMessage());
+      var status = real.env().get(NS, "cinder").getStatus();
+      seen.append("\nphase ").append(status.getPhase());
+      if (status.getUpgrade() != null) {
+        seen.append(", step ")
+            .append(status.getUpgrade().getStep())
+            .append(", blocked by ")
+            .append(status.getUpgrade().getBlockedBy());
+      }
+      status
+          .getConditions()
+          .forEach(c -> seen.append("\n  ").append(c.getType()).append(' ').append(c.getReason()));
+      real.runtime().runs().stream()
+          .filter(r -> r.component() != null && !r.pod().contains("-probe-"))
+          .forEach(
+              r -> {
+                String log = r.logText();
+                seen.append("\n").append(r.pod()).append(" on ").append(r.image());
+                seen.append(
+                    r.process().isAlive() ? " running" : " exited " + r.process().exitValue());
+                seen.append(", log ends:\n    ")
+                    .append(log.substring(Math.max(0, log.length() - 600)).replace("\n", "\n    "));
+              });
+      throw new AssertionError(seen.toString(), e);
+    }
   }
 
   RealCinderRuntime.Run targetRun(String pod) {

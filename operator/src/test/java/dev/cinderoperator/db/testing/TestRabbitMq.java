@@ -20,13 +20,16 @@ public final class TestRabbitMq implements AutoCloseable {
   static final Path SERVER = Path.of("/usr/lib/rabbitmq/bin/rabbitmq-server");
 
   private final int port;
+  private final Path dir;
+  private final Map<String, String> env;
   private final Process epmd;
-  private final Process server;
+  private Process server;
 
-  private TestRabbitMq(int port, Process epmd, Process server) {
+  private TestRabbitMq(int port, Path dir, Map<String, String> env, Process epmd) {
     this.port = port;
+    this.dir = dir;
+    this.env = env;
     this.epmd = epmd;
-    this.server = server;
   }
 
   public static boolean installed() {
@@ -78,27 +81,41 @@ public final class TestRabbitMq implements AutoCloseable {
             List.of("epmd", "-address", "127.0.0.1", "-port", Integer.toString(epmdPort)),
             env,
             dir.resolve("epmd.log"));
-    Process server = null;
+    TestRabbitMq rabbit = new TestRabbitMq(port, dir, env, epmd);
     try {
       await("epmd listening").atMost(Duration.ofSeconds(30)).until(() -> listening(epmdPort));
-      server = TestProcesses.start(List.of(SERVER.toString()), env, dir.resolve("server.log"));
-      Process s = server;
-      await("RabbitMQ listening on " + port + " (log " + dir.resolve("server.log") + ")")
-          .atMost(Duration.ofSeconds(180))
-          .pollInterval(Duration.ofMillis(200))
-          .until(
-              () -> {
-                if (!s.isAlive()) {
-                  throw new AssertionError("rabbitmq-server exited; see " + dir);
-                }
-                return listening(port);
-              });
-      return new TestRabbitMq(port, epmd, server);
+      rabbit.startServer();
+      return rabbit;
     } catch (RuntimeException | Error e) {
-      TestProcesses.stop(server, 10);
-      TestProcesses.stop(epmd, 2);
+      rabbit.close();
       throw e;
     }
+  }
+
+  /** Starts the broker again after {@link #stopServer()}: same port, node and data. */
+  public synchronized void startServer() {
+    if (server != null && server.isAlive()) {
+      return;
+    }
+    // appended to: a restart's log follows the first start's
+    server = TestProcesses.start(List.of(SERVER.toString()), env, dir.resolve("server.log"));
+    Process s = server;
+    await("RabbitMQ listening on " + port + " (log " + dir.resolve("server.log") + ")")
+        .atMost(Duration.ofSeconds(180))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              if (!s.isAlive()) {
+                throw new AssertionError("rabbitmq-server exited; see " + dir);
+              }
+              return listening(port);
+            });
+  }
+
+  /** Stops the broker (a clean shutdown, as a restarted pod's), keeping its port and data. */
+  public synchronized void stopServer() {
+    TestProcesses.stop(server, 15);
+    server = null;
   }
 
   public String transportUrl() {
@@ -107,7 +124,7 @@ public final class TestRabbitMq implements AutoCloseable {
 
   @Override
   public void close() {
-    TestProcesses.stop(server, 15);
+    stopServer();
     TestProcesses.stop(epmd, 2);
   }
 
