@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,8 @@ import org.junit.jupiter.api.Test;
  * what holds. Prints only; a missed target does not fail the build (machines are shared and noisy).
  * Files are dated: one left from an earlier run says so.
  */
+// only under -Pbench: surefire excludes the tag, so `-Dtest=!X` cannot pick it up
+@Tag("bench")
 class BenchSummary {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final DateTimeFormatter WHEN =

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * kubelet and Cinder, and the mock API server); operatorHeapMiB is the operator's share, measured
  * by stopping it. Prints and writes figures; asserts nothing about time.
  */
+// only under -Pbench: surefire excludes the tag, so `-Dtest=!X` cannot pick it up
+@Tag("bench")
 class ScaleBench {
   static final String NS = "scale";
   static final Set<String> READS = Set.of("get", "list", "watch");

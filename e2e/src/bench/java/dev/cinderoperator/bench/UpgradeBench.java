@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
  * limit and against a naive roll, the volume service gap, and the database load. Prints and writes
  * figures; asserts nothing about time.
  */
+// only under -Pbench: surefire excludes the tag, so `-Dtest=!X` cannot pick it up
+@Tag("bench")
 class UpgradeBench {
   static final String NS = "bench";
   static final String NAME = "cinder";
