@@ -444,24 +444,7 @@ public final class SimulatedEnvironment implements AutoCloseable {
    */
   public void editSpec(
       String namespace, String name, java.util.function.Consumer<CinderClusterSpec> change) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client
-            .resources(CinderCluster.class)
-            .inNamespace(namespace)
-            .withName(name)
-            .edit(
-                cc -> {
-                  change.accept(cc.getSpec());
-                  return cc;
-                });
-        return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e;
-        }
-      }
-    }
+    dev.cinderoperator.kube.Conflicts.editSpec(client, namespace, name, change);
   }
 
   public CinderCluster get(String namespace, String name) {

@@ -186,6 +186,7 @@ class RealReleasesUpgradeRealCinderTest {
   void upgradesRealReleasesWhileUsersSeeNoFailedRequest() throws Exception {
     String to = pair.target().series();
     HeartbeatLog beats = new HeartbeatLog(db);
+    ContainerExits exits = new ContainerExits(real.runtime());
     deployAndStartUpgradeUnderTraffic();
     long upgradeStart = System.nanoTime();
     java.time.Instant from = java.time.Instant.now();
@@ -193,8 +194,14 @@ class RealReleasesUpgradeRealCinderTest {
     double upgradeSeconds = (System.nanoTime() - upgradeStart) / 1e9;
     RealUpgradeLimit limit =
         RealUpgradeLimit.of(
-            real.env().sim().recorder().pods(), beats, from, java.time.Instant.now());
+            real.runtime().runs(),
+            real.env().sim().recorder().pods(),
+            exits,
+            beats,
+            from,
+            java.time.Instant.now());
     beats.close();
+    exits.close();
     System.out.printf(
         "physical limit %.1f s (ratio %.2f): %s%n",
         limit.seconds(), upgradeSeconds / limit.seconds(), limit.parts());

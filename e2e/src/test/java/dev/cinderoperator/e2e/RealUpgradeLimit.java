@@ -1,8 +1,8 @@
 package dev.cinderoperator.e2e;
 
+import dev.cinderoperator.realcinder.RealCinderRuntime;
 import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import dev.cinderoperator.workload.Component;
-import dev.cinderoperator.workload.Labels;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,53 +15,61 @@ import java.util.Set;
 /**
  * The physical limit of a real upgrade: what Cinder's own processes needed, one after the other,
  * measured on the run itself. Each job: its container's run. Each replaced scheduler, volume and
- * backup pod: its old process's stop (deletion to gone) and its new process's start to its first
- * heartbeat (the gate's proof that the service works). Each new API pod: its start to Ready. No
- * operator could be faster without running two of these at once, which the one-at-a-time rule
- * forbids; the operator's own time (polls, reconciles, the API server) is what remains.
+ * backup pod: its old process's stop (the pod's deletion to the container's exit) and its new
+ * process's start to its first heartbeat (the gate's proof that the service works). Each new API
+ * pod: its start to Ready. No operator could be faster without running two of these at once, which
+ * the one-at-a-time rule forbids; what remains is the operator's own time (polls, reconciles, the
+ * API server) and the simulated kubelet's.
  *
  * @param parts every part's seconds, by what it was (a pod or job name and what it did)
+ * @param unmeasured parts that could not be measured (a process that never exited, a service that
+ *     never heartbeated)
  */
 record RealUpgradeLimit(Map<String, Double> parts, List<String> unmeasured) {
   private static final Set<String> SERVICES =
       Set.of(Component.SCHEDULER.label(), Component.VOLUME.label(), Component.BACKUP.label());
-  private static final Set<String> JOBS =
-      Set.of(
-          Component.DB_SYNC.label(),
-          Component.VERSION_PROBE.label(),
-          Component.UPGRADE_CHECK.label(),
-          Component.DATA_MIGRATION.label());
 
-  static RealUpgradeLimit of(List<PodEvent> events, HeartbeatLog beats, Instant from, Instant to) {
+  static RealUpgradeLimit of(
+      List<RealCinderRuntime.Run> runs,
+      List<PodEvent> events,
+      ContainerExits exits,
+      HeartbeatLog beats,
+      Instant from,
+      Instant to) {
     Map<String, Double> parts = new LinkedHashMap<>();
     List<String> unmeasured = new ArrayList<>();
-    for (PodEvent e : events) {
-      if (e.at().isBefore(from) || e.at().isAfter(to)) {
-        continue;
-      }
-      String component = e.labels().get(Labels.COMPONENT);
-      if (JOBS.contains(component) && e.kind() == PodEvent.Kind.RUNNING) {
-        end(events, e, Set.of(PodEvent.Kind.SUCCEEDED, PodEvent.Kind.FAILED))
-            .ifPresentOrElse(
-                end -> parts.put(e.pod() + " ran", seconds(e.at(), end)),
-                () -> unmeasured.add(e.pod() + " never ended"));
-      } else if (SERVICES.contains(component) && e.kind() == PodEvent.Kind.DELETED) {
-        end(events, e, Set.of(PodEvent.Kind.GONE))
-            .ifPresentOrElse(
-                gone -> parts.put(e.pod() + " (old) stopped", seconds(e.at(), gone)),
-                () -> unmeasured.add(e.pod() + " (old) never gone"));
-      } else if (SERVICES.contains(component) && e.kind() == PodEvent.Kind.RUNNING) {
-        String host = hostOf(e);
-        beats
-            .firstAfter(host, e.at())
-            .ifPresentOrElse(
-                beat -> parts.put(e.pod() + " started to first heartbeat", seconds(e.at(), beat)),
-                () -> unmeasured.add(host + " never heartbeated"));
-      } else if (Component.API.label().equals(component) && e.kind() == PodEvent.Kind.RUNNING) {
-        end(events, e, Set.of(PodEvent.Kind.READY))
-            .ifPresentOrElse(
-                ready -> parts.put(e.pod() + " started to Ready", seconds(e.at(), ready)),
-                () -> unmeasured.add(e.pod() + " never Ready"));
+    for (RealCinderRuntime.Run r : runs) {
+      Instant started = r.startedAt();
+      Optional<Instant> exited = exits.exitOf(r);
+      boolean startedInside = !started.isBefore(from) && !started.isAfter(to);
+      if (SERVICES.contains(r.component())) {
+        // the old process: from its pod's deletion, inside the upgrade, to its exit
+        deletion(events, r)
+            .filter(d -> !d.isBefore(from) && !d.isAfter(to))
+            .ifPresent(
+                d ->
+                    exited.ifPresentOrElse(
+                        e -> parts.put(r.pod() + " (old) stopped", seconds(d, e)),
+                        () -> unmeasured.add(r.pod() + " (old) never exited")));
+        if (startedInside) {
+          String host = hostOf(r);
+          beats
+              .firstAfter(host, started)
+              .ifPresentOrElse(
+                  b -> parts.put(r.pod() + " started to first heartbeat", seconds(started, b)),
+                  () -> unmeasured.add(host + " never heartbeated"));
+        }
+      } else if (Component.API.label().equals(r.component())) {
+        if (startedInside) {
+          ready(events, r)
+              .ifPresentOrElse(
+                  t -> parts.put(r.pod() + " started to Ready", seconds(started, t)),
+                  () -> unmeasured.add(r.pod() + " never Ready"));
+        }
+      } else if (startedInside) {
+        exited.ifPresentOrElse(
+            e -> parts.put(r.pod() + " ran", seconds(started, e)),
+            () -> unmeasured.add(r.pod() + " never exited"));
       }
     }
     return new RealUpgradeLimit(parts, unmeasured);
@@ -71,20 +79,30 @@ record RealUpgradeLimit(Map<String, Double> parts, List<String> unmeasured) {
     return parts.values().stream().mapToDouble(Double::doubleValue).sum();
   }
 
-  /** The first event of one of {@code kinds} of the same pod (its uid) after {@code e}. */
-  private static Optional<Instant> end(
-      List<PodEvent> events, PodEvent e, Set<PodEvent.Kind> kinds) {
+  private static Optional<Instant> deletion(List<PodEvent> events, RealCinderRuntime.Run r) {
+    return first(events, r, PodEvent.Kind.DELETED);
+  }
+
+  private static Optional<Instant> ready(List<PodEvent> events, RealCinderRuntime.Run r) {
+    return first(events, r, PodEvent.Kind.READY);
+  }
+
+  private static Optional<Instant> first(
+      List<PodEvent> events, RealCinderRuntime.Run r, PodEvent.Kind kind) {
     return events.stream()
-        .filter(
-            o -> o.uid().equals(e.uid()) && kinds.contains(o.kind()) && !o.at().isBefore(e.at()))
+        .filter(e -> e.uid().equals(r.uid()) && e.kind() == kind)
         .map(PodEvent::at)
         .findFirst();
   }
 
   /** The services row's host: the pod's name, with {@code @backend} for a volume pod. */
-  private static String hostOf(PodEvent e) {
-    String backend = e.labels().get(Labels.BACKEND);
-    return backend == null ? e.pod() : e.pod() + "@" + backend;
+  private static String hostOf(RealCinderRuntime.Run r) {
+    if (!Component.VOLUME.label().equals(r.component())) {
+      return r.pod();
+    }
+    // cinder-volume-<backend>-<ordinal>: the backend is between the prefix and the ordinal
+    String rest = r.pod().substring("cinder-volume-".length());
+    return r.pod() + "@" + rest.substring(0, rest.lastIndexOf('-'));
   }
 
   private static double seconds(Instant from, Instant to) {

@@ -39,16 +39,14 @@ public record SqlAlchemyUrl(
 
   /** Parses the URL, or returns why it cannot be used (never echoing the URL itself). */
   public static Result parse(String url) {
-    if (url == null || url.isBlank()) {
-      return Result.error("is empty");
+    UrlScheme scheme =
+        UrlScheme.of(
+            url, "a SQLAlchemy URL: expected mysql+pymysql://USER:PASSWORD@HOST:PORT/DATABASE");
+    if (scheme.error() != null) {
+      return Result.error(scheme.error());
     }
-    String trimmed = url.trim();
-    int scheme = trimmed.indexOf("://");
-    if (scheme <= 0) {
-      return Result.error(
-          "is not a SQLAlchemy URL: expected mysql+pymysql://USER:PASSWORD@HOST:PORT/DATABASE");
-    }
-    String dialect = trimmed.substring(0, scheme);
+    String trimmed = scheme.url();
+    String dialect = scheme.scheme();
     if (!SUPPORTED_DIALECTS.contains(dialect)) {
       return Result.error(
           "uses the dialect '"

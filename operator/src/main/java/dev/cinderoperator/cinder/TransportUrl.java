@@ -29,16 +29,12 @@ public record TransportUrl(
 
   /** Parses the URL, or returns why the operator cannot use it (never echoing the URL itself). */
   public static Result parse(String url) {
-    if (url == null || url.isBlank()) {
-      return Result.error("is empty");
+    UrlScheme scheme =
+        UrlScheme.of(url, "an oslo.messaging URL: expected rabbit://USER:PASSWORD@HOST:5672/");
+    if (scheme.error() != null) {
+      return Result.error(scheme.error());
     }
-    String trimmed = url.trim();
-    int scheme = trimmed.indexOf("://");
-    if (scheme <= 0) {
-      return Result.error(
-          "is not an oslo.messaging URL: expected rabbit://USER:PASSWORD@HOST:5672/");
-    }
-    String transport = trimmed.substring(0, scheme);
+    String transport = scheme.scheme();
     if (!transport.equals("rabbit")) {
       return Result.error(
           "uses the transport '"
@@ -46,7 +42,7 @@ public record TransportUrl(
               + "'; the operator tells Cinder's schedulers about backup hosts over RabbitMQ"
               + " (rabbit://) only");
     }
-    String rest = trimmed.substring(scheme + 3);
+    String rest = scheme.url().substring(transport.length() + 3);
     String queryText = null;
     int q = rest.indexOf('?');
     if (q >= 0) {
@@ -60,11 +56,30 @@ public record TransportUrl(
       rest = rest.substring(0, slash);
     }
     List<Host> hosts = new ArrayList<>();
+    String error = parseHosts(rest, hosts);
+    Map<String, String> query = new LinkedHashMap<>();
+    if (error == null) {
+      error = parseQuery(queryText, query);
+    }
+    if (error != null) {
+      return Result.error(error);
+    }
+    String vhost = path.isEmpty() ? "/" : decode(path);
+    return Result.ok(new TransportUrl(transport, List.copyOf(hosts), vhost, Map.copyOf(query)));
+  }
+
+  /**
+   * Adds the brokers of {@code USER:PASSWORD@HOST:PORT,...} to {@code hosts}; a broker without
+   * credentials takes those of the one before it (guest/guest for the first).
+   *
+   * @return why they cannot be used, null when they can
+   */
+  private static String parseHosts(String text, List<Host> hosts) {
     String user = "guest";
     String password = "guest";
-    for (String part : rest.split(",")) {
+    for (String part : text.split(",")) {
       if (part.isBlank()) {
-        return Result.error("has an empty host");
+        return "has an empty host";
       }
       String hostPort = part;
       int at = part.lastIndexOf('@');
@@ -83,33 +98,37 @@ public record TransportUrl(
         try {
           port = Integer.parseInt(hostPort.substring(colon + 1));
         } catch (NumberFormatException e) {
-          return Result.error("has a port that is not a number");
+          return "has a port that is not a number";
         }
         host = hostPort.substring(0, colon);
       }
       if (port < 1 || port > 65535) {
-        return Result.error("has port " + port + " outside 1-65535");
+        return "has port " + port + " outside 1-65535";
       }
       if (bracketed) {
         host = host.substring(1, host.length() - 1);
       }
       if (host.isBlank()) {
-        return Result.error("has an empty host");
+        return "has an empty host";
       }
       hosts.add(new Host(user, password, host, port));
     }
-    Map<String, String> query = new LinkedHashMap<>();
-    if (queryText != null && !queryText.isEmpty()) {
-      for (String pair : queryText.split("&")) {
-        int eq = pair.indexOf('=');
-        if (eq <= 0) {
-          return Result.error("has a malformed query option (expected NAME=VALUE)");
-        }
-        query.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
-      }
+    return null;
+  }
+
+  /** Adds the {@code NAME=VALUE&...} options to {@code query}; why not, or null. */
+  private static String parseQuery(String text, Map<String, String> query) {
+    if (text == null || text.isEmpty()) {
+      return null;
     }
-    String vhost = path.isEmpty() ? "/" : decode(path);
-    return Result.ok(new TransportUrl(transport, List.copyOf(hosts), vhost, Map.copyOf(query)));
+    for (String pair : text.split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        return "has a malformed query option (expected NAME=VALUE)";
+      }
+      query.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
+    }
+    return null;
   }
 
   /** Whether the URL asks for TLS ({@code ?ssl=1}, as oslo.messaging's rabbit driver reads it). */

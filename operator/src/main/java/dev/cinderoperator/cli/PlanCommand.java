@@ -3,7 +3,7 @@ package dev.cinderoperator.cli;
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.CinderClusterStatus;
 import dev.cinderoperator.cinder.ReleaseCatalog;
-import dev.cinderoperator.kube.PlanObservations;
+import dev.cinderoperator.kube.KubeObservations;
 import dev.cinderoperator.upgrade.PodView;
 import dev.cinderoperator.upgrade.UpgradePlanner;
 import dev.cinderoperator.upgrade.UpgradePreview;
@@ -166,7 +166,7 @@ public final class PlanCommand implements Callable<Integer> {
       }
       return new Live(
           live.getStatus(),
-          PlanObservations.pods(
+          KubeObservations.pods(
               client.pods().inNamespace(ns).withLabel(Labels.INSTANCE, name).list().getItems()));
     }
   }

@@ -1,6 +1,7 @@
 package dev.cinderoperator.cli;
 
 import dev.cinderoperator.api.Durations;
+import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.Collaborations;
 import dev.cinderoperator.kube.HealthServer;
@@ -167,17 +168,7 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!logFormat.equals("text") && !logFormat.equals("json")) {
-      throw new UserError("--log-format must be text or json, not '" + logFormat + "'");
-    }
-    if (!Set.of("trace", "debug", "info", "warn", "error")
-        .contains(logLevel.toLowerCase(Locale.ROOT))) {
-      throw new UserError(
-          "--log-level must be trace, debug, info, warn or error, not '" + logLevel + "'");
-    }
-    // Before the first logger is created, so log4j2.xml picks them up.
-    System.setProperty("cinder.logFormat", logFormat);
-    System.setProperty("cinder.logLevel", logLevel.toUpperCase(Locale.ROOT));
+    configureLogging();
     Duration poll = duration("--db-poll-interval", dbPollInterval);
     Duration lease = duration("--leader-election-lease-duration", leaseDuration);
     Duration renew = duration("--leader-election-renew-deadline", renewDeadline);
@@ -192,43 +183,11 @@ public final class RunCommand implements Callable<Integer> {
               + leaseDuration
               + ")");
     }
-    if (reconcileThreads < 1 || reconcileThreads > 100) {
-      throw new UserError("--reconcile-threads must be between 1 and 100, not " + reconcileThreads);
-    }
-    Set<String> namespaces =
-        Arrays.stream(watchNamespaces.split(","))
-            .map(String::trim)
-            .filter(s -> !s.isEmpty())
-            .collect(Collectors.toSet());
-    OperatorSettings settings =
-        new OperatorSettings(
-            namespaces,
-            reconcileThreads,
-            poll,
-            Duration.ofSeconds(Math.max(60, poll.toSeconds())),
-            Duration.ofMinutes(5),
-            unpinBySignal);
+    OperatorSettings settings = settings(poll);
 
     Config config = ClusterConnection.config();
     ClusterConnection.check(config);
-    if (leaderElection && leaseNamespace.isBlank() && config.getNamespace() == null) {
-      throw new UserError(
-          "leader election needs a namespace for its Lease and "
-              + ClusterConnection.source(config)
-              + " names none: pass --leader-election-namespace NS, or --leader-election=false");
-    }
-    // The fence sits in the client, so every write of this replica passes it (see LeaderFence).
-    LeaderFence fence =
-        leaderElection
-            ? new LeaderFence(
-                new LeaseSettings(
-                    leaseNamespace.isBlank() ? config.getNamespace() : leaseNamespace,
-                    leaseName,
-                    identity(),
-                    lease,
-                    renew,
-                    retry))
-            : null;
+    LeaderFence fence = leaderFence(config, lease, renew, retry);
     var builder = UnreadableClusters.clientBuilder().withConfig(config);
     if (fence != null) {
       builder.withHttpClientBuilderConsumer(fence.install());
@@ -242,13 +201,75 @@ public final class RunCommand implements Callable<Integer> {
     // standby with fresh memory.
     LeaderElectionConfiguration leader = fence == null ? null : fence.configuration(true, () -> {});
     Operator operator =
-        CinderOperator.create(
-            client,
-            Clock.systemUTC(),
-            settings,
-            s -> Collaborations.production(client, s, registry, leadership),
-            metrics,
-            leader);
+        CinderOperator.build(
+                client,
+                Clock.systemUTC(),
+                settings,
+                s -> Collaborations.production(client, s, registry, leadership),
+                metrics,
+                leader,
+                ReleaseCatalog.standard())
+            .operator();
+    serve(operator, registry);
+    return 0;
+  }
+
+  private void configureLogging() {
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new UserError("--log-format must be text or json, not '" + logFormat + "'");
+    }
+    if (!Set.of("trace", "debug", "info", "warn", "error")
+        .contains(logLevel.toLowerCase(Locale.ROOT))) {
+      throw new UserError(
+          "--log-level must be trace, debug, info, warn or error, not '" + logLevel + "'");
+    }
+    // Before the first logger is created, so log4j2.xml picks them up.
+    System.setProperty("cinder.logFormat", logFormat);
+    System.setProperty("cinder.logLevel", logLevel.toUpperCase(Locale.ROOT));
+  }
+
+  private OperatorSettings settings(Duration poll) {
+    if (reconcileThreads < 1 || reconcileThreads > 100) {
+      throw new UserError("--reconcile-threads must be between 1 and 100, not " + reconcileThreads);
+    }
+    Set<String> namespaces =
+        Arrays.stream(watchNamespaces.split(","))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .collect(Collectors.toSet());
+    return new OperatorSettings(
+        namespaces,
+        reconcileThreads,
+        poll,
+        Duration.ofSeconds(Math.max(60, poll.toSeconds())),
+        Duration.ofMinutes(5),
+        unpinBySignal);
+  }
+
+  /** The fence sits in the client, so every write of this replica passes it (see LeaderFence). */
+  private LeaderFence leaderFence(Config config, Duration lease, Duration renew, Duration retry) {
+    if (!leaderElection) {
+      return null;
+    }
+    if (leaseNamespace.isBlank() && config.getNamespace() == null) {
+      throw new UserError(
+          "leader election needs a namespace for its Lease and "
+              + ClusterConnection.source(config)
+              + " names none: pass --leader-election-namespace NS, or --leader-election=false");
+    }
+    return new LeaderFence(
+        new LeaseSettings(
+            leaseNamespace.isBlank() ? config.getNamespace() : leaseNamespace,
+            leaseName,
+            identity(),
+            lease,
+            renew,
+            retry));
+  }
+
+  /** Health and metrics on --http-port, the operator until the process is told to stop. */
+  private void serve(Operator operator, PrometheusMeterRegistry registry)
+      throws java.io.IOException, InterruptedException {
     HealthServer health;
     try {
       health =
@@ -274,7 +295,6 @@ public final class RunCommand implements Callable<Integer> {
                   }));
       stop.await();
     }
-    return 0;
   }
 
   private static Duration duration(String flag, String text) {

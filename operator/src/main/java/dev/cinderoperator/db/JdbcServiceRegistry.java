@@ -63,10 +63,11 @@ public final class JdbcServiceRegistry implements ServiceRegistry {
       "UPDATE services SET disabled = 1, disabled_reason = ?, modified_at = UTC_TIMESTAMP()"
           + " WHERE `binary` = 'cinder-backup' AND host = ? AND deleted = 0 AND disabled = 0";
 
+  // Both take the operator's disabled_reason first, then the host.
   private static final String ENABLE_BACKUP =
       "UPDATE services SET disabled = 0, disabled_reason = NULL, modified_at = UTC_TIMESTAMP()"
-          + " WHERE `binary` = 'cinder-backup' AND host = ? AND deleted = 0 AND disabled = 1"
-          + " AND disabled_reason = ?";
+          + " WHERE disabled_reason = ? AND `binary` = 'cinder-backup' AND host = ?"
+          + " AND deleted = 0 AND disabled = 1";
 
   private static final String COUNT_IN_FLIGHT =
       "SELECT COUNT(*) FROM backups WHERE host = ? AND deleted = 0 AND status IN ("
@@ -204,37 +205,33 @@ public final class JdbcServiceRegistry implements ServiceRegistry {
 
   @Override
   public void stopNewBackups(String host) {
-    withConnection(
+    updateBackupHost(
         "disable a cinder-backup service",
-        c -> {
-          try (PreparedStatement st = c.prepareStatement(DISABLE_BACKUP)) {
-            st.setString(1, DISABLED_REASON);
-            st.setString(2, host);
-            int changed = st.executeUpdate();
-            LOG.info(
-                "Disabled cinder-backup on {} ({} row(s) changed; a row disabled by someone else"
-                    + " is left as it is)",
-                host,
-                changed);
-          }
-          return null;
-        });
+        DISABLE_BACKUP,
+        host,
+        "Disabled cinder-backup",
+        "a row disabled by someone else is left as it is");
   }
 
   @Override
   public void allowNewBackups(String host) {
-    withConnection(
+    updateBackupHost(
         "enable a cinder-backup service",
+        ENABLE_BACKUP,
+        host,
+        "Enabled cinder-backup",
+        "only rows the operator disabled are enabled");
+  }
+
+  private void updateBackupHost(String what, String sql, String host, String done, String note) {
+    withConnection(
+        what,
         c -> {
-          try (PreparedStatement st = c.prepareStatement(ENABLE_BACKUP)) {
-            st.setString(1, host);
-            st.setString(2, DISABLED_REASON);
+          try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, DISABLED_REASON);
+            st.setString(2, host);
             int changed = st.executeUpdate();
-            LOG.info(
-                "Enabled cinder-backup on {} ({} row(s) changed; only rows the operator disabled"
-                    + " are enabled)",
-                host,
-                changed);
+            LOG.info("{} on {} ({} row(s) changed; {})", done, host, changed, note);
           }
           return null;
         });

@@ -2,9 +2,12 @@ package dev.cinderoperator.kube;
 
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.CinderClusterStatus;
+import dev.cinderoperator.api.Durations;
+import dev.cinderoperator.api.Phase;
+import dev.cinderoperator.api.UpgradeStatus;
+import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.workload.Labels;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -14,7 +17,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -22,7 +24,6 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -35,10 +36,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -67,15 +67,13 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
   private static final Duration NOT_LEADING_RETRY = Duration.ofSeconds(1);
 
   /** Consecutive reconciles of a cluster that failed on the API, by namespace/name. */
-  private final java.util.Map<String, Integer> apiFailures =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Integer> apiFailures = new ConcurrentHashMap<>();
 
-  private final KubernetesClient client;
-  private final Clock clock;
   private final ClusterDriver driver;
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final ReferencedSecrets referencedSecrets;
+  private final StatusRecorder statuses;
 
   public CinderClusterReconciler(
       KubernetesClient client,
@@ -83,11 +81,10 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
       ReleaseCatalog catalog,
       OperatorSettings settings,
       ClusterDriver.Collaborators collaborators) {
-    this.client = client;
-    this.clock = clock;
     this.events = new EventRecorder(client, clock);
     this.metrics = collaborators.metrics();
     this.referencedSecrets = new ReferencedSecrets(client);
+    this.statuses = new StatusRecorder(client, clock, events, metrics);
     this.driver =
         new ClusterDriver(
             client, clock, catalog, settings, events, new ObjectApplier(client), collaborators);
@@ -192,12 +189,8 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
    * through the generic client (the typed one cannot represent this CR). Nothing else is touched.
    */
   private void reportUnreadable(CinderCluster cc, String problem) {
-    CinderClusterStatus before =
-        cc.getStatus() == null
-            ? new CinderClusterStatus()
-            : client.getKubernetesSerialization().clone(cc.getStatus());
-    CinderClusterStatus status = client.getKubernetesSerialization().clone(before);
-    long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
+    CinderClusterStatus before = statuses.copyOf(cc);
+    CinderClusterStatus status = statuses.copy(before);
     Progress progress =
         Progress.stalled(
             UNREADABLE_SPEC,
@@ -207,29 +200,13 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
                 + cc.getMetadata().getName()
                 + ")",
             null);
-    finish(status, progress, generation);
-    if (sameStatus(before, status)) {
+    statuses.finish(status, progress, StatusRecorder.generation(cc));
+    if (statuses.same(before, status)) {
       return;
     }
     LOG.warn("cluster cannot be read into the model: {}", problem);
-    announceTransitions(cc, before, status, progress);
-    GenericKubernetesResource patch = new GenericKubernetesResource();
-    patch.setApiVersion(cc.getApiVersion());
-    patch.setKind(cc.getKind());
-    patch.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(cc.getMetadata().getName())
-            .withNamespace(cc.getMetadata().getNamespace())
-            .withUid(cc.getMetadata().getUid())
-            .withResourceVersion(cc.getMetadata().getResourceVersion())
-            .build());
-    patch.setAdditionalProperty(
-        "status", client.getKubernetesSerialization().convertValue(status, Map.class));
-    client
-        .genericKubernetesResources(ResourceDefinitionContext.fromResourceType(CinderCluster.class))
-        .inNamespace(cc.getMetadata().getNamespace())
-        .resource(patch)
-        .updateStatus();
+    statuses.announceTransitions(cc, before, status, progress);
+    statuses.writeGeneric(cc, status);
   }
 
   /**
@@ -248,7 +225,7 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
   }
 
   /** What this operator holds for a cluster (see {@link ClusterDriver#heldFor}). */
-  public java.util.Map<String, Integer> heldFor(CinderCluster cc) {
+  public Map<String, Integer> heldFor(CinderCluster cc) {
     return driver.heldFor(cc);
   }
 
@@ -274,55 +251,51 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
         context == null
             ? cc
             : context.getPrimaryCache().get(ResourceID.fromResource(cc)).orElse(cc);
-    CinderClusterStatus status =
-        latest.getStatus() == null
-            ? new CinderClusterStatus()
-            : client.getKubernetesSerialization().clone(latest.getStatus());
-    String step =
+    CinderClusterStatus status = statuses.copyOf(latest);
+    Progress progress = apiUnavailable(status, failure, wait);
+    LOG.warn(
+        "Kubernetes API unavailable cluster={} step={} attempt={}: {}",
+        name,
         status.getUpgrade() == null || status.getUpgrade().getStep() == null
-            ? null
-            : status.getUpgrade().getStep().name();
-    boolean upgrading =
-        step != null
-            && status.getUpgrade().getStep() != dev.cinderoperator.api.UpgradeStep.Complete;
+            ? "-"
+            : status.getUpgrade().getStep().name(),
+        attempt,
+        progress.message());
+    metrics.apiUnavailable(cc.getMetadata().getNamespace(), name, failure.reason());
+    CinderClusterStatus before = statuses.copy(status);
+    statuses.finish(status, progress, StatusRecorder.generation(latest));
+    if (context != null && !statuses.same(before, status)) {
+      try {
+        statuses.write(latest, status, context);
+      } catch (RuntimeException writeFailed) {
+        LOG.debug("could not record the API failure in status: {}", writeFailed.getMessage());
+      }
+    }
+    return UpdateControl.<CinderCluster>noUpdate().rescheduleAfter(wait);
+  }
+
+  /** What waits for the Kubernetes API, in the phase the cluster was in (Stalled aside). */
+  private static Progress apiUnavailable(
+      CinderClusterStatus status, TransientApiFailure failure, Duration wait) {
+    UpgradeStatus u = status.getUpgrade();
+    boolean upgrading = u != null && u.getStep() != null && u.getStep() != UpgradeStep.Complete;
     String waiting =
         upgrading
             ? "the upgrade waits at "
-                + step
-                + (status.getUpgrade().getInFlight() == null
-                    ? ""
-                    : " (" + status.getUpgrade().getInFlight() + ")")
+                + u.getStep().name()
+                + (u.getInFlight() == null ? "" : " (" + u.getInFlight() + ")")
             : "nothing is changed";
     String message =
         failure.describe()
             + "; "
             + waiting
             + " until it answers, retrying in "
-            + dev.cinderoperator.api.Durations.format(wait);
-    LOG.warn(
-        "Kubernetes API unavailable cluster={} step={} attempt={}: {}",
-        name,
-        step == null ? "-" : step,
-        attempt,
-        message);
-    metrics.apiUnavailable(cc.getMetadata().getNamespace(), name, failure.reason());
-    var phase =
-        status.getPhase() == null || status.getPhase() == dev.cinderoperator.api.Phase.Stalled
-            ? (upgrading
-                ? dev.cinderoperator.api.Phase.Upgrading
-                : dev.cinderoperator.api.Phase.Deploying)
+            + Durations.format(wait);
+    Phase phase =
+        status.getPhase() == null || status.getPhase() == Phase.Stalled
+            ? (upgrading ? Phase.Upgrading : Phase.Deploying)
             : status.getPhase();
-    Progress progress = Progress.working(phase, API_UNAVAILABLE, message, wait);
-    CinderClusterStatus before = client.getKubernetesSerialization().clone(status);
-    finish(status, progress, Optional.ofNullable(latest.getMetadata().getGeneration()).orElse(0L));
-    if (context != null && !sameStatus(before, status)) {
-      try {
-        writeStatus(latest, status, context);
-      } catch (RuntimeException writeFailed) {
-        LOG.debug("could not record the API failure in status: {}", writeFailed.getMessage());
-      }
-    }
-    return UpdateControl.<CinderCluster>noUpdate().rescheduleAfter(wait);
+    return Progress.working(phase, API_UNAVAILABLE, message, wait);
   }
 
   @SuppressWarnings("unchecked")
@@ -349,8 +322,8 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
 
     CinderClusterStatus before =
         cc.getStatus() == null ? new CinderClusterStatus() : cc.getStatus();
-    CinderClusterStatus status = client.getKubernetesSerialization().clone(before);
-    long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
+    CinderClusterStatus status = statuses.copy(before);
+    long generation = StatusRecorder.generation(cc);
 
     // Status is replaced whole (PUT on /status) and the result cached for the next reconcile,
     // so a write between the executor's intent and the final one never patches a stale copy.
@@ -358,20 +331,20 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
     CinderCluster[] current = {cc};
     StatusSink sink =
         (intent, p) -> {
-          CinderClusterStatus toWrite = client.getKubernetesSerialization().clone(intent);
-          finish(toWrite, p, generation);
-          if (!sameStatus(stored[0], toWrite)) {
-            announceTransitions(cc, stored[0], toWrite, p);
-            current[0] = writeStatus(current[0], toWrite, context);
+          CinderClusterStatus toWrite = statuses.copy(intent);
+          statuses.finish(toWrite, p, generation);
+          if (!statuses.same(stored[0], toWrite)) {
+            statuses.announceTransitions(cc, stored[0], toWrite, p);
+            current[0] = statuses.write(current[0], toWrite, context);
             stored[0] = toWrite;
           }
         };
     Progress progress = driver.drive(cc, observed, status, sink);
 
-    finish(status, progress, generation);
-    announceTransitions(cc, stored[0], status, progress);
-    if (!sameStatus(stored[0], status)) {
-      writeStatus(current[0], status, context);
+    statuses.finish(status, progress, generation);
+    statuses.announceTransitions(cc, stored[0], status, progress);
+    if (!statuses.same(stored[0], status)) {
+      statuses.write(current[0], status, context);
     }
     UpdateControl<CinderCluster> control = UpdateControl.noUpdate();
     if (progress.recheckAfter() != null) {
@@ -397,87 +370,24 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     LOG.error("reconcile failed cluster={}", cc.getMetadata().getName(), e);
-    CinderClusterStatus status =
-        cc.getStatus() == null
-            ? new CinderClusterStatus()
-            : client.getKubernetesSerialization().clone(cc.getStatus());
-    long generation = Optional.ofNullable(cc.getMetadata().getGeneration()).orElse(0L);
+    CinderClusterStatus status = statuses.copyOf(cc);
     String message =
         e.getClass().getSimpleName()
             + (e.getMessage() == null ? "" : ": " + e.getMessage())
             + "; retrying with backoff";
-    var phase =
-        status.getPhase() == null ? dev.cinderoperator.api.Phase.Deploying : status.getPhase();
+    Phase phase = status.getPhase() == null ? Phase.Deploying : status.getPhase();
     Progress progress =
         Progress.working(
             phase,
             "ReconcileError",
             message.length() > 500 ? message.substring(0, 500) : message,
             null);
-    finish(status, progress, generation);
+    statuses.finish(status, progress, StatusRecorder.generation(cc));
     try {
-      writeStatus(cc, status, context);
+      statuses.write(cc, status, context);
     } catch (RuntimeException writeFailed) {
       LOG.warn("could not record the error in status: {}", writeFailed.getMessage());
     }
     return ErrorStatusUpdateControl.defaultErrorProcessing();
-  }
-
-  private CinderCluster writeStatus(
-      CinderCluster resource, CinderClusterStatus status, Context<CinderCluster> context) {
-    CinderClusterStatus copy = client.getKubernetesSerialization().clone(status);
-    return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-        resource,
-        context,
-        r -> {
-          r.setStatus(copy);
-          return r;
-        });
-  }
-
-  private void finish(CinderClusterStatus status, Progress progress, long generation) {
-    status.setObservedGeneration(generation);
-    status.setPhase(progress.phase());
-    StatusConditions.apply(status, progress, generation, clock);
-  }
-
-  private boolean sameStatus(CinderClusterStatus a, CinderClusterStatus b) {
-    var s = client.getKubernetesSerialization();
-    return Objects.equals(s.asJson(a), s.asJson(b));
-  }
-
-  /** An Event for a phase change and for every new stall; none when nothing changed. */
-  private void announceTransitions(
-      CinderCluster cc, CinderClusterStatus before, CinderClusterStatus after, Progress progress) {
-    boolean wasStalled =
-        before
-            .condition(StatusConditions.STALLED)
-            .map(c -> "True".equals(c.getStatus()))
-            .orElse(false);
-    String oldMessage =
-        before.condition(StatusConditions.STALLED).map(c -> c.getMessage()).orElse("");
-    if (progress.stalled() && (!wasStalled || !oldMessage.equals(progress.message()))) {
-      events.warning(cc, progress.reason(), progress.message());
-      metrics.stalled(
-          cc.getMetadata().getNamespace(), cc.getMetadata().getName(), progress.reason());
-    }
-    if (before.getPhase() != after.getPhase() && !progress.stalled()) {
-      events.normal(
-          cc,
-          "Phase" + after.getPhase(),
-          "phase "
-              + Optional.ofNullable(before.getPhase()).map(Enum::name).orElse("none")
-              + " -> "
-              + after.getPhase()
-              + ": "
-              + progress.message());
-    }
-    if (wasStalled && !progress.stalled()) {
-      LOG.info("stall cleared cluster={}", cc.getMetadata().getName());
-    }
-  }
-
-  static Set<String> names(List<? extends HasMetadata> objects) {
-    return objects.stream().map(o -> o.getMetadata().getName()).collect(Collectors.toSet());
   }
 }

@@ -22,30 +22,6 @@ public final class CinderOperator {
 
   private CinderOperator() {}
 
-  public static Operator create(
-      KubernetesClient client,
-      Clock clock,
-      OperatorSettings settings,
-      Function<OperatorSettings, ClusterDriver.Collaborators> collaborators,
-      Metrics metrics,
-      LeaderElectionConfiguration leaderElection) {
-    return create(
-        client, clock, settings, collaborators, metrics, leaderElection, ReleaseCatalog.standard());
-  }
-
-  /** As above with another release catalog (tests that imitate a release on real Cinder). */
-  public static Operator create(
-      KubernetesClient client,
-      Clock clock,
-      OperatorSettings settings,
-      Function<OperatorSettings, ClusterDriver.Collaborators> collaborators,
-      Metrics metrics,
-      LeaderElectionConfiguration leaderElection,
-      ReleaseCatalog catalog) {
-    return build(client, clock, settings, collaborators, metrics, leaderElection, catalog)
-        .operator();
-  }
-
   /** The operator and its reconciler (whose per-cluster memory tests can read). */
   public record Built(Operator operator, CinderClusterReconciler reconciler) {}
 

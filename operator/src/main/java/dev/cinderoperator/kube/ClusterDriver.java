@@ -3,9 +3,6 @@ package dev.cinderoperator.kube;
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.CinderClusterStatus;
-import dev.cinderoperator.api.Phase;
-import dev.cinderoperator.api.VolumeBackendSpec;
-import dev.cinderoperator.cinder.CinderCommands;
 import dev.cinderoperator.cinder.CinderConf;
 import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.db.ServiceRegistry;
@@ -16,16 +13,10 @@ import dev.cinderoperator.validation.ResolvedSecrets;
 import dev.cinderoperator.validation.SecretResolver;
 import dev.cinderoperator.validation.SpecProblem;
 import dev.cinderoperator.validation.SpecValidator;
-import dev.cinderoperator.workload.CinderJobs;
-import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.DesiredWorkloads;
-import dev.cinderoperator.workload.Hashes;
 import dev.cinderoperator.workload.ImageSelector;
-import dev.cinderoperator.workload.Names;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -41,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides and acts for one CinderCluster: validate, render config, first install (db sync then
- * workloads), keep workloads as the spec says, and hand upgrades to the {@link UpgradeHandler}. Bad
- * input stops here: nothing is created, changed or deleted.
+ * Drives one CinderCluster: validate, render config, then hand over to the {@link FirstInstaller}
+ * (no release installed yet) or the {@link UpgradeExecutor} (installed: keep the workloads as the
+ * spec says, upgrade when it asks for another release). Bad input stops here: nothing is created,
+ * changed or deleted.
  */
 public class ClusterDriver {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterDriver.class);
@@ -89,6 +81,7 @@ public class ClusterDriver {
   private final SpecValidator validator;
   private final Collaborators collaborators;
   private final UpgradeExecutor executor;
+  private final FirstInstaller installer;
   private final AppliedWorkloads applied = new AppliedWorkloads();
 
   public ClusterDriver(
@@ -105,7 +98,10 @@ public class ClusterDriver {
     this.applier = applier;
     this.validator = new SpecValidator(catalog);
     this.collaborators = collaborators;
-    this.executor = new UpgradeExecutor(client, clock, catalog, settings, events, collaborators);
+    ServicesTableReads reads = new ServicesTableReads(clock, settings.idlePollInterval());
+    this.executor =
+        new UpgradeExecutor(client, clock, catalog, settings, events, collaborators, reads);
+    this.installer = new FirstInstaller(settings, events, applier, reads);
   }
 
   public Progress drive(
@@ -139,7 +135,13 @@ public class ClusterDriver {
             .registries()
             .forCluster(cc.getMetadata().getNamespace(), name, secrets.database());
     if (status.getImage() == null) {
-      return firstInstall(cc, observed, status, everywhereSpecImage, files, registry);
+      return installer.install(
+          cc,
+          observed,
+          status,
+          files,
+          registry,
+          () -> applyWorkloads(cc, observed, everywhereSpecImage));
     }
     BackupHostFence fence =
         collaborators
@@ -168,98 +170,6 @@ public class ClusterDriver {
             + ". Nothing was changed; running Cinder services are left as they are.";
     LOG.warn("spec cannot be acted on reason={} problems={}", first.reason(), problems.size());
     return Progress.stalled(first.reason(), message, settings.invalidSpecRetry());
-  }
-
-  private Progress firstInstall(
-      CinderCluster cc,
-      ObservedObjects observed,
-      CinderClusterStatus status,
-      DesiredWorkloads desired,
-      Map<String, String> files,
-      ServiceRegistry registry) {
-    CinderClusterSpec spec = cc.getSpec();
-    String name = cc.getMetadata().getName();
-    String jobName = Names.dbSyncJob(name, Hashes.shortHash(spec.getImage()));
-    var job = observed.job(jobName);
-    if (job.isEmpty()) {
-      Job dbSync =
-          CinderJobs.job(
-              name,
-              cc.getMetadata().getNamespace(),
-              spec,
-              jobName,
-              Component.DB_SYNC,
-              spec.getImage(),
-              CinderCommands.standard().dbSync(),
-              files);
-      if (applier.apply(cc, dbSync, java.util.Optional.empty()) == ObjectApplier.Result.CREATED) {
-        events.normal(
-            cc, "JobStarted", "job " + jobName + ": cinder-manage db sync on " + spec.getImage());
-      }
-      return Progress.working(
-          Phase.Deploying,
-          "SchemaMigration",
-          "job " + jobName + " runs cinder-manage db sync",
-          settings.watchedRecheck());
-    }
-    switch (JobStatuses.phase(job.get())) {
-      case ACTIVE:
-        return Progress.working(
-            Phase.Deploying,
-            "SchemaMigration",
-            "job " + jobName + " runs cinder-manage db sync",
-            settings.watchedRecheck());
-      case FAILED:
-        String detail =
-            JobStatuses.terminated(job.get(), observed.pods())
-                .map(
-                    t ->
-                        " (exit code "
-                            + t.getExitCode()
-                            + (t.getMessage() == null ? "" : ": " + abbreviate(t.getMessage()))
-                            + ")")
-                .orElse("");
-        return Progress.stalled(
-            "DbSyncFailed",
-            "job "
-                + jobName
-                + " (cinder-manage db sync) failed"
-                + detail
-                + ": read kubectl logs job/"
-                + jobName
-                + ", fix the database or config, then delete the job to run it again",
-            settings.invalidSpecRetry());
-      default:
-        break;
-    }
-    applyWorkloads(cc, observed, desired);
-    PodReadiness readiness = podsReady(cc, observed, spec.getImage());
-    // Ready shows the services as every later Ready does; it waits for the table as they do.
-    if (readiness.allReady() && !executor.recordServices(cc, observed, status, registry)) {
-      return Progress.working(
-          Phase.Deploying,
-          "DatabaseUnavailable",
-          "every pod is ready but the Cinder database cannot be reached to list its services",
-          settings.pollInterval());
-    }
-    if (readiness.allReady()) {
-      status.setRelease(spec.getRelease());
-      status.setImage(spec.getImage());
-      events.normal(
-          cc,
-          "Deployed",
-          "Cinder "
-              + spec.getRelease()
-              + " runs on "
-              + spec.getImage()
-              + ": "
-              + readiness.summary());
-      return Progress.ready(
-          "Cinder " + spec.getRelease() + " deployed: " + readiness.summary(),
-          settings.idlePollInterval());
-    }
-    return Progress.working(
-        Phase.Deploying, "WaitingForPods", readiness.summary(), settings.watchedRecheck());
   }
 
   /**
@@ -388,69 +298,4 @@ public class ClusterDriver {
     desired.setData(data);
     return desired;
   }
-
-  /** How many of the pods the spec asks for run the image and are Ready. */
-  public static PodReadiness podsReady(CinderCluster cc, ObservedObjects observed, String image) {
-    CinderClusterSpec spec = cc.getSpec();
-    String name = cc.getMetadata().getName();
-    Map<String, Pod> pods = ObservedObjects.byName(observed.pods());
-    List<String> expected = new ArrayList<>();
-    for (int i = 0; i < spec.schedulerReplicas(); i++) {
-      expected.add(Names.statefulPod(Names.scheduler(name), i));
-    }
-    for (VolumeBackendSpec b : spec.volumesOrEmpty()) {
-      for (int i = 0; i < b.replicasOrDefault(); i++) {
-        expected.add(Names.statefulPod(Names.volume(name, b.getName()), i));
-      }
-    }
-    for (int i = 0; i < spec.backupReplicas(); i++) {
-      expected.add(Names.statefulPod(Names.backup(name), i));
-    }
-    int ready = 0;
-    List<String> waiting = new ArrayList<>();
-    for (String p : expected) {
-      Pod pod = pods.get(p);
-      if (pod != null && isServing(pod, image)) {
-        ready++;
-      } else {
-        waiting.add(p);
-      }
-    }
-    long apiReady =
-        observed.podsOf(Component.API).stream().filter(p -> isServing(p, image)).count();
-    long apiOld =
-        observed.podsOf(Component.API).stream()
-            .filter(p -> !image.equals(PodState.image(p)))
-            .count();
-    int apiWanted = spec.apiReplicas();
-    boolean apiOk = apiReady >= apiWanted && apiOld == 0;
-    int total = expected.size() + apiWanted;
-    int done = ready + (int) Math.min(apiReady, apiWanted);
-    String summary =
-        done
-            + "/"
-            + total
-            + " pods Ready on "
-            + image
-            + (waiting.isEmpty()
-                ? ""
-                : "; waiting for "
-                    + String.join(", ", waiting.subList(0, Math.min(5, waiting.size()))))
-            + (apiOk ? "" : "; API " + apiReady + "/" + apiWanted);
-    return new PodReadiness(waiting.isEmpty() && apiOk, done, total, summary);
-  }
-
-  private static boolean isServing(Pod pod, String image) {
-    return image.equals(PodState.image(pod))
-        && PodState.isReady(pod)
-        && !PodState.isTerminating(pod);
-  }
-
-  private static String abbreviate(String s) {
-    String oneLine = s.replace('\n', ' ').trim();
-    return oneLine.length() > 300 ? oneLine.substring(0, 300) + "..." : oneLine;
-  }
-
-  /** Pods of the spec on an image and Ready. */
-  public record PodReadiness(boolean allReady, int ready, int total, String summary) {}
 }

@@ -1,6 +1,10 @@
 package dev.cinderoperator.kube;
 
+import dev.cinderoperator.api.CinderCluster;
+import dev.cinderoperator.api.CinderClusterSpec;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.function.Consumer;
 
 /**
  * Optimistic-lock conflicts: another writer (a controller updating status, a person) changed the
@@ -18,5 +22,32 @@ public final class Conflicts {
       }
     }
     return false;
+  }
+
+  /**
+   * Edits a CinderCluster's spec as {@code kubectl edit} would, again on a conflict with the
+   * operator's status writes (the edit carries the resourceVersion it read); ten tries at most. For
+   * tools and tests that play the user.
+   */
+  public static void editSpec(
+      KubernetesClient client, String namespace, String name, Consumer<CinderClusterSpec> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client
+            .resources(CinderCluster.class)
+            .inNamespace(namespace)
+            .withName(name)
+            .edit(
+                cc -> {
+                  change.accept(cc.getSpec());
+                  return cc;
+                });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 10) {
+          throw e;
+        }
+      }
+    }
   }
 }

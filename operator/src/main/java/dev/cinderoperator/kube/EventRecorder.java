@@ -116,8 +116,9 @@ public class EventRecorder {
   private void write(Event event) {
     try {
       client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
-    } catch (KubernetesClientException | Leadership.NotLeadingException e) {
-      // An Event is informative; failing to write one must not fail anything.
+    } catch (KubernetesClientException | Leadership.NotLeadingException | IllegalStateException e) {
+      // An Event is informative; failing to write one must not fail anything. A write queued
+      // while the operator stops finds its client closed (IllegalStateException): it is dropped.
       LOG.warn("could not write event reason={}: {}", event.getReason(), e.getMessage());
     }
   }

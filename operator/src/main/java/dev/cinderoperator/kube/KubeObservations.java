@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
-/** Turns cached Kubernetes objects into the planner's views. */
-final class KubeObservations {
+/** Turns Kubernetes objects (cached, or listed by {@code plan}) into the planners' views. */
+public final class KubeObservations {
   private KubeObservations() {}
 
   static Optional<Component> component(java.util.Map<String, String> labels) {
@@ -25,7 +25,7 @@ final class KubeObservations {
   }
 
   /** The Cinder service pods (api, scheduler, volume, backup), terminating ones included. */
-  static List<PodView> pods(List<Pod> pods) {
+  public static List<PodView> pods(List<Pod> pods) {
     return pods.stream()
         .filter(
             p ->

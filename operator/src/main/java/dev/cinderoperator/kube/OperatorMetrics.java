@@ -19,6 +19,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * docs/metrics.md.
  */
 public class OperatorMetrics {
+  private static final String STEPS_HELP = "Upgrade steps finished";
+  private static final String PODS_HELP = "Cinder pods replaced by the roller";
+  private static final String API_HELP =
+      "Reconciles retried because the Kubernetes API failed, by reason";
+  private static final String STALLS_HELP = "Times a CinderCluster became Stalled, by reason";
+
   private final MeterRegistry registry;
   private final Map<String, AtomicReference<Double>> gauges = new ConcurrentHashMap<>();
 
@@ -38,11 +44,13 @@ public class OperatorMetrics {
   }
 
   public void stepCompleted(String namespace, String cluster, UpgradeStep step, Duration took) {
-    Counter.builder("cinder_operator_upgrade_steps_completed")
-        .description("Upgrade steps finished")
-        .tags("namespace", namespace, "cluster", cluster, "step", step.name())
-        .register(registry)
-        .increment();
+    count(
+        "cinder_operator_upgrade_steps_completed",
+        STEPS_HELP,
+        namespace,
+        cluster,
+        "step",
+        step.name());
     Timer.builder("cinder_operator_upgrade_step_duration")
         .description("Wall time of each upgrade step")
         .tags("step", step.name())
@@ -52,28 +60,16 @@ public class OperatorMetrics {
   }
 
   public void podReplaced(String namespace, String cluster, String component) {
-    Counter.builder("cinder_operator_pods_replaced")
-        .description("Cinder pods replaced by the roller")
-        .tags("namespace", namespace, "cluster", cluster, "component", component)
-        .register(registry)
-        .increment();
+    count("cinder_operator_pods_replaced", PODS_HELP, namespace, cluster, "component", component);
   }
 
   /** A reconcile that waits for the Kubernetes API (429, 5xx, timeout, no connection). */
   public void apiUnavailable(String namespace, String cluster, String reason) {
-    Counter.builder("cinder_operator_api_unavailable")
-        .description("Reconciles retried because the Kubernetes API failed, by reason")
-        .tags("namespace", namespace, "cluster", cluster, "reason", reason)
-        .register(registry)
-        .increment();
+    count("cinder_operator_api_unavailable", API_HELP, namespace, cluster, "reason", reason);
   }
 
   public void stalled(String namespace, String cluster, String reason) {
-    Counter.builder("cinder_operator_stalls")
-        .description("Times a CinderCluster became Stalled, by reason")
-        .tags("namespace", namespace, "cluster", cluster, "reason", reason)
-        .register(registry)
-        .increment();
+    count("cinder_operator_stalls", STALLS_HELP, namespace, cluster, "reason", reason);
   }
 
   /** 0 closed, 1 open, 2 half-open. */
@@ -115,6 +111,15 @@ public class OperatorMetrics {
   private static boolean isOf(Meter m, String namespace, String cluster) {
     return namespace.equals(m.getId().getTag("namespace"))
         && cluster.equals(m.getId().getTag("cluster"));
+  }
+
+  private void count(
+      String name, String description, String namespace, String cluster, String key, String value) {
+    Counter.builder(name)
+        .description(description)
+        .tags("namespace", namespace, "cluster", cluster, key, value)
+        .register(registry)
+        .increment();
   }
 
   private AtomicReference<Double> gauge(String name, Tags tags) {

@@ -7,6 +7,7 @@ import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.workload.Component;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one thing the executor does in this reconcile, after writing the decision's status. Each
@@ -15,14 +16,36 @@ import java.util.List;
  */
 public sealed interface Action {
 
-  String reason();
+  /** The Event and condition reason; records that do not carry their own take it from REASONS. */
+  default String reason() {
+    return REASONS.get(getClass());
+  }
+
+  /** The reason of each action whose reason is fixed, in one table. */
+  Map<Class<? extends Action>, String> REASONS =
+      Map.ofEntries(
+          Map.entry(StartUpgrade.class, "UpgradeStarted"),
+          Map.entry(StartRollback.class, "RollbackStarted"),
+          Map.entry(CreateJob.class, "JobCreated"),
+          Map.entry(ReplacePod.class, "ReplacingPod"),
+          Map.entry(RestartPod.class, "RestartingPod"),
+          Map.entry(SignalPod.class, "SignallingPod"),
+          Map.entry(RemoveServiceRow.class, "ServiceRowRemoved"),
+          Map.entry(StopNewBackups.class, "BackupDrainStarted"),
+          Map.entry(AllowNewBackups.class, "BackupDrainFinished"),
+          Map.entry(StopServices.class, "StoppingServices"),
+          Map.entry(RecordPins.class, "PinsRecorded"),
+          Map.entry(Complete.class, "UpgradeComplete"));
 
   String message();
 
   /** True when performing the action changes something outside the CinderCluster's status. */
   default boolean changesWorld() {
-    return false;
+    return this instanceof WorldChange;
   }
+
+  /** An action that touches pods, jobs, the database or the schedulers, not only the status. */
+  sealed interface WorldChange extends Action {}
 
   /** Nothing for the upgrade machinery to do (no upgrade, first install, nothing to roll). */
   record Idle(String reason, String message) implements Action {}
@@ -36,11 +59,6 @@ public sealed interface Action {
       UpgradeMode mode,
       int totalSteps)
       implements Action {
-    @Override
-    public String reason() {
-      return "UpgradeStarted";
-    }
-
     @Override
     public String message() {
       return mode
@@ -63,11 +81,6 @@ public sealed interface Action {
   record StartRollback(
       String fromRelease, String toRelease, String fromImage, String toImage, int totalSteps)
       implements Action {
-    @Override
-    public String reason() {
-      return "RollbackStarted";
-    }
-
     @Override
     public String message() {
       return "spec reverted to "
@@ -99,20 +112,10 @@ public sealed interface Action {
    *
    * @param run the data-migration run number (1-based), 0 for other kinds
    */
-  record CreateJob(JobKind kind, String image, String name, int run) implements Action {
-    @Override
-    public String reason() {
-      return "JobCreated";
-    }
-
+  record CreateJob(UpgradeJob kind, String image, String name, int run) implements WorldChange {
     @Override
     public String message() {
       return "job " + name + " (" + kind.component().label() + ") on image " + image;
-    }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
     }
   }
 
@@ -136,24 +139,14 @@ public sealed interface Action {
    */
   record ReplacePod(
       String pod, String uid, Component component, String backend, String why, BackupSwap swap)
-      implements Action {
+      implements WorldChange {
     public ReplacePod(String pod, String uid, Component component, String backend, String why) {
       this(pod, uid, component, backend, why, null);
     }
 
     @Override
-    public String reason() {
-      return "ReplacingPod";
-    }
-
-    @Override
     public String message() {
       return "replacing pod " + pod + ": " + why;
-    }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
     }
   }
 
@@ -164,24 +157,14 @@ public sealed interface Action {
    * @param swap for a drained cinder-backup pod, what to re-check first; null otherwise
    */
   record RestartPod(String pod, String uid, Component component, String why, BackupSwap swap)
-      implements Action {
+      implements WorldChange {
     public RestartPod(String pod, String uid, Component component, String why) {
       this(pod, uid, component, why, null);
     }
 
     @Override
-    public String reason() {
-      return "RestartingPod";
-    }
-
-    @Override
     public String message() {
       return "restarting pod " + pod + ": " + why;
-    }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
     }
   }
 
@@ -190,42 +173,22 @@ public sealed interface Action {
    * restart that replaces an undeliverable signal, the executor appends {@link #marker()} to
    * status.upgrade.signalledPods (a second signal is harmless, a lost record only means one more).
    */
-  record SignalPod(String pod, String uid) implements Action {
+  record SignalPod(String pod, String uid) implements WorldChange {
     public String marker() {
       return pod + "/" + uid;
-    }
-
-    @Override
-    public String reason() {
-      return "SignallingPod";
     }
 
     @Override
     public String message() {
       return "SIGHUP to pod " + pod + " so its service drops the cached version pins";
     }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
-    }
   }
 
   /** Soft-delete the row as {@code cinder-manage service remove} does, then read back to verify. */
-  record RemoveServiceRow(ServiceRow row, String why) implements Action {
-    @Override
-    public String reason() {
-      return "ServiceRowRemoved";
-    }
-
+  record RemoveServiceRow(ServiceRow row, String why) implements WorldChange {
     @Override
     public String message() {
       return "removing services row " + row.binary() + " " + row.host() + ": " + why;
-    }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
     }
   }
 
@@ -234,22 +197,12 @@ public sealed interface Action {
    * restores, deletes and imports elsewhere; new backups are kept off it by telling the schedulers
    * (see {@link Decision#keepOffSchedulers()}).
    */
-  record StopNewBackups(String host) implements Action {
-    @Override
-    public String reason() {
-      return "BackupDrainStarted";
-    }
-
+  record StopNewBackups(String host) implements WorldChange {
     @Override
     public String message() {
       return "stopping new backups, restores and deletes on "
           + host
           + " (the other backup hosts take them) and waiting for its backups in flight";
-    }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
     }
   }
 
@@ -257,40 +210,20 @@ public sealed interface Action {
    * Undo {@link StopNewBackups} once the host's new pod passed its gate, and tell the schedulers
    * the host works (as its new service did when it started).
    */
-  record AllowNewBackups(String host) implements Action {
-    @Override
-    public String reason() {
-      return "BackupDrainFinished";
-    }
-
+  record AllowNewBackups(String host) implements WorldChange {
     @Override
     public String message() {
       return "new backups allowed again on " + host;
-    }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
     }
   }
 
   /**
    * Offline upgrade: scale every Cinder workload to 0 (see {@link UpgradePlanner#servicesStopped}).
    */
-  record StopServices(String why) implements Action {
-    @Override
-    public String reason() {
-      return "StoppingServices";
-    }
-
+  record StopServices(String why) implements WorldChange {
     @Override
     public String message() {
       return why;
-    }
-
-    @Override
-    public boolean changesWorld() {
-      return true;
     }
   }
 
@@ -299,11 +232,6 @@ public sealed interface Action {
     public RecordPins {
       pins = List.copyOf(pins);
       targets = List.copyOf(targets);
-    }
-
-    @Override
-    public String reason() {
-      return "PinsRecorded";
     }
 
     @Override
@@ -326,11 +254,6 @@ public sealed interface Action {
 
   /** Set status.release/status.image to these, finishedAt, Ready=True (status only). */
   record Complete(String release, String image) implements Action {
-    @Override
-    public String reason() {
-      return "UpgradeComplete";
-    }
-
     @Override
     public String message() {
       return "every pod runs " + image + " and every service reports the " + release + " versions";

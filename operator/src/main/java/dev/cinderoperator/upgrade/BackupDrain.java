@@ -29,12 +29,12 @@ import java.util.Optional;
  * @param keptOff whether every host is kept off the schedulers now (false when not asked for, or
  *     when going on without it under Proceed)
  */
-record BackupDrain(Optional<Blocked> blocked, int abandoned, boolean keptOff) {
+public record BackupDrain(Optional<NextAct> blocked, int abandoned, boolean keptOff) {
 
   /**
    * @param keepOff whether the schedulers must skip the hosts before they may go
    */
-  static BackupDrain of(
+  public static BackupDrain of(
       PlanContext ctx, String marker, List<String> hosts, String who, boolean keepOff) {
     ctx.markInFlight(marker);
     int inFlight = 0;
@@ -110,7 +110,7 @@ record BackupDrain(Optional<Blocked> blocked, int abandoned, boolean keptOff) {
    * another host that is up and enabled. Without one the host keeps serving restores and deletes
    * until its own swap, since Cinder would refuse them all while it is disabled.
    */
-  static boolean othersServe(PlanContext ctx, String host) {
+  public static boolean othersServe(PlanContext ctx, String host) {
     for (ServiceRow r : ctx.rows()) {
       if (CinderBinary.BACKUP.binaryName().equals(r.binary())
           && !host.equals(r.host())

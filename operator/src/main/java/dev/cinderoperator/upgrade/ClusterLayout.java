@@ -16,10 +16,10 @@ import java.util.function.Predicate;
  * The StatefulSet pods the spec asks for, in upgrade order, and which services rows are named like
  * this cluster's services. Each pod's name is its Cinder host ({@code <pod>@<backend>} for volume).
  */
-final class ClusterLayout {
+public final class ClusterLayout {
 
   /** One StatefulSet pod the spec asks for. */
-  record Slot(
+  public record Slot(
       String pod,
       Component component,
       String backend,
@@ -35,18 +35,18 @@ final class ClusterLayout {
   private final CinderClusterSpec spec;
   private final Predicate<ServiceRow> ownRow;
 
-  ClusterLayout(String cluster, CinderClusterSpec spec) {
+  public ClusterLayout(String cluster, CinderClusterSpec spec) {
     this.cluster = cluster;
     this.spec = spec;
     this.ownRow = ServiceHosts.ownedBy(cluster);
   }
 
-  String cluster() {
+  public String cluster() {
     return cluster;
   }
 
   /** Scheduler pods, highest ordinal first. */
-  List<Slot> schedulers() {
+  public List<Slot> schedulers() {
     List<Slot> slots = new ArrayList<>();
     for (int i = spec.schedulerReplicas() - 1; i >= 0; i--) {
       String pod = Names.statefulPod(Names.scheduler(cluster), i);
@@ -56,7 +56,7 @@ final class ClusterLayout {
   }
 
   /** Volume pods: backends in spec order, each backend's pods highest ordinal first. */
-  List<Slot> volumes() {
+  public List<Slot> volumes() {
     List<Slot> slots = new ArrayList<>();
     for (VolumeBackendSpec b : spec.volumesOrEmpty()) {
       for (int i = b.replicasOrDefault() - 1; i >= 0; i--) {
@@ -75,7 +75,7 @@ final class ClusterLayout {
   }
 
   /** Backup pods, highest ordinal first. */
-  List<Slot> backups() {
+  public List<Slot> backups() {
     List<Slot> slots = new ArrayList<>();
     for (int i = spec.backupReplicas() - 1; i >= 0; i--) {
       String pod = Names.statefulPod(Names.backup(cluster), i);
@@ -85,14 +85,14 @@ final class ClusterLayout {
   }
 
   /** Scheduler, volume, backup: the upgrade order of the pods the operator replaces. */
-  List<Slot> forward() {
+  public List<Slot> forward() {
     List<Slot> all = new ArrayList<>(schedulers());
     all.addAll(volumes());
     all.addAll(backups());
     return all;
   }
 
-  List<Slot> of(Component component) {
+  public List<Slot> of(Component component) {
     return switch (component) {
       case SCHEDULER -> schedulers();
       case VOLUME -> volumes();
@@ -101,29 +101,29 @@ final class ClusterLayout {
     };
   }
 
-  static List<Slot> reversed(List<Slot> slots) {
+  public static List<Slot> reversed(List<Slot> slots) {
     List<Slot> copy = new ArrayList<>(slots);
     Collections.reverse(copy);
     return copy;
   }
 
-  int apiReplicas() {
+  public int apiReplicas() {
     return spec.apiReplicas();
   }
 
   /** Whether the spec asks for a pod whose service has this host. */
-  boolean expects(String binary, String host) {
+  public boolean expects(String binary, String host) {
     return forward().stream()
         .anyMatch(s -> s.binary().binaryName().equals(binary) && s.host().equals(host));
   }
 
   /** Whether a services row is named like one of this cluster's services (any backend, ordinal). */
-  boolean isOwnRow(ServiceRow row) {
+  public boolean isOwnRow(ServiceRow row) {
     return ownRow.test(row);
   }
 
   /** The services-table host of a StatefulSet pod. */
-  static String hostOf(PodView pod) {
+  public static String hostOf(PodView pod) {
     return pod.component() == Component.VOLUME && pod.backend() != null
         ? Names.volumeHost(pod.name(), pod.backend())
         : pod.name();

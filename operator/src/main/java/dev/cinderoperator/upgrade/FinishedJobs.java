@@ -52,10 +52,10 @@ public final class FinishedJobs {
       case Preflight ->
           (from != null && isMigration(cluster, from, job))
               || (to != null
-                  && (job.equals(JobSteps.name(cluster, JobKind.VERSION_PROBE, to, 0))
-                      || job.equals(JobSteps.name(cluster, JobKind.UPGRADE_CHECK, to, 0))));
+                  && (job.equals(JobSteps.name(cluster, UpgradeJob.VERSION_PROBE, to, 0))
+                      || job.equals(JobSteps.name(cluster, UpgradeJob.UPGRADE_CHECK, to, 0))));
       case SchemaMigration ->
-          to != null && job.equals(JobSteps.name(cluster, JobKind.DB_SYNC, to, 0));
+          to != null && job.equals(JobSteps.name(cluster, UpgradeJob.DB_SYNC, to, 0));
       case DataMigration -> to != null && isMigration(cluster, to, job);
       default -> false;
     };

@@ -19,10 +19,10 @@ import java.util.Optional;
  * restart) its outcome is read instead. Online data migrations run as numbered jobs, one after the
  * other, until one exits 0. What an exit code means is {@link JobOutcome}'s alone.
  */
-final class JobSteps {
+public final class JobSteps {
   private JobSteps() {}
 
-  static String name(String cluster, JobKind kind, String image, int run) {
+  public static String name(String cluster, UpgradeJob kind, String image, int run) {
     String hash = JobHash.of(image);
     return switch (kind) {
       case VERSION_PROBE -> Names.versionProbeJob(cluster, hash);
@@ -33,16 +33,16 @@ final class JobSteps {
   }
 
   /** Either the finished job or the act that creates it / waits for it. */
-  record Once(Blocked pending, JobView finished) {}
+  public record Once(NextAct pending, JobView finished) {}
 
   /** A job run once per image: created when absent, waited for while active. */
-  static Once once(PlanContext ctx, JobKind kind, String image) {
+  public static Once once(PlanContext ctx, UpgradeJob kind, String image) {
     String name = name(ctx.obs.cluster(), kind, image, 0);
     Optional<JobView> job = ctx.job(name);
     if (job.isEmpty()) {
       ctx.markInFlight(PlanContext.markerJob(name));
       return new Once(
-          new Blocked(new Action.CreateJob(kind, image, name, 0), "job " + name + ": creating"),
+          new NextAct(new Action.CreateJob(kind, image, name, 0), "job " + name + ": creating"),
           null);
     }
     if (job.get().state() == JobState.ACTIVE) {
@@ -52,27 +52,16 @@ final class JobSteps {
     return new Once(null, job.get());
   }
 
-  /** The Cinder tool a job runs, whose exit codes {@link JobOutcome} interprets. */
-  static dev.cinderoperator.cinder.JobKind tool(JobKind kind) {
-    return switch (kind) {
-      case VERSION_PROBE -> dev.cinderoperator.cinder.JobKind.VERSION_PROBE;
-      case UPGRADE_CHECK -> dev.cinderoperator.cinder.JobKind.UPGRADE_CHECK;
-      case DB_SYNC -> dev.cinderoperator.cinder.JobKind.DB_SYNC;
-      case PRE_DATA_MIGRATION, DATA_MIGRATION ->
-          dev.cinderoperator.cinder.JobKind.ONLINE_DATA_MIGRATIONS;
-    };
-  }
-
   /**
    * What a finished job's exit means, as {@link JobOutcome} documents it for the tool.
    *
    * @param failuresSoFar earlier runs of the same job that ended in {@link Verdict#RETRY}
    */
-  static JobOutcome outcome(JobKind kind, JobView job, int failuresSoFar) {
+  public static JobOutcome outcome(UpgradeJob kind, JobView job, int failuresSoFar) {
     Integer exit = job.effectiveExitCode();
     return exit == null
-        ? JobOutcome.withoutExitCode(tool(kind), failuresSoFar)
-        : JobOutcome.of(tool(kind), exit, job.terminationMessage(), failuresSoFar);
+        ? JobOutcome.withoutExitCode(kind.tool(), failuresSoFar)
+        : JobOutcome.of(kind.tool(), exit, job.terminationMessage(), failuresSoFar);
   }
 
   /**
@@ -81,8 +70,8 @@ final class JobSteps {
    *
    * @param context what the job was for, put in front of the outcome's message; may be empty
    */
-  static Optional<Blocked> verdict(
-      JobKind kind, JobView job, String context, List<Decision.Notice> notices) {
+  public static Optional<NextAct> verdict(
+      UpgradeJob kind, JobView job, String context, List<Decision.Notice> notices) {
     JobOutcome o = outcome(kind, job, 0);
     if (o.proceeds()) {
       notice(o, job, notices);
@@ -92,7 +81,7 @@ final class JobSteps {
   }
 
   /** The Event for a job that succeeded with warnings; nothing otherwise. */
-  static void notice(JobOutcome o, JobView job, List<Decision.Notice> notices) {
+  public static void notice(JobOutcome o, JobView job, List<Decision.Notice> notices) {
     if (o.verdict() == Verdict.SUCCEEDED_WITH_WARNINGS) {
       notices.add(
           new Decision.Notice(
@@ -101,7 +90,7 @@ final class JobSteps {
   }
 
   /** JobOutcome's reason and message, the job, and how a person retries once they fixed it. */
-  static Blocked stall(JobOutcome o, JobView job, String context) {
+  public static NextAct stall(JobOutcome o, JobView job, String context) {
     String name = job.name();
     return PlanContext.stall(
         o.reason(),
@@ -127,8 +116,8 @@ final class JobSteps {
    * exit read by {@link JobOutcome}: RUN_AGAIN starts the next run at once, RETRY after its backoff
    * (timed from the failed run's end), STALL stalls naming the job.
    */
-  static Optional<Blocked> migrations(
-      PlanContext ctx, JobKind kind, String image, List<Decision.Notice> notices) {
+  public static Optional<NextAct> migrations(
+      PlanContext ctx, UpgradeJob kind, String image, List<Decision.Notice> notices) {
     ctx.ensureDraft();
     Integer recordedRun = ctx.draft.getDataMigrationRuns();
     int run = recordedRun == null ? highestRun(ctx, image) + 1 : recordedRun;
@@ -169,7 +158,7 @@ final class JobSteps {
               stall(
                   o,
                   j,
-                  kind == JobKind.PRE_DATA_MIGRATION
+                  kind == UpgradeJob.PRE_DATA_MIGRATION
                       ? "the running release's online data migrations (they must finish before"
                           + " the next release's db sync)"
                       : ""));
@@ -185,7 +174,7 @@ final class JobSteps {
    * @param last the status of the last upgrade, or null
    * @param image the image the cluster runs, on which the new upgrade's first migrations run
    */
-  static Integer nextRunAfter(UpgradeStatus last, String image) {
+  public static Integer nextRunAfter(UpgradeStatus last, String image) {
     if (last == null || last.getDataMigrationRuns() == null || image == null) {
       return null;
     }
@@ -199,15 +188,15 @@ final class JobSteps {
     return image.equals(runsOn) ? last.getDataMigrationRuns() + 1 : null;
   }
 
-  private static Blocked create(PlanContext ctx, JobKind kind, String image, int run) {
+  private static NextAct create(PlanContext ctx, UpgradeJob kind, String image, int run) {
     String name = name(ctx.obs.cluster(), kind, image, run);
     ctx.draft.setDataMigrationRuns(run);
     ctx.markInFlight(PlanContext.markerJob(name));
-    return new Blocked(new Action.CreateJob(kind, image, name, run), "job " + name + ": creating");
+    return new NextAct(new Action.CreateJob(kind, image, name, run), "job " + name + ": creating");
   }
 
   /** The highest run number among existing data-migration jobs of this image, 0 if none. */
-  static int highestRun(PlanContext ctx, String image) {
+  public static int highestRun(PlanContext ctx, String image) {
     String hash = JobHash.of(image);
     int max = 0;
     for (JobView j : ctx.obs.jobs()) {
@@ -217,7 +206,7 @@ final class JobSteps {
   }
 
   /** Consecutive runs before {@code run} that JobOutcome answered with RETRY. */
-  private static int retriesBefore(PlanContext ctx, JobKind kind, String image, int run) {
+  private static int retriesBefore(PlanContext ctx, UpgradeJob kind, String image, int run) {
     int count = 0;
     for (int r = run - 1; r >= 1; r--) {
       Optional<JobView> j = ctx.job(name(ctx.obs.cluster(), kind, image, r));
@@ -231,7 +220,7 @@ final class JobSteps {
     return count;
   }
 
-  static String detail(JobView j) {
+  public static String detail(JobView j) {
     String msg = j.terminationMessage();
     if (msg == null || msg.isBlank()) {
       return "";

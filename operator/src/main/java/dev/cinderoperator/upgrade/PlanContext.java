@@ -19,39 +19,42 @@ import java.util.Optional;
 import java.util.Set;
 
 /** One planning pass: the observation, the status as read, and the status being drafted. */
-final class PlanContext {
+public final class PlanContext {
   // Waits on pods and jobs are woken by informer events; the others only by a poll.
-  static final Recheck RECHECK_JOB = new Recheck(Duration.ofSeconds(10), true);
-  static final Recheck RECHECK_POD = new Recheck(Duration.ofSeconds(5), true);
-  static final Recheck RECHECK_SERVICE = new Recheck(Duration.ofSeconds(10), false);
+  public static final Recheck RECHECK_JOB = new Recheck(Duration.ofSeconds(10), true);
+  public static final Recheck RECHECK_POD = new Recheck(Duration.ofSeconds(5), true);
+  public static final Recheck RECHECK_SERVICE = new Recheck(Duration.ofSeconds(10), false);
   // Counting in-flight backups is one grouped query; the schedulers are told by the fence's own
   // thread every second, so this only bounds how soon a finished drain is noticed.
-  static final Recheck RECHECK_DRAIN = new Recheck(Duration.ofSeconds(5), false);
-  static final Recheck RECHECK_PAUSED = new Recheck(Duration.ofMinutes(1), false);
-  static final Recheck RECHECK_DATABASE = new Recheck(Duration.ofSeconds(15), false);
+  public static final Recheck RECHECK_DRAIN = new Recheck(Duration.ofSeconds(5), false);
+  public static final Recheck RECHECK_PAUSED = new Recheck(Duration.ofMinutes(1), false);
+  public static final Recheck RECHECK_DATABASE = new Recheck(Duration.ofSeconds(15), false);
+
+  /** The in-flight marker of the offline upgrade's backup drain (all hosts at once). */
+  public static final String OFFLINE_DRAIN = markerDrain("backups");
 
   /** When to look again, and whether a watch event will say so sooner. */
-  record Recheck(Duration after, boolean watched) {}
+  public record Recheck(Duration after, boolean watched) {}
 
-  final Observation obs;
-  final ClusterLayout layout;
-  final UpgradeSpec policy;
+  public final Observation obs;
+  public final ClusterLayout layout;
+  public final UpgradeSpec policy;
 
   /** status.upgrade as read; null when none. */
-  final UpgradeStatus recorded;
+  public final UpgradeStatus recorded;
 
   /** The status.upgrade to write; starts as a copy of {@link #recorded}. */
-  UpgradeStatus draft;
+  public UpgradeStatus draft;
 
   /** Extra Events of this pass (measurements, warnings), returned with the decision. */
-  final List<Decision.Notice> notices = new ArrayList<>();
+  public final List<Decision.Notice> notices = new ArrayList<>();
 
   /** Backup hosts every scheduler must skip for new backups, as of this pass. */
-  final Set<String> keptOff = new LinkedHashSet<>();
+  public final Set<String> keptOff = new LinkedHashSet<>();
 
   private final Map<String, PodView> podsByName = new LinkedHashMap<>();
 
-  PlanContext(Observation obs) {
+  public PlanContext(Observation obs) {
     this.obs = obs;
     this.layout = new ClusterLayout(obs.cluster(), obs.spec());
     this.policy = obs.spec().upgradeOrDefault();
@@ -62,25 +65,25 @@ final class PlanContext {
     }
   }
 
-  Instant now() {
+  public Instant now() {
     return obs.now();
   }
 
   /** Asks for the host's new backups to be kept off the schedulers while this holds. */
-  void keepOff(String host) {
+  public void keepOff(String host) {
     keptOff.add(host);
   }
 
-  PodView pod(String name) {
+  public PodView pod(String name) {
     return podsByName.get(name);
   }
 
-  List<PodView> pods() {
+  public List<PodView> pods() {
     return obs.pods();
   }
 
   /** API pods without a deletionTimestamp, oldest first. */
-  List<PodView> liveApiPods() {
+  public List<PodView> liveApiPods() {
     List<PodView> api = new ArrayList<>();
     for (PodView p : obs.pods()) {
       if (p.component() == Component.API && !p.terminating()) {
@@ -94,49 +97,49 @@ final class PlanContext {
     return api;
   }
 
-  Optional<JobView> job(String name) {
+  public Optional<JobView> job(String name) {
     return obs.jobs().stream().filter(j -> j.name().equals(name)).findFirst();
   }
 
-  ServicesView services() {
+  public ServicesView services() {
     return obs.services().orElseThrow();
   }
 
-  List<ServiceRow> rows() {
+  public List<ServiceRow> rows() {
     return services().rows();
   }
 
-  Optional<ServiceRow> row(CinderBinary binary, String host) {
+  public Optional<ServiceRow> row(CinderBinary binary, String host) {
     return rows().stream()
         .filter(r -> binary.binaryName().equals(r.binary()) && host.equals(r.host()))
         .findFirst();
   }
 
   /** An instant of the operator's (and kubelet's) clock, in the database's clock. */
-  Instant toDatabaseTime(Instant t) {
+  public Instant toDatabaseTime(Instant t) {
     return t.plus(Duration.between(now(), services().databaseNow()));
   }
 
-  boolean isDown(ServiceRow row) {
+  public boolean isDown(ServiceRow row) {
     Instant seen = row.lastSeen();
     ServicesView s = services();
     return seen == null || seen.plus(s.serviceDownTime()).isBefore(s.databaseNow());
   }
 
   /** The versions a pod's service must report, by binary (status targets). */
-  Map<CinderBinary, VersionPin> targets() {
+  public Map<CinderBinary, VersionPin> targets() {
     return ProbedVersions.byBinary(draft == null ? null : draft.getTargets());
   }
 
   // --- in-flight bookkeeping -------------------------------------------------
 
   /** Whether the status as read names this act as in flight. */
-  boolean recordedInFlight(String marker) {
+  public boolean recordedInFlight(String marker) {
     return recorded != null && marker.equals(recorded.getInFlight());
   }
 
   /** Names the act in the draft, keeping its start time when it was already in flight. */
-  void markInFlight(String marker) {
+  public void markInFlight(String marker) {
     ensureDraft();
     if (!marker.equals(draft.getInFlight())) {
       draft.setInFlight(marker);
@@ -145,20 +148,20 @@ final class PlanContext {
   }
 
   /** When the recorded in-flight act began, if it is this one. */
-  Optional<Instant> inFlightSince(String marker) {
+  public Optional<Instant> inFlightSince(String marker) {
     if (!recordedInFlight(marker) || recorded.getInFlightSince() == null) {
       return Optional.empty();
     }
     return parseInstant(recorded.getInFlightSince());
   }
 
-  void ensureDraft() {
+  public void ensureDraft() {
     if (draft == null) {
       draft = new UpgradeStatus();
     }
   }
 
-  static Optional<Instant> parseInstant(String text) {
+  public static Optional<Instant> parseInstant(String text) {
     if (text == null) {
       return Optional.empty();
     }
@@ -171,24 +174,32 @@ final class PlanContext {
 
   // --- answers ---------------------------------------------------------------
 
-  static Blocked waiting(String reason, String blockedBy, Recheck recheck) {
-    return new Blocked(
+  public static NextAct waiting(String reason, String blockedBy, Recheck recheck) {
+    return new NextAct(
         new Action.Wait(reason, blockedBy, recheck.after(), recheck.watched()), blockedBy);
   }
 
-  static Blocked stall(String reason, String message, String blockedBy) {
-    return new Blocked(new Action.Stall(reason, message), blockedBy);
+  /** Held by spec.upgrade.paused: a Wait the phase shows as Paused. */
+  public static NextAct paused(String blockedBy) {
+    return new NextAct(
+        new Action.Wait("Paused", blockedBy, RECHECK_PAUSED.after(), RECHECK_PAUSED.watched()),
+        blockedBy,
+        true);
   }
 
-  static String markerPod(String pod) {
+  public static NextAct stall(String reason, String message, String blockedBy) {
+    return new NextAct(new Action.Stall(reason, message), blockedBy);
+  }
+
+  public static String markerPod(String pod) {
     return "pod " + pod;
   }
 
-  static String markerDrain(String pod) {
+  public static String markerDrain(String pod) {
     return "drain " + pod;
   }
 
-  static String markerJob(String job) {
+  public static String markerJob(String job) {
     return "job " + job;
   }
 }

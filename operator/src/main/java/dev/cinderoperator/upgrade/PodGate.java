@@ -32,7 +32,7 @@ import java.util.Optional;
  * gone, so no other process writes the row from then on. A read taken after the new process's first
  * heartbeat only makes the gate wait for the next one.
  */
-final class PodGate {
+public final class PodGate {
   private PodGate() {}
 
   /**
@@ -49,7 +49,7 @@ final class PodGate {
   private static final Duration HEARTBEAT_MARGIN = Duration.ofMillis(20);
 
   /** Ready only (API pods, which write no services row). */
-  static Optional<Blocked> ready(PlanContext ctx, PodView pod) {
+  public static Optional<NextAct> ready(PlanContext ctx, PodView pod) {
     if (pod.ready()) {
       return Optional.empty();
     }
@@ -81,7 +81,7 @@ final class PodGate {
    * Ready, and the service works: its row reports {@code expected} (null: any versions), has
    * heartbeated since the container started, and is up.
    */
-  static Optional<Blocked> check(
+  public static Optional<NextAct> check(
       PlanContext ctx,
       PodView pod,
       ClusterLayout.Slot slot,
@@ -90,7 +90,7 @@ final class PodGate {
     Optional<ServiceRow> row = ctx.row(slot.binary(), slot.host());
     // Read as soon as the pod is seen, Ready or not: the old process is gone by then.
     HeartbeatBaseline baseline = row.map(r -> baseline(ctx, pod, start, r)).orElse(null);
-    Optional<Blocked> notReady = ready(ctx, pod);
+    Optional<NextAct> notReady = ready(ctx, pod);
     if (notReady.isPresent()) {
       return notReady;
     }
@@ -129,7 +129,7 @@ final class PodGate {
    * every pod of the roll). Null when heartbeats are off, or when the heartbeat is overdue by more
    * than a tenth of the interval (a slow {@code init_host}, a loaded host): the poll looks then.
    */
-  static Duration untilNextHeartbeat(ServicesView s, ServiceRow row) {
+  public static Duration untilNextHeartbeat(ServicesView s, ServiceRow row) {
     Instant last = row.lastSeen();
     Duration interval = s.reportInterval();
     if (last == null || interval == null || interval.isZero() || interval.isNegative()) {
@@ -148,8 +148,8 @@ final class PodGate {
     return until.compareTo(margin) < 0 ? margin : until;
   }
 
-  static final String NOT_REPORTING = "ServiceNotReporting";
-  static final String NOT_HEARTBEATING = "ServiceNotHeartbeating";
+  public static final String NOT_REPORTING = "ServiceNotReporting";
+  public static final String NOT_HEARTBEATING = "ServiceNotHeartbeating";
 
   private static Problem serviceProblem(
       PlanContext ctx,
@@ -247,13 +247,13 @@ final class PodGate {
     return b;
   }
 
-  static boolean same(String actual, String wanted) {
+  public static boolean same(String actual, String wanted) {
     return DottedVersion.isValid(actual)
         && DottedVersion.isValid(wanted)
         && DottedVersion.compare(actual, wanted) == 0;
   }
 
-  static boolean atLeast(String actual, String wanted) {
+  public static boolean atLeast(String actual, String wanted) {
     return DottedVersion.isValid(actual)
         && DottedVersion.isValid(wanted)
         && DottedVersion.compare(actual, wanted) >= 0;

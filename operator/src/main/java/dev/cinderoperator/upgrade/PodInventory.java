@@ -10,11 +10,11 @@ import java.util.Optional;
  * The one-at-a-time invariant: no pod is replaced while any other pod of any component is missing,
  * not Ready or terminating.
  */
-final class PodInventory {
+public final class PodInventory {
   private PodInventory() {}
 
   /** What stops the pod {@code acting} from being replaced now, if anything. */
-  static Optional<Blocked> blocker(PlanContext ctx, String acting) {
+  public static Optional<NextAct> blocker(PlanContext ctx, String acting) {
     String why = " (before replacing " + acting + ")";
     for (ClusterLayout.Slot slot : ctx.layout.forward()) {
       if (slot.pod().equals(acting)) {
@@ -26,7 +26,7 @@ final class PodInventory {
             PlanContext.waiting(
                 "WaitingForPod", "pod " + slot.pod() + " is missing" + why, RECHECK_POD));
       }
-      Optional<Blocked> b = podBlocker(ctx, p, why);
+      Optional<NextAct> b = podBlocker(ctx, p, why);
       if (b.isPresent()) {
         return b;
       }
@@ -43,7 +43,7 @@ final class PodInventory {
       if (p.name().equals(acting)) {
         continue;
       }
-      Optional<Blocked> b = podBlocker(ctx, p, why);
+      Optional<NextAct> b = podBlocker(ctx, p, why);
       if (b.isPresent()) {
         return b;
       }
@@ -62,14 +62,14 @@ final class PodInventory {
     return Optional.empty();
   }
 
-  private static Optional<Blocked> podBlocker(PlanContext ctx, PodView p, String why) {
+  private static Optional<NextAct> podBlocker(PlanContext ctx, PodView p, String why) {
     if (p.terminating()) {
       return Optional.of(
           PlanContext.waiting(
               "WaitingForPod", "pod " + p.name() + " is terminating" + why, RECHECK_POD));
     }
     if (!p.ready()) {
-      Optional<Blocked> gate = PodGate.ready(ctx, p);
+      Optional<NextAct> gate = PodGate.ready(ctx, p);
       if (gate.isPresent() && gate.get().action() instanceof Action.Stall) {
         return gate;
       }

@@ -1,6 +1,5 @@
 package dev.cinderoperator.upgrade;
 
-import static dev.cinderoperator.upgrade.PlanContext.RECHECK_PAUSED;
 import static dev.cinderoperator.upgrade.PlanContext.RECHECK_POD;
 
 import dev.cinderoperator.api.Durations;
@@ -23,10 +22,10 @@ import java.util.function.Predicate;
  * alone, it keeps serving until it has nothing in flight and is disabled only for its swap. Then it
  * is replaced, verified and allowed again (docs/backup-drain.md).
  */
-final class PodRoller {
+public final class PodRoller {
 
   /** What the roll moves pods to. */
-  record Goal(
+  public record Goal(
       Predicate<PodView> reached,
       String why,
       Map<CinderBinary, VersionPin> expected,
@@ -35,9 +34,9 @@ final class PodRoller {
   private PodRoller() {}
 
   /** The next act of the roll, or empty when every pod in {@code order} passed its gate. */
-  static Optional<Blocked> roll(PlanContext ctx, List<ClusterLayout.Slot> order, Goal goal) {
+  public static Optional<NextAct> roll(PlanContext ctx, List<ClusterLayout.Slot> order, Goal goal) {
     for (ClusterLayout.Slot slot : order) {
-      Optional<Blocked> b = step(ctx, slot, goal);
+      Optional<NextAct> b = step(ctx, slot, goal);
       if (b.isPresent()) {
         return b;
       }
@@ -45,7 +44,7 @@ final class PodRoller {
     return Optional.empty();
   }
 
-  private static Optional<Blocked> step(PlanContext ctx, ClusterLayout.Slot slot, Goal goal) {
+  private static Optional<NextAct> step(PlanContext ctx, ClusterLayout.Slot slot, Goal goal) {
     String podMarker = PlanContext.markerPod(slot.pod());
     String drainMarker = PlanContext.markerDrain(slot.pod());
     boolean backup = slot.component() == Component.BACKUP;
@@ -86,13 +85,13 @@ final class PodRoller {
 
     if (goal.reached().test(pod)) {
       VolumeGap.follow(ctx, slot, pod);
-      Optional<Blocked> gate = PodGate.check(ctx, pod, slot, goal.expected());
+      Optional<NextAct> gate = PodGate.check(ctx, pod, slot, goal.expected());
       if (gate.isPresent()) {
         return gate;
       }
       VolumeGap.end(ctx, slot);
       if (stopped) {
-        return Optional.of(Blocked.of(new Action.AllowNewBackups(slot.host())));
+        return Optional.of(NextAct.of(new Action.AllowNewBackups(slot.host())));
       }
       return Optional.empty();
     }
@@ -101,10 +100,9 @@ final class PodRoller {
         ctx.recordedInFlight(podMarker) || ctx.recordedInFlight(drainMarker) || stopped;
     if (!inFlight && ctx.policy.pausedOrDefault()) {
       return Optional.of(
-          PlanContext.waiting(
-              "Paused", "paused by spec.upgrade.paused; next: pod " + slot.pod(), RECHECK_PAUSED));
+          PlanContext.paused("paused by spec.upgrade.paused; next: pod " + slot.pod()));
     }
-    Optional<Blocked> blocker = PodInventory.blocker(ctx, slot.pod());
+    Optional<NextAct> blocker = PodInventory.blocker(ctx, slot.pod());
     if (blocker.isPresent()) {
       return blocker;
     }
@@ -118,7 +116,7 @@ final class PodRoller {
         if (!stopped) {
           ctx.markInFlight(drainMarker);
           return Optional.of(
-              new Blocked(
+              new NextAct(
                   new Action.StopNewBackups(slot.host()),
                   "pod " + slot.pod() + ": stopping new backups on " + slot.host()));
         }
@@ -151,7 +149,7 @@ final class PodRoller {
             : new Action.ReplacePod(
                 pod.name(), pod.uid(), pod.component(), slot.backend(), why, swap);
     return Optional.of(
-        new Blocked(
+        new NextAct(
             act, "pod " + slot.pod() + ": " + (goal.restart() ? "restarting" : "replacing")));
   }
 }

@@ -37,7 +37,7 @@ public record ProbedVersions(
     return pins;
   }
 
-  static Map<CinderBinary, VersionPin> byBinary(List<VersionPin> pins) {
+  public static Map<CinderBinary, VersionPin> byBinary(List<VersionPin> pins) {
     Map<CinderBinary, VersionPin> map = new EnumMap<>(CinderBinary.class);
     if (pins != null) {
       for (VersionPin p : pins) {

@@ -17,30 +17,30 @@ import java.util.stream.Collectors;
  * non-deleted row counts, up or down, so stale rows hold the whole deployment pinned and
  * version-less or unknown-version rows stop services from starting.
  */
-final class ServiceRowAudit {
+public final class ServiceRowAudit {
 
   /** A row and what is wrong with it. */
-  record Finding(ServiceRow row, String problem) {
-    String describe() {
+  public record Finding(ServiceRow row, String problem) {
+    public String describe() {
       return row.binary() + " " + row.host() + " (" + problem + ")";
     }
   }
 
   /** Rows named like this cluster's services that no pod owns and that are down or unusable. */
-  final List<Finding> ownStale = new ArrayList<>();
+  public final List<Finding> ownStale = new ArrayList<>();
 
   /** Rows of this cluster's live pods whose versions the target cannot use. */
-  final List<Finding> ownIncompatible = new ArrayList<>();
+  public final List<Finding> ownIncompatible = new ArrayList<>();
 
   /** Rows of this cluster's services still below the target versions. */
-  final List<Finding> ownBelowTarget = new ArrayList<>();
+  public final List<Finding> ownBelowTarget = new ArrayList<>();
 
   /** Rows not named like this cluster's services that would pin below the target. */
-  final List<Finding> foreign = new ArrayList<>();
+  public final List<Finding> foreign = new ArrayList<>();
 
   private ServiceRowAudit() {}
 
-  static ServiceRowAudit of(
+  public static ServiceRowAudit of(
       PlanContext ctx, Map<CinderBinary, VersionPin> targets, String targetRelease) {
     ServiceRowAudit audit = new ServiceRowAudit();
     Optional<Set<String>> knownObjects = knownObjectVersions(ctx, targetRelease);
@@ -120,7 +120,7 @@ final class ServiceRowAudit {
    * The act that deals with foreign, incompatible and stale rows (in that order), or empty when
    * there are none.
    */
-  Optional<Blocked> resolve(PlanContext ctx) {
+  public Optional<NextAct> resolve(PlanContext ctx) {
     if (!foreign.isEmpty()) {
       String list = list(foreign);
       String commands =
@@ -155,7 +155,7 @@ final class ServiceRowAudit {
         Finding first = ownStale.get(0);
         ctx.markInFlight("row " + first.row().binary() + " " + first.row().host());
         return Optional.of(
-            new Blocked(
+            new NextAct(
                 new Action.RemoveServiceRow(first.row(), first.problem()),
                 "removing stale services row " + first.describe()));
       }

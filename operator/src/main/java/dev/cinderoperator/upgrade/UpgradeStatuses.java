@@ -8,10 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Copies of the upgrade status, so a decision never mutates what was observed. */
-final class UpgradeStatuses {
+public final class UpgradeStatuses {
   private UpgradeStatuses() {}
 
-  static UpgradeStatus copy(UpgradeStatus u) {
+  public static UpgradeStatus copy(UpgradeStatus u) {
     if (u == null) {
       return null;
     }
@@ -59,7 +59,7 @@ final class UpgradeStatuses {
     return c;
   }
 
-  static List<VersionPin> copyPins(List<VersionPin> pins) {
+  public static List<VersionPin> copyPins(List<VersionPin> pins) {
     List<VersionPin> out = new ArrayList<>();
     if (pins != null) {
       for (VersionPin p : pins) {

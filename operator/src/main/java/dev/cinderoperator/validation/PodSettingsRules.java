@@ -40,6 +40,15 @@ final class PodSettingsRules {
     if (s == null) {
       return;
     }
+    Set<String> volumes = volumes(at, s, problems);
+    mounts(at, s, volumes, problems);
+    env(at, s, problems);
+    labels(at + ".podLabels", s.getPodLabels(), problems);
+    annotations(at + ".podAnnotations", s.getPodAnnotations(), problems);
+  }
+
+  /** The extra volumes' names: DNS labels, none of the operator's, each once. */
+  private static Set<String> volumes(String at, PodSettings s, List<SpecProblem> problems) {
     Set<String> volumes = new HashSet<>();
     List<Volume> extra = s.getExtraVolumes() == null ? List.of() : s.getExtraVolumes();
     for (int i = 0; i < extra.size(); i++) {
@@ -66,6 +75,12 @@ final class PodSettingsRules {
                 field, "InvalidPodSettings", field + " '" + name + "' appears more than once"));
       }
     }
+    return volumes;
+  }
+
+  /** The extra mounts: of an extra volume, at an absolute path not the operator's, each once. */
+  private static void mounts(
+      String at, PodSettings s, Set<String> volumes, List<SpecProblem> problems) {
     Set<String> paths = new HashSet<>();
     List<VolumeMount> mounts =
         s.getExtraVolumeMounts() == null ? List.of() : s.getExtraVolumeMounts();
@@ -110,6 +125,10 @@ final class PodSettingsRules {
                 field + ".mountPath " + path + " is mounted twice"));
       }
     }
+  }
+
+  /** Extra environment: named, and not what the operator sets. */
+  private static void env(String at, PodSettings s, List<SpecProblem> problems) {
     List<EnvVar> env = s.getEnv() == null ? List.of() : s.getEnv();
     for (int i = 0; i < env.size(); i++) {
       String name = env.get(i) == null ? null : env.get(i).getName();
@@ -125,8 +144,6 @@ final class PodSettingsRules {
                         : " " + name + " is set by the operator (the service's host): remove it")));
       }
     }
-    labels(at + ".podLabels", s.getPodLabels(), problems);
-    annotations(at + ".podAnnotations", s.getPodAnnotations(), problems);
   }
 
   private static void labels(String at, Map<String, String> labels, List<SpecProblem> problems) {

@@ -63,61 +63,15 @@ public final class CinderPodTemplates {
       PodSettings settings,
       boolean spreadOverNodes) {
     PodSettings own = settings == null ? new PodSettings() : settings;
-    List<String> args = new ArrayList<>();
-    args.add(binary);
-    for (String f : files) {
-      args.add("--config-file");
-      args.add(CinderConf.CONFIG_DIR + "/" + f);
-    }
-    boolean api = binary.equals("cinder-api");
-    if (!api) {
-      args.add("--config-file");
-      args.add(CinderConf.HOST_FILE);
-    }
-    String start =
-        "set -e; mkdir -p /var/lib/cinder/tmp; "
-            + (api
-                ? ""
-                : "printf '[DEFAULT]\\nhost = %s\\n' \"$POD_NAME\" > "
-                    + CinderConf.HOST_FILE
-                    + "; ")
-            + "exec "
-            + String.join(" ", args);
-
-    ContainerBuilder container =
-        new ContainerBuilder()
-            .withName(CONTAINER)
-            .withImage(image)
-            .withCommand("/bin/sh", "-c", start)
-            .withTty(false)
-            .withStdin(false)
-            .withEnv(
-                new EnvVarBuilder()
-                    .withName("POD_NAME")
-                    .withNewValueFrom()
-                    .withNewFieldRef()
-                    .withFieldPath("metadata.name")
-                    .endFieldRef()
-                    .endValueFrom()
-                    .build())
-            .addAllToEnv(orEmpty(own.getEnv()))
-            .withEnvFrom(orEmpty(own.getEnvFrom()))
-            .withVolumeMounts(mounts())
-            .addAllToVolumeMounts(orEmpty(own.getExtraVolumeMounts()))
-            .withResources(resources != null ? resources : defaults)
-            .withStartupProbe(api ? httpProbe(5, 60) : null)
-            .withReadinessProbe(
-                api ? httpProbe(5, 3) : heartbeatProbe("ready", binary, labels, args))
-            .withLivenessProbe(
-                api ? httpProbe(10, 6) : heartbeatProbe("live", binary, labels, args))
-            .withSecurityContext(SecurityContexts.container(own.getSecurityContext()));
-    if (spec.getImagePullPolicy() != null) {
-      container.withImagePullPolicy(spec.getImagePullPolicy().name());
-    }
-    if (api) {
-      container.addNewPort().withName("api").withContainerPort(API_PORT).endPort();
-    }
-    Container c = container.build();
+    Container c =
+        container(
+            spec,
+            image,
+            labels,
+            binary,
+            args(binary, files),
+            resources != null ? resources : defaults,
+            own);
 
     // The contract's labels and the operator's annotations win over the user's (also refused).
     Map<String, String> podLabels = new LinkedHashMap<>(orEmpty(own.getPodLabels()));
@@ -153,6 +107,75 @@ public final class CinderPodTemplates {
         .withSecurityContext(SecurityContexts.pod(own.getPodSecurityContext()))
         .endSpec()
         .build();
+  }
+
+  /** Cinder's command line: the config Secret's files, and its host file for a service. */
+  private static List<String> args(String binary, List<String> files) {
+    List<String> args = new ArrayList<>();
+    args.add(binary);
+    for (String f : files) {
+      args.add("--config-file");
+      args.add(CinderConf.CONFIG_DIR + "/" + f);
+    }
+    if (!binary.equals("cinder-api")) {
+      args.add("--config-file");
+      args.add(CinderConf.HOST_FILE);
+    }
+    return args;
+  }
+
+  private static Container container(
+      CinderClusterSpec spec,
+      String image,
+      Map<String, String> labels,
+      String binary,
+      List<String> args,
+      ResourceRequirements resources,
+      PodSettings own) {
+    boolean api = binary.equals("cinder-api");
+    String start =
+        "set -e; mkdir -p /var/lib/cinder/tmp; "
+            + (api
+                ? ""
+                : "printf '[DEFAULT]\\nhost = %s\\n' \"$POD_NAME\" > "
+                    + CinderConf.HOST_FILE
+                    + "; ")
+            + "exec "
+            + String.join(" ", args);
+    ContainerBuilder container =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(image)
+            .withCommand("/bin/sh", "-c", start)
+            .withTty(false)
+            .withStdin(false)
+            .withEnv(
+                new EnvVarBuilder()
+                    .withName("POD_NAME")
+                    .withNewValueFrom()
+                    .withNewFieldRef()
+                    .withFieldPath("metadata.name")
+                    .endFieldRef()
+                    .endValueFrom()
+                    .build())
+            .addAllToEnv(orEmpty(own.getEnv()))
+            .withEnvFrom(orEmpty(own.getEnvFrom()))
+            .withVolumeMounts(mounts())
+            .addAllToVolumeMounts(orEmpty(own.getExtraVolumeMounts()))
+            .withResources(resources)
+            .withStartupProbe(api ? httpProbe(5, 60) : null)
+            .withReadinessProbe(
+                api ? httpProbe(5, 3) : heartbeatProbe("ready", binary, labels, args))
+            .withLivenessProbe(
+                api ? httpProbe(10, 6) : heartbeatProbe("live", binary, labels, args))
+            .withSecurityContext(SecurityContexts.container(own.getSecurityContext()));
+    if (spec.getImagePullPolicy() != null) {
+      container.withImagePullPolicy(spec.getImagePullPolicy().name());
+    }
+    if (api) {
+      container.addNewPort().withName("api").withContainerPort(API_PORT).endPort();
+    }
+    return container.build();
   }
 
   /**

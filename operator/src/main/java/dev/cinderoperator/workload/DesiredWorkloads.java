@@ -1,10 +1,16 @@
 package dev.cinderoperator.workload;
 
+import dev.cinderoperator.api.BackupSpec;
 import dev.cinderoperator.api.CinderClusterSpec;
+import dev.cinderoperator.api.ComponentSpec;
+import dev.cinderoperator.api.PodSettings;
 import dev.cinderoperator.api.VolumeBackendSpec;
 import dev.cinderoperator.cinder.CinderConf;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -124,11 +130,7 @@ public final class DesiredWorkloads {
 
   public Secret configSecret() {
     return new SecretBuilder()
-        .withNewMetadata()
-        .withName(Names.configSecret(cluster))
-        .withNamespace(namespace)
-        .withLabels(Labels.of(cluster, Component.CONFIG))
-        .endMetadata()
+        .withMetadata(meta(Names.configSecret(cluster), Labels.of(cluster, Component.CONFIG)))
         .withType("Opaque")
         .withStringData(new LinkedHashMap<>(configFiles))
         .build();
@@ -147,72 +149,77 @@ public final class DesiredWorkloads {
   }
 
   public StatefulSet scheduler() {
-    List<String> files = filesOf(Component.SCHEDULER, null);
-    return statefulSet(
+    ComponentSpec own = spec.getScheduler();
+    return serviceSet(
         Names.scheduler(cluster),
-        Labels.of(cluster, Component.SCHEDULER),
-        Labels.selector(cluster, Component.SCHEDULER),
+        Component.SCHEDULER,
+        null,
         spec.schedulerReplicas(),
-        CinderPodTemplates.template(
-            cluster,
-            spec,
-            images.imageFor(Component.SCHEDULER, null),
-            Labels.of(cluster, Component.SCHEDULER),
-            "cinder-scheduler",
-            files,
-            checksum(files),
-            spec.getScheduler() == null ? null : spec.getScheduler().getResources(),
+        template(
+            Component.SCHEDULER,
+            null,
+            own == null ? null : own.getResources(),
             SCHEDULER_DEFAULT,
-            spec.getScheduler(),
+            own,
             true));
   }
 
   public StatefulSet volume(VolumeBackendSpec backend) {
-    List<String> files = filesOf(Component.VOLUME, backend.getName());
-    Map<String, String> labels = Labels.ofVolume(cluster, backend.getName());
-    return statefulSet(
-        Names.volume(cluster, backend.getName()),
-        labels,
-        Labels.volumeSelector(cluster, backend.getName()),
+    String name = backend.getName();
+    return serviceSet(
+        Names.volume(cluster, name),
+        Component.VOLUME,
+        name,
         backend.replicasOrDefault(),
-        CinderPodTemplates.template(
-            cluster,
-            spec,
-            images.imageFor(Component.VOLUME, backend.getName()),
-            labels,
-            "cinder-volume",
-            files,
-            checksum(files),
-            backend.getResources(),
-            SERVICE_DEFAULT,
-            backend,
-            false));
+        template(Component.VOLUME, name, backend.getResources(), SERVICE_DEFAULT, backend, false));
   }
 
   public StatefulSet backup() {
-    List<String> files = filesOf(Component.BACKUP, null);
-    return statefulSet(
+    BackupSpec own = spec.getBackup();
+    return serviceSet(
         Names.backup(cluster),
-        Labels.of(cluster, Component.BACKUP),
-        Labels.selector(cluster, Component.BACKUP),
+        Component.BACKUP,
+        null,
         spec.backupReplicas(),
-        CinderPodTemplates.template(
-            cluster,
-            spec,
-            images.imageFor(Component.BACKUP, null),
-            Labels.of(cluster, Component.BACKUP),
-            "cinder-backup",
-            files,
-            checksum(files),
-            spec.getBackup() == null ? null : spec.getBackup().getResources(),
+        template(
+            Component.BACKUP,
+            null,
+            own == null ? null : own.getResources(),
             SERVICE_DEFAULT,
-            spec.getBackup(),
+            own,
             false));
   }
 
+  /** The labels of a component's objects; a volume backend's carry its name. */
+  private Map<String, String> labels(Component component, String backend) {
+    return backend == null ? Labels.of(cluster, component) : Labels.ofVolume(cluster, backend);
+  }
+
+  /** The pod template of a Cinder service, with the config files it reads and their checksum. */
+  private PodTemplateSpec template(
+      Component component,
+      String backend,
+      ResourceRequirements resources,
+      ResourceRequirements defaults,
+      PodSettings settings,
+      boolean spreadOverNodes) {
+    List<String> files = filesOf(component, backend);
+    return CinderPodTemplates.template(
+        cluster,
+        spec,
+        images.imageFor(component, backend),
+        labels(component, backend),
+        "cinder-" + component.label(),
+        files,
+        checksum(files),
+        resources,
+        defaults,
+        settings,
+        spreadOverNodes);
+  }
+
   public Deployment apiDeployment() {
-    List<String> files = filesOf(Component.API, null);
-    Deployment deployment = buildApiDeployment(files);
+    Deployment deployment = buildApiDeployment();
     if (apiRestartMarker != null) {
       deployment
           .getSpec()
@@ -224,13 +231,9 @@ public final class DesiredWorkloads {
     return deployment;
   }
 
-  private Deployment buildApiDeployment(List<String> files) {
+  private Deployment buildApiDeployment() {
     return new DeploymentBuilder()
-        .withNewMetadata()
-        .withName(Names.api(cluster))
-        .withNamespace(namespace)
-        .withLabels(Labels.of(cluster, Component.API))
-        .endMetadata()
+        .withMetadata(meta(Names.api(cluster), Labels.of(cluster, Component.API)))
         .withNewSpec()
         .withReplicas(stopped ? 0 : spec.apiReplicas())
         .withNewSelector()
@@ -245,14 +248,9 @@ public final class DesiredWorkloads {
         .endRollingUpdate()
         .endStrategy()
         .withTemplate(
-            CinderPodTemplates.template(
-                cluster,
-                spec,
-                images.imageFor(Component.API, null),
-                Labels.of(cluster, Component.API),
-                "cinder-api",
-                files,
-                checksum(files),
+            template(
+                Component.API,
+                null,
                 spec.getApi() == null ? null : spec.getApi().getResources(),
                 SERVICE_DEFAULT,
                 spec.getApi(),
@@ -263,11 +261,7 @@ public final class DesiredWorkloads {
 
   public Service apiService() {
     return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(Names.api(cluster))
-        .withNamespace(namespace)
-        .withLabels(Labels.of(cluster, Component.API))
-        .endMetadata()
+        .withMetadata(meta(Names.api(cluster), Labels.of(cluster, Component.API)))
         .withNewSpec()
         .withType("ClusterIP")
         .withSelector(Labels.selector(cluster, Component.API))
@@ -307,11 +301,7 @@ public final class DesiredWorkloads {
 
   private PodDisruptionBudget pdb(String name, Component component, Map<String, String> selector) {
     return new PodDisruptionBudgetBuilder()
-        .withNewMetadata()
-        .withName(Names.podDisruptionBudget(name))
-        .withNamespace(namespace)
-        .withLabels(Labels.of(cluster, component))
-        .endMetadata()
+        .withMetadata(meta(Names.podDisruptionBudget(name), Labels.of(cluster, component)))
         .withNewSpec()
         .withMaxUnavailable(new IntOrString(1))
         .withNewSelector()
@@ -321,18 +311,11 @@ public final class DesiredWorkloads {
         .build();
   }
 
-  private StatefulSet statefulSet(
-      String name,
-      Map<String, String> labels,
-      Map<String, String> selector,
-      int replicas,
-      io.fabric8.kubernetes.api.model.PodTemplateSpec template) {
+  /** A StatefulSet of Cinder service pods: scheduler, a volume backend or backup. */
+  private StatefulSet serviceSet(
+      String name, Component component, String backend, int replicas, PodTemplateSpec template) {
     return new StatefulSetBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(namespace)
-        .withLabels(labels)
-        .endMetadata()
+        .withMetadata(meta(name, labels(component, backend)))
         .withNewSpec()
         .withReplicas(stopped ? 0 : replicas)
         .withServiceName(name)
@@ -342,10 +325,21 @@ public final class DesiredWorkloads {
         .withType("OnDelete")
         .endUpdateStrategy()
         .withNewSelector()
-        .withMatchLabels(selector)
+        .withMatchLabels(
+            backend == null
+                ? Labels.selector(cluster, component)
+                : Labels.volumeSelector(cluster, backend))
         .endSelector()
         .withTemplate(template)
         .endSpec()
+        .build();
+  }
+
+  private ObjectMeta meta(String name, Map<String, String> labels) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(namespace)
+        .withLabels(labels)
         .build();
   }
 

@@ -69,8 +69,15 @@ public final class OperatorHarness implements AutoCloseable {
     operatorClient =
         UnreadableClusters.clientBuilder().withConfig(client.getConfiguration()).build();
     operator =
-        CinderOperator.create(
-            operatorClient, Clock.systemUTC(), settings, collaborators, counting, null);
+        CinderOperator.build(
+                operatorClient,
+                Clock.systemUTC(),
+                settings,
+                collaborators,
+                counting,
+                null,
+                dev.cinderoperator.cinder.ReleaseCatalog.standard())
+            .operator();
     operator.start();
   }
 
@@ -89,24 +96,7 @@ public final class OperatorHarness implements AutoCloseable {
       String namespace,
       String name,
       java.util.function.Consumer<dev.cinderoperator.api.CinderClusterSpec> change) {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        client
-            .resources(dev.cinderoperator.api.CinderCluster.class)
-            .inNamespace(namespace)
-            .withName(name)
-            .edit(
-                cc -> {
-                  change.accept(cc.getSpec());
-                  return cc;
-                });
-        return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 10) {
-          throw e;
-        }
-      }
-    }
+    dev.cinderoperator.kube.Conflicts.editSpec(client, namespace, name, change);
   }
 
   /** Drains and counts requests the mock server received that change something. */

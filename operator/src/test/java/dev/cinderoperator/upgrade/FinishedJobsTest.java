@@ -14,7 +14,7 @@ class FinishedJobsTest {
   static final String FROM = "registry/cinder:2023.2";
   static final String TO = "registry/cinder:2024.1";
 
-  static JobView job(JobKind kind, String image, int run, JobState state) {
+  static JobView job(UpgradeJob kind, String image, int run, JobState state) {
     return new JobView(
         JobSteps.name("cinder", kind, image, run),
         kind.component(),
@@ -40,11 +40,11 @@ class FinishedJobsTest {
     return st;
   }
 
-  final JobView pre = job(JobKind.PRE_DATA_MIGRATION, FROM, 1, JobState.SUCCEEDED);
-  final JobView probe = job(JobKind.VERSION_PROBE, TO, 0, JobState.SUCCEEDED);
-  final JobView check = job(JobKind.UPGRADE_CHECK, TO, 0, JobState.SUCCEEDED);
-  final JobView sync = job(JobKind.DB_SYNC, TO, 0, JobState.SUCCEEDED);
-  final JobView post = job(JobKind.DATA_MIGRATION, TO, 1, JobState.SUCCEEDED);
+  final JobView pre = job(UpgradeJob.PRE_DATA_MIGRATION, FROM, 1, JobState.SUCCEEDED);
+  final JobView probe = job(UpgradeJob.VERSION_PROBE, TO, 0, JobState.SUCCEEDED);
+  final JobView check = job(UpgradeJob.UPGRADE_CHECK, TO, 0, JobState.SUCCEEDED);
+  final JobView sync = job(UpgradeJob.DB_SYNC, TO, 0, JobState.SUCCEEDED);
+  final JobView post = job(UpgradeJob.DATA_MIGRATION, TO, 1, JobState.SUCCEEDED);
   final List<JobView> all = List.of(pre, probe, check, sync, post);
 
   @Test
@@ -61,7 +61,7 @@ class FinishedJobsTest {
 
   @Test
   void runningJobsAndTheFirstInstallsDbSyncBeforeItIsRecordedStay() {
-    JobView running = job(JobKind.DATA_MIGRATION, TO, 2, JobState.ACTIVE);
+    JobView running = job(UpgradeJob.DATA_MIGRATION, TO, 2, JobState.ACTIVE);
     assertThat(FinishedJobs.removable("cinder", status(null), List.of(running))).isEmpty();
     CinderClusterStatus installing = new CinderClusterStatus();
     assertThat(FinishedJobs.removable("cinder", installing, List.of(sync))).isEmpty();

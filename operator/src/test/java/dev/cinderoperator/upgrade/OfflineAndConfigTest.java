@@ -36,7 +36,7 @@ class OfflineAndConfigTest {
     w.settle();
     assertThat(w.pods).isEmpty();
     Decision sync = w.plan();
-    assertThat(((Action.CreateJob) sync.action()).kind()).isEqualTo(JobKind.DB_SYNC);
+    assertThat(((Action.CreateJob) sync.action()).kind()).isEqualTo(UpgradeJob.DB_SYNC);
     w.apply(sync);
     w.settle();
     assertThat(w.plan().action())

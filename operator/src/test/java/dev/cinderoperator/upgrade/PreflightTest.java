@@ -21,7 +21,7 @@ class PreflightTest {
     return w;
   }
 
-  private static String job(JobKind kind, String image, int run) {
+  private static String job(UpgradeJob kind, String image, int run) {
     return JobSteps.name(World.CLUSTER, kind, image, run);
   }
 
@@ -32,12 +32,12 @@ class PreflightTest {
     assertThat(d.action())
         .isEqualTo(
             new Action.CreateJob(
-                JobKind.PRE_DATA_MIGRATION,
+                UpgradeJob.PRE_DATA_MIGRATION,
                 World.OLD,
                 "cinder-data-migration-" + JobHash.of(World.OLD) + "-1",
                 1));
     assertThat(d.upgrade().getInFlight())
-        .isEqualTo("job " + job(JobKind.PRE_DATA_MIGRATION, World.OLD, 1));
+        .isEqualTo("job " + job(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, 1));
   }
 
   @Test
@@ -55,9 +55,9 @@ class PreflightTest {
     assertThat(w.plan().action())
         .isEqualTo(
             new Action.CreateJob(
-                JobKind.PRE_DATA_MIGRATION,
+                UpgradeJob.PRE_DATA_MIGRATION,
                 World.OLD,
-                job(JobKind.PRE_DATA_MIGRATION, World.OLD, 3),
+                job(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, 3),
                 3));
   }
 
@@ -93,17 +93,18 @@ class PreflightTest {
   void previousDataMigrationRunsAgainOnExit1AndStallsOnExit2() {
     World w = started();
     w.apply(w.plan());
-    w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, 1, 1, null);
+    w.finishedJob(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, 1, 1, null);
     Decision again = w.plan();
     assertThat(again.action())
         .isEqualTo(
             new Action.CreateJob(
-                JobKind.PRE_DATA_MIGRATION,
+                UpgradeJob.PRE_DATA_MIGRATION,
                 World.OLD,
-                job(JobKind.PRE_DATA_MIGRATION, World.OLD, 2),
+                job(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, 2),
                 2));
     w.apply(again);
-    w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, 2, 2, "volume_use_quota: 3 rows failed");
+    w.finishedJob(
+        UpgradeJob.PRE_DATA_MIGRATION, World.OLD, 2, 2, "volume_use_quota: 3 rows failed");
     Decision stall = w.plan();
     assertThat(stall.action()).isInstanceOf(Action.Stall.class);
     Action.Stall s = (Action.Stall) stall.action();
@@ -112,7 +113,7 @@ class PreflightTest {
         .contains("exit 2")
         .contains("3 rows failed")
         .contains("the running release's online data migrations")
-        .contains("delete the job (" + job(JobKind.PRE_DATA_MIGRATION, World.OLD, 2) + ")");
+        .contains("delete the job (" + job(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, 2) + ")");
   }
 
   @Test
@@ -124,12 +125,12 @@ class PreflightTest {
       assertThat(d.action())
           .isEqualTo(
               new Action.CreateJob(
-                  JobKind.PRE_DATA_MIGRATION,
+                  UpgradeJob.PRE_DATA_MIGRATION,
                   World.OLD,
-                  job(JobKind.PRE_DATA_MIGRATION, World.OLD, run),
+                  job(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, run),
                   run));
       w.apply(d);
-      w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, run, 137, null);
+      w.finishedJob(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, run, 137, null);
       if (run <= policy.maxRetries()) {
         Decision wait = w.plan();
         assertThat(wait.action()).isInstanceOf(Action.Wait.class);
@@ -143,14 +144,14 @@ class PreflightTest {
     assertThat(s.reason()).isEqualTo("DataMigrationFailed");
     assertThat(s.message())
         .contains("after " + (policy.maxRetries() + 1) + " runs")
-        .contains(job(JobKind.PRE_DATA_MIGRATION, World.OLD, policy.maxRetries() + 1));
+        .contains(job(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, policy.maxRetries() + 1));
   }
 
   @Test
   void aFailedRunWithoutAnExitCodeIsRetriedLikeAnUnexpectedExit() {
     World w = started();
     w.apply(w.plan());
-    String run1 = job(JobKind.PRE_DATA_MIGRATION, World.OLD, 1);
+    String run1 = job(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, 1);
     JobView active = w.jobs.get(run1);
     w.jobs.put(
         run1,
@@ -186,7 +187,7 @@ class PreflightTest {
     assertThat(probe.action())
         .isEqualTo(
             new Action.CreateJob(
-                JobKind.VERSION_PROBE,
+                UpgradeJob.VERSION_PROBE,
                 World.NEW,
                 "cinder-version-probe-" + JobHash.of(World.NEW),
                 0));
@@ -196,7 +197,7 @@ class PreflightTest {
     assertThat(check.action())
         .isEqualTo(
             new Action.CreateJob(
-                JobKind.UPGRADE_CHECK,
+                UpgradeJob.UPGRADE_CHECK,
                 World.NEW,
                 "cinder-upgrade-check-" + JobHash.of(World.NEW),
                 0));
@@ -208,23 +209,23 @@ class PreflightTest {
 
   private static World probed() {
     World w = started();
-    w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, 1, 0, null);
+    w.finishedJob(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, 1, 0, null);
     w.status.getUpgrade().setDataMigrationRuns(1);
-    w.finishedJob(JobKind.VERSION_PROBE, World.NEW, 0, 0, null);
+    w.finishedJob(UpgradeJob.VERSION_PROBE, World.NEW, 0, 0, null);
     return w;
   }
 
   @Test
   void failedProbeStalls() {
     World w = started();
-    w.finishedJob(JobKind.PRE_DATA_MIGRATION, World.OLD, 1, 0, null);
+    w.finishedJob(UpgradeJob.PRE_DATA_MIGRATION, World.OLD, 1, 0, null);
     w.status.getUpgrade().setDataMigrationRuns(1);
-    w.finishedJob(JobKind.VERSION_PROBE, World.NEW, 0, 1, "exec format error");
+    w.finishedJob(UpgradeJob.VERSION_PROBE, World.NEW, 0, 1, "exec format error");
     Action.Stall s = (Action.Stall) w.plan().action();
     assertThat(s.reason()).isEqualTo("VersionProbeFailed");
     assertThat(s.message())
         .contains("exec format error")
-        .contains("delete the job (" + job(JobKind.VERSION_PROBE, World.NEW, 0) + ")");
+        .contains("delete the job (" + job(UpgradeJob.VERSION_PROBE, World.NEW, 0) + ")");
   }
 
   @Test
@@ -305,7 +306,7 @@ class PreflightTest {
   void upgradeCheckFailureStalls() {
     World w = probed();
     w.finishedJob(
-        JobKind.UPGRADE_CHECK,
+        UpgradeJob.UPGRADE_CHECK,
         World.NEW,
         0,
         2,
@@ -313,7 +314,7 @@ class PreflightTest {
     Action.Stall s = (Action.Stall) w.plan().action();
     assertThat(s.reason()).isEqualTo("UpgradeCheckFailed");
     assertThat(s.message()).contains("exit 2").contains("Policy File");
-    w.finishedJob(JobKind.UPGRADE_CHECK, World.NEW, 0, 255, null);
+    w.finishedJob(UpgradeJob.UPGRADE_CHECK, World.NEW, 0, 255, null);
     assertThat(((Action.Stall) w.plan().action()).reason())
         .as("255 is an unexpected error in cinder-status, as JobOutcome documents")
         .isEqualTo("UpgradeCheckError");
@@ -323,7 +324,7 @@ class PreflightTest {
   void upgradeCheckWarningsPassWithAWarningEvent() {
     World w = probed();
     w.finishedJob(
-        JobKind.UPGRADE_CHECK,
+        UpgradeJob.UPGRADE_CHECK,
         World.NEW,
         0,
         1,
@@ -340,7 +341,7 @@ class PreflightTest {
   void anUpgradeCheckThatCrashedWithExit1IsNoWarningAndStallsBeforeTheDbSync() {
     World w = probed();
     w.finishedJob(
-        JobKind.UPGRADE_CHECK,
+        UpgradeJob.UPGRADE_CHECK,
         World.NEW,
         0,
         1,
@@ -355,7 +356,7 @@ class PreflightTest {
   void aRemovedDriverStopsTheUpgradeBeforeTheDbSyncInTheChecksOwnWords() {
     World w = probed();
     w.finishedJob(
-        JobKind.UPGRADE_CHECK,
+        UpgradeJob.UPGRADE_CHECK,
         World.NEW,
         0,
         2,
@@ -371,7 +372,7 @@ class PreflightTest {
 
   private static World checked() {
     World w = probed();
-    w.finishedJob(JobKind.UPGRADE_CHECK, World.NEW, 0, 0, null);
+    w.finishedJob(UpgradeJob.UPGRADE_CHECK, World.NEW, 0, 0, null);
     return w;
   }
 

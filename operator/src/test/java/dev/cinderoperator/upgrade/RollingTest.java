@@ -21,7 +21,8 @@ class RollingTest {
   void schemaMigrationRunsDbSyncOnceOnTheTargetImage() {
     World w = World.upgradeRequested().driveTo(UpgradeStep.SchemaMigration);
     Decision d = w.plan();
-    assertThat(d.action()).isEqualTo(new Action.CreateJob(JobKind.DB_SYNC, World.NEW, dbSync(), 0));
+    assertThat(d.action())
+        .isEqualTo(new Action.CreateJob(UpgradeJob.DB_SYNC, World.NEW, dbSync(), 0));
     w.apply(d);
     // Operator restarts with the job running: no second job.
     Decision again = w.plan();

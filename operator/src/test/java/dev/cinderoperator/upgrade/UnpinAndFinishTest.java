@@ -208,7 +208,7 @@ class UnpinAndFinishTest {
   }
 
   private static String dm(int run) {
-    return JobSteps.name(World.CLUSTER, JobKind.DATA_MIGRATION, World.NEW, run);
+    return JobSteps.name(World.CLUSTER, UpgradeJob.DATA_MIGRATION, World.NEW, run);
   }
 
   @Test
@@ -218,12 +218,12 @@ class UnpinAndFinishTest {
     w.jobExit.put(dm(2), 1);
     Decision d = w.plan();
     assertThat(d.action())
-        .isEqualTo(new Action.CreateJob(JobKind.DATA_MIGRATION, World.NEW, dm(1), 1));
+        .isEqualTo(new Action.CreateJob(UpgradeJob.DATA_MIGRATION, World.NEW, dm(1), 1));
     w.apply(d);
     w.settle();
     Decision second = w.plan();
     assertThat(second.action())
-        .isEqualTo(new Action.CreateJob(JobKind.DATA_MIGRATION, World.NEW, dm(2), 2));
+        .isEqualTo(new Action.CreateJob(UpgradeJob.DATA_MIGRATION, World.NEW, dm(2), 2));
     w.apply(second);
     w.settle();
     w.apply(w.plan());
@@ -253,6 +253,6 @@ class UnpinAndFinishTest {
     w.jobs.remove(dm(1));
     w.jobExit.remove(dm(1));
     assertThat(w.plan().action())
-        .isEqualTo(new Action.CreateJob(JobKind.DATA_MIGRATION, World.NEW, dm(1), 1));
+        .isEqualTo(new Action.CreateJob(UpgradeJob.DATA_MIGRATION, World.NEW, dm(1), 1));
   }
 }

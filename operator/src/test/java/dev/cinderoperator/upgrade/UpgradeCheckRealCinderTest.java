@@ -117,8 +117,8 @@ class UpgradeCheckRealCinderTest {
     for (int i = 0; i < 40; i++) {
       Decision d = w.plan();
       w.apply(d);
-      if (d.action() instanceof Action.CreateJob j && j.kind() == JobKind.UPGRADE_CHECK) {
-        w.finishedJob(JobKind.UPGRADE_CHECK, World.NEW, 0, check.exit(), message);
+      if (d.action() instanceof Action.CreateJob j && j.kind() == UpgradeJob.UPGRADE_CHECK) {
+        w.finishedJob(UpgradeJob.UPGRADE_CHECK, World.NEW, 0, check.exit(), message);
         break;
       }
       w.settle();

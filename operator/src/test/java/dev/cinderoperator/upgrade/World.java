@@ -35,7 +35,7 @@ final class World {
   static final Instant T0 = Instant.parse("2025-03-01T10:00:00Z");
   static final ReleaseCatalog CATALOG = ReleaseCatalog.standard();
 
-  final UpgradePlanner planner = new UpgradePlanner();
+  UpgradePlanner planner = new UpgradePlanner();
   final CinderClusterSpec spec = new CinderClusterSpec();
   CinderClusterStatus status = new CinderClusterStatus();
   Instant now = T0;
@@ -536,12 +536,12 @@ final class World {
   }
 
   /** Puts a finished job in place, as if it had run. */
-  void finishedJob(JobKind kind, String image, int run, int exit, String message) {
+  void finishedJob(UpgradeJob kind, String image, int run, int exit, String message) {
     String name = JobSteps.name(CLUSTER, kind, image, run);
     JobView active =
         new JobView(name, kind.component(), image, JobState.ACTIVE, null, null, now, null);
     jobs.put(name, finished(active, exit, message));
-    if (kind == JobKind.VERSION_PROBE && exit == 0) {
+    if (kind == UpgradeJob.VERSION_PROBE && exit == 0) {
       probes.put(image, imageVersions.get(image));
     }
   }
