@@ -5,7 +5,22 @@ import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.kube.ExecPodSignaller;
 import dev.cinderoperator.kube.PodSignaller;
 import dev.cinderoperator.messaging.SchedulerBus;
-import dev.cinderoperator.sim.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.cinder.SimulatedCinderRuntime;
+import dev.cinderoperator.sim.controllers.DeploymentController;
+import dev.cinderoperator.sim.controllers.JobController;
+import dev.cinderoperator.sim.controllers.StatefulSetController;
+import dev.cinderoperator.sim.db.InMemoryDatabases;
+import dev.cinderoperator.sim.db.InMemoryServicesTable;
+import dev.cinderoperator.sim.db.SimDatabases;
+import dev.cinderoperator.sim.db.SimServicesTable;
+import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
+import dev.cinderoperator.sim.events.SimEventLog;
+import dev.cinderoperator.sim.informers.ControlLoop;
+import dev.cinderoperator.sim.informers.SimCaches;
+import dev.cinderoperator.sim.invariants.InvariantChecker;
+import dev.cinderoperator.sim.node.Kubelet;
+import dev.cinderoperator.sim.node.PodTerminations;
+import dev.cinderoperator.sim.node.ServiceProxy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.function.Consumer;
@@ -28,7 +43,7 @@ import java.util.function.Function;
 public final class SimulatedCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final SimConfig config;
-  private final EventRecorder recorder = new EventRecorder();
+  private final SimEventLog recorder = new SimEventLog();
   private final PodTerminations terminations = new PodTerminations();
   private final SimCaches caches;
   private final SimDatabases databases;
@@ -117,7 +132,7 @@ public final class SimulatedCluster implements AutoCloseable {
     return cinder;
   }
 
-  public EventRecorder recorder() {
+  public SimEventLog recorder() {
     return recorder;
   }
 

@@ -79,7 +79,7 @@ class ApiFaultsE2ETest {
       faults.add(
           new FaultRule(
               "api-faults",
-              r -> r.from(dev.cinderoperator.e2e.SimulatedEnvironment.OPERATOR_AGENT),
+              r -> r.from(dev.cinderoperator.sim.SimulatedEnvironment.OPERATOR_AGENT),
               r -> stepOf(s, "2024.1"),
               CLASSES,
               1,

@@ -8,8 +8,8 @@ import dev.cinderoperator.api.BackupDrainTimeoutAction;
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.UpgradeSpec;
 import dev.cinderoperator.api.UpgradeStep;
-import dev.cinderoperator.sim.SimBackupService;
-import dev.cinderoperator.sim.SimBackupTraffic;
+import dev.cinderoperator.sim.cinder.SimBackupService;
+import dev.cinderoperator.sim.cinder.SimBackupTraffic;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.Phase;
-import dev.cinderoperator.sim.InvariantChecker.Invariant;
+import dev.cinderoperator.sim.SimulatedEnvironment;
+import dev.cinderoperator.sim.invariants.InvariantChecker.Invariant;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.time.Duration;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.cinderoperator.e2e;
 
 import dev.cinderoperator.chart.RenderedChart;
 import dev.cinderoperator.chart.RenderedRbac;
-import dev.cinderoperator.sim.ApiCallRecorder.ApiCall;
+import dev.cinderoperator.sim.apiserver.ApiCallRecorder.ApiCall;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -13,12 +13,12 @@ import java.util.List;
 import java.util.Map;
 
 /** CinderClusters the scenarios deploy. */
-final class Clusters {
-  static final String REGISTRY = "registry.example.com/openstack/cinder:";
+public final class Clusters {
+  public static final String REGISTRY = "registry.example.com/openstack/cinder:";
 
   private Clusters() {}
 
-  static CinderCluster of(
+  public static CinderCluster of(
       String name,
       String ns,
       String release,
@@ -50,7 +50,7 @@ final class Clusters {
     return cc;
   }
 
-  static VolumeBackendSpec backend(String name, int replicas) {
+  public static VolumeBackendSpec backend(String name, int replicas) {
     VolumeBackendSpec v = new VolumeBackendSpec(name);
     v.setReplicas(replicas);
     v.setActiveActive(replicas > 1);
@@ -62,7 +62,7 @@ final class Clusters {
    * The issue's large cluster: 3 schedulers, 3 backends (one active/active with 3 pods), 2 backups,
    * 3 API.
    */
-  static CinderCluster large(String name, String ns, String release) {
+  public static CinderCluster large(String name, String ns, String release) {
     return of(
         name,
         ns,
@@ -76,7 +76,7 @@ final class Clusters {
   }
 
   /** The smallest cluster that has every component: 1 scheduler, 1 backend, 1 backup, 1 API. */
-  static CinderCluster small(String name, String ns, String release) {
+  public static CinderCluster small(String name, String ns, String release) {
     return of(name, ns, release, 1, 1, 1, backend("ceph", 1));
   }
 }

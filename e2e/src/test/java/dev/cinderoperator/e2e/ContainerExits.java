@@ -1,6 +1,6 @@
 package dev.cinderoperator.e2e;
 
-import dev.cinderoperator.sim.real.RealCinderRuntime;
+import dev.cinderoperator.realcinder.RealCinderRuntime;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;

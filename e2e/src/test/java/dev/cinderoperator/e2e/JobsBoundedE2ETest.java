@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.cinder.OnlineMigrationReport;
 import dev.cinderoperator.cinder.OnlineMigrationReport.Stopped;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.workload.Labels;
 import java.time.Duration;
 import java.util.List;

@@ -14,6 +14,16 @@ import org.apache.logging.log4j.core.config.Property;
  * secrets scan. The simulator's own loggers are left out: they are the test's, not the product's.
  */
 final class LogCapture extends AbstractAppender implements AutoCloseable {
+  /** The e2e module's own packages: the simulated cluster, real-Cinder runtime, demo, tests. */
+  private static final List<String> HARNESS =
+      List.of(
+          "dev.cinderoperator.sim",
+          "dev.cinderoperator.realcinder",
+          "dev.cinderoperator.traffic",
+          "dev.cinderoperator.demo",
+          "dev.cinderoperator.bench",
+          "dev.cinderoperator.e2e");
+
   private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
 
   private LogCapture() {
@@ -32,8 +42,7 @@ final class LogCapture extends AbstractAppender implements AutoCloseable {
   @Override
   public void append(LogEvent event) {
     String logger = event.getLoggerName() == null ? "" : event.getLoggerName();
-    if (logger.startsWith("dev.cinderoperator.sim")
-        || logger.startsWith("dev.cinderoperator.e2e")) {
+    if (HARNESS.stream().anyMatch(p -> logger.startsWith(p + "."))) {
       return;
     }
     StringBuilder line = new StringBuilder(logger).append(' ');

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.e2e.reliability.FaultRecord;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

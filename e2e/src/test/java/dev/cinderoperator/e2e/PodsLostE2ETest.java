@@ -6,11 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.cinderoperator.e2e.reliability.FaultRecord;
-import dev.cinderoperator.sim.InvariantChecker.Invariant;
 import dev.cinderoperator.sim.SimConfig;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
-import dev.cinderoperator.sim.SimEvent.PodRemovedEvent;
+import dev.cinderoperator.sim.SimulatedEnvironment;
 import dev.cinderoperator.sim.apiserver.AuditLog;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodRemovedEvent;
+import dev.cinderoperator.sim.invariants.InvariantChecker.Invariant;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.chart.RenderedRbac;
 import dev.cinderoperator.chart.RenderedRbac.Permission;
-import dev.cinderoperator.sim.ApiCallRecorder.ApiCall;
 import dev.cinderoperator.sim.SimConfig;
+import dev.cinderoperator.sim.apiserver.ApiCallRecorder.ApiCall;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

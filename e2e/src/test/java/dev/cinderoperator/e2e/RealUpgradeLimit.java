@@ -1,7 +1,7 @@
 package dev.cinderoperator.e2e;
 
-import dev.cinderoperator.sim.SimEvent.PodEvent;
-import dev.cinderoperator.sim.real.RealCinderRuntime;
+import dev.cinderoperator.realcinder.RealCinderRuntime;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
 import dev.cinderoperator.workload.Component;
 import java.time.Duration;
 import java.time.Instant;

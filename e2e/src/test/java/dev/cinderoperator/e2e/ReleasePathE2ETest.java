@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.UpgradeMode;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.UpgradeStep;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
-import dev.cinderoperator.sim.SimEvent.PodEvent;
-import dev.cinderoperator.sim.SimEvent.SignalEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.PodEvent;
+import dev.cinderoperator.sim.events.SimEvent.SignalEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -140,7 +140,7 @@ class RollingUpgradeE2ETest extends ScenarioTest {
     return rows.values().stream()
         .anyMatch(
             r ->
-                r.change() != dev.cinderoperator.sim.SimEvent.ServiceRowEvent.Change.DELETED
+                r.change() != dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent.Change.DELETED
                     && r.row().binary().equals("cinder-volume")
                     && !"3.19".equals(r.row().rpcVersion()));
   }

@@ -3,6 +3,7 @@ package dev.cinderoperator.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cinderoperator.kube.OperatorSettings;
+import dev.cinderoperator.sim.SimulatedEnvironment;
 import java.util.List;
 import java.util.Set;
 

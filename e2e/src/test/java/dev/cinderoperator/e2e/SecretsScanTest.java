@@ -2,7 +2,8 @@ package dev.cinderoperator.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinderoperator.sim.CrudApiServer;
+import dev.cinderoperator.sim.SimulatedEnvironment;
+import dev.cinderoperator.sim.apiserver.CrudApiServer;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

@@ -4,7 +4,7 @@ import static dev.cinderoperator.e2e.Scenario.NAME;
 import static dev.cinderoperator.e2e.Scenario.NS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cinderoperator.sim.SimEvent.SignalEvent;
+import dev.cinderoperator.sim.events.SimEvent.SignalEvent;
 import dev.cinderoperator.workload.Labels;
 import java.time.Duration;
 import java.util.List;

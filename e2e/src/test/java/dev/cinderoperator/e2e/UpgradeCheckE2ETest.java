@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.api.VolumeBackendSpec;
-import dev.cinderoperator.sim.SimEvent.JobRunEvent;
+import dev.cinderoperator.sim.events.SimEvent.JobRunEvent;
 import dev.cinderoperator.workload.Component;
 import java.time.Duration;
 import java.util.List;

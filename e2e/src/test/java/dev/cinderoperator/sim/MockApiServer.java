@@ -1,5 +1,6 @@
 package dev.cinderoperator.sim;
 
+import dev.cinderoperator.sim.apiserver.CrudApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.lang.reflect.Field;

@@ -1,5 +1,6 @@
 package dev.cinderoperator.sim;
 
+import dev.cinderoperator.sim.controllers.PodTemplates;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
@@ -15,12 +16,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Workload objects as an operator would write them, for the simulator's tests. */
-final class Workloads {
-  static final String NS = "sim";
+public final class Workloads {
+  public static final String NS = "sim";
 
   private Workloads() {}
 
-  static PodTemplateSpec template(Map<String, String> labels, String image) {
+  public static PodTemplateSpec template(Map<String, String> labels, String image) {
     return new PodTemplateSpecBuilder()
         .withNewMetadata()
         .withLabels(labels)
@@ -35,7 +36,7 @@ final class Workloads {
         .build();
   }
 
-  static StatefulSet statefulSet(
+  public static StatefulSet statefulSet(
       String name, int replicas, String image, Map<String, String> labels, String strategy) {
     return new StatefulSetBuilder()
         .withNewMetadata()
@@ -58,7 +59,7 @@ final class Workloads {
         .build();
   }
 
-  static Deployment deployment(
+  public static Deployment deployment(
       String name, int replicas, String image, Map<String, String> labels) {
     return new DeploymentBuilder()
         .withNewMetadata()
@@ -82,7 +83,7 @@ final class Workloads {
         .build();
   }
 
-  static Job job(String name, String image, Map<String, String> labels, int backoffLimit) {
+  public static Job job(String name, String image, Map<String, String> labels, int backoffLimit) {
     return new JobBuilder()
         .withNewMetadata()
         .withName(name)
@@ -101,21 +102,21 @@ final class Workloads {
         .build();
   }
 
-  static List<Pod> pods(KubernetesClient client, Map<String, String> labels) {
+  public static List<Pod> pods(KubernetesClient client, Map<String, String> labels) {
     return client.pods().inNamespace(NS).withLabels(labels).list().getItems().stream()
         .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
         .toList();
   }
 
-  static Pod pod(KubernetesClient client, String name) {
+  public static Pod pod(KubernetesClient client, String name) {
     return client.pods().inNamespace(NS).withName(name).get();
   }
 
-  static boolean ready(Pod pod) {
-    return pod != null && StatefulSetController.isReady(pod);
+  public static boolean ready(Pod pod) {
+    return pod != null && PodTemplates.isReady(pod);
   }
 
-  static String image(Pod pod) {
+  public static String image(Pod pod) {
     return pod.getSpec().getContainers().get(0).getImage();
   }
 }

@@ -1,7 +1,6 @@
 package dev.cinderoperator.sim.apiserver;
 
-import dev.cinderoperator.sim.ApiCallRecorder;
-import dev.cinderoperator.sim.ApiCallRecorder.ApiCall;
+import dev.cinderoperator.sim.apiserver.ApiCallRecorder.ApiCall;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.URI;
 import java.util.Set;

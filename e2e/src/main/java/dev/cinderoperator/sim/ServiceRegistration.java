@@ -1,5 +1,0 @@
-package dev.cinderoperator.sim;
-
-/** What a starting Cinder service writes into its services row. */
-public record ServiceRegistration(
-    String binary, String host, String clusterName, String rpcVersion, String objectVersion) {}

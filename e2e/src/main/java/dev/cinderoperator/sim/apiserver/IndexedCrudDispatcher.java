@@ -1,0 +1,549 @@
+package dev.cinderoperator.sim.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cinderoperator.sim.apiserver.ApiCallRecorder.ApiCall;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.crud.CrudDispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.Consumer;
+
+/**
+ * The simulated API server's store: Fabric8's CRUD dispatcher made as strict as a real API server
+ * and with an indexed store.
+ *
+ * <p><b>Strict.</b> Every write (create, update, patch, status) passes one gate, {@link
+ * #processEvent}: the {@link Admission} defaults, decodes against the official schema and validates
+ * it as Kubernetes does, and a refusal answers with the real status code and message while nothing
+ * is stored. Every removal from the store passes the same gate and hands the object's dependents to
+ * the {@link GarbageCollector}.
+ *
+ * <p><b>Observed and faulty on purpose.</b> Every request passes {@link #dispatch} first: the
+ * {@link FaultInjector} may answer it with a fault instead, the {@link AuditLog} records who sent
+ * it and what it was answered, and pod removals are reported with the store as it is right after
+ * them. Besides the stock routes it serves the pods/eviction subresource with PodDisruptionBudget
+ * checks ({@link Evictions}) and SelfSubjectRulesReviews (everything allowed: this server has no
+ * authorizer; {@code RbacE2ETest} checks the operator's calls against the chart instead).
+ *
+ * <p><b>Indexed.</b> Fabric8's CRUD dispatcher with an indexed store. The stock one scans every
+ * stored object for each GET, POST, PUT, PATCH and DELETE, so a request costs O(objects) on the
+ * server's single event loop; at 100 clusters (2,900 pods) that loop saturated and the clusters
+ * never became Ready. Here the store is an {@link IndexedObjectMap} and the lookups that scanned
+ * (find by key, get, list, delete) ask it for the few candidates. Everything else (create, update,
+ * patch, status, watches, finalizers) is the stock code, which reads and writes the same store.
+ *
+ * <p>Fabric8 offers no hook for the store, so the constructor swaps the map and reads two private
+ * fields by reflection; a Fabric8 upgrade that renames them fails here at once, not silently.
+ */
+public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
+  private final IndexedObjectMap objects = new IndexedObjectMap();
+  private final ReadWriteLock lock;
+  private final AtomicLong resourceVersion;
+  private final Method processDelete;
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
+  private final KubernetesResponseComposer composer = new KubernetesResponseComposer();
+  private final Admission admission = new Admission();
+  private final GarbageCollector garbageCollector;
+
+  /** What the gate stored for the write being served on this thread, when it defaulted. */
+  private final ThreadLocal<String> defaulted = new ThreadLocal<>();
+
+  /** The propagation policy of the DELETE being served on this thread. */
+  private final ThreadLocal<String> propagation = new ThreadLocal<>();
+
+  /** The request being served on this thread (none on the garbage collector's). */
+  private final ThreadLocal<ApiRequest> serving = new ThreadLocal<>();
+
+  private final AuditLog audit = new AuditLog();
+  private final FaultInjector faults = new FaultInjector();
+  private final Evictions evictions;
+  private volatile Consumer<PodRemoval> podRemovals = r -> {};
+
+  public IndexedCrudDispatcher() {
+    super(List.of());
+    try {
+      Field map = CrudDispatcher.class.getDeclaredField("map");
+      map.setAccessible(true);
+      map.set(this, objects);
+      lock = (ReadWriteLock) privateField("lock").get(this);
+      resourceVersion = (AtomicLong) privateField("resourceVersion").get(this);
+      processDelete =
+          KubernetesCrudDispatcher.class.getDeclaredMethod(
+              "processDelete", String.class, AttributeSet.class, AttributeSet.class);
+      processDelete.setAccessible(true);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Fabric8's KubernetesCrudDispatcher changed shape", e);
+    }
+    evictions = new Evictions(storeView());
+    garbageCollector =
+        new GarbageCollector(
+            new GarbageCollector.Store() {
+              @Override
+              public void delete(String path) {
+                handleDelete(path);
+              }
+
+              @Override
+              public void removeOwnerReference(String path, String ownerUid) {
+                locked(lock.writeLock(), () -> dropOwnerReference(path, ownerUid));
+              }
+            });
+  }
+
+  private static Field privateField(String name) throws NoSuchFieldException {
+    Field f = KubernetesCrudDispatcher.class.getDeclaredField(name);
+    f.setAccessible(true);
+    return f;
+  }
+
+  /**
+   * The one gate every write and removal of the store passes (the stock handlers call it under the
+   * write lock, after they have built the new state): admission first, then the stock store and its
+   * watch events, then the garbage collector's bookkeeping.
+   */
+  @Override
+  public void processEvent(
+      String path,
+      AttributeSet pathAttributes,
+      AttributeSet oldAttributes,
+      GenericKubernetesResource resource,
+      String newState) {
+    String oldState = oldAttributes == null ? null : objects.get(oldAttributes);
+    if (newState == null) {
+      super.processEvent(path, pathAttributes, oldAttributes, resource, null);
+      if (oldState != null) {
+        JsonNode removed = readTree(oldState);
+        garbageCollector.removed(removed, "Orphan".equals(propagation.get()));
+        if ("Pod".equals(removed.path("kind").asText())) {
+          podRemovals.accept(new PodRemoval(serving.get(), removed, storeView()));
+        }
+      }
+      return;
+    }
+    Admission.Admitted admitted = admission.admit(oldState, newState);
+    GenericKubernetesResource stored = resource;
+    if (!admitted.json().equals(newState)) {
+      stored = Serialization.unmarshal(admitted.json(), GenericKubernetesResource.class);
+      defaulted.set(admitted.json());
+    }
+    super.processEvent(path, pathAttributes, oldAttributes, stored, admitted.json());
+    garbageCollector.stored(objectPath(pathAttributes, admitted.object()), admitted.object());
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the store holds JSON that does not parse", e);
+    }
+  }
+
+  /**
+   * Every request: the fault injector's decision, then the stock routes (or evictions and rules
+   * reviews), then the audit record; a watch's stream is handed to the injector so it can be cut.
+   */
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    ApiRequest r = ApiRequest.of(request);
+    FaultInjector.Decision decision = faults.decide(r);
+    Fault fault = decision.fault();
+    if (fault == Fault.CONFLICT) {
+      otherWriterTouches(r);
+    }
+    if (fault != null && fault.replacesAnswer()) {
+      audit.record(r, fault.code(), fault);
+      return faults.answer(fault, r);
+    }
+    MockResponse response;
+    serving.set(r);
+    try {
+      response = serve(request, r);
+    } finally {
+      serving.remove();
+    }
+    audit.record(r, response.code(), fault);
+    if (fault == Fault.LOST_RESPONSE) {
+      return faults.lose(response);
+    }
+    return r.watch() ? faults.track(r, response) : response;
+  }
+
+  private MockResponse serve(RecordedRequest request, ApiRequest r) {
+    ApiCall call = r.call();
+    if ("create".equals(call.verb())
+        && "pods".equals(call.resource())
+        && "eviction".equals(call.subresource())) {
+      return locked(
+          lock.writeLock(),
+          () -> evictions.evict(call.namespace(), call.name(), request.getUtf8Body()));
+    }
+    if ("create".equals(call.verb()) && "selfsubjectrulesreviews".equals(call.resource())) {
+      return rulesReview(request.getUtf8Body());
+    }
+    if (!"DELETE".equalsIgnoreCase(request.getMethod())) {
+      return super.dispatch(request);
+    }
+    if (call.name() != null) {
+      MockResponse refused = preconditionFailed(call, request);
+      if (refused != null) {
+        return refused;
+      }
+    }
+    propagation.set(propagationPolicy(request));
+    try {
+      return super.dispatch(request);
+    } finally {
+      propagation.remove();
+    }
+  }
+
+  /**
+   * A conflict is real: another writer changes the object (an annotation) just before the request
+   * is refused, so the client's next read sees a newer version, as after a real 409.
+   */
+  private void otherWriterTouches(ApiRequest r) {
+    String path = r.call().path();
+    if (r.call().subresource() != null) {
+      path = path.substring(0, path.length() - r.call().subresource().length() - 1);
+    }
+    String objectPath = path;
+    locked(
+        lock.writeLock(),
+        () -> {
+          AttributeSet query = attributeExtractor.fromPath(objectPath);
+          List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
+          if (found.isEmpty()) {
+            return null;
+          }
+          ObjectNode node = (ObjectNode) readTree(found.get(0).getValue());
+          ObjectNode metadata = (ObjectNode) node.get("metadata");
+          metadata
+              .withObject("annotations")
+              .put("sim.cinder.operator.dev/other-writer", String.valueOf(audit.lastSeq()));
+          metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
+          String json = node.toString();
+          processEvent(
+              objectPath,
+              query,
+              found.get(0).getKey(),
+              Serialization.unmarshal(json, GenericKubernetesResource.class),
+              json);
+          return null;
+        });
+  }
+
+  /**
+   * A DELETE whose DeleteOptions carry preconditions (uid, resourceVersion) that the stored object
+   * does not meet is refused with 409, as a real API server refuses it; a client that retries a
+   * delete whose answer it lost therefore cannot delete the object's next incarnation.
+   */
+  private MockResponse preconditionFailed(ApiCall call, RecordedRequest request) {
+    JsonNode preconditions;
+    try {
+      // getBytes, not getUtf8Body: that one consumes the body the propagation policy is read from
+      byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
+      if (body.length == 0) {
+        return null;
+      }
+      preconditions = JSON.readTree(body).path("preconditions");
+    } catch (java.io.IOException e) {
+      return null;
+    }
+    if (!preconditions.isObject()) {
+      return null;
+    }
+    Optional<JsonNode> stored = peek(call.path());
+    if (stored.isEmpty()) {
+      return null; // the stock route answers 404
+    }
+    for (String field : List.of("uid", "resourceVersion")) {
+      JsonNode wanted = preconditions.path(field);
+      String actual = stored.get().at("/metadata/" + field).asText();
+      if (wanted.isTextual() && !wanted.asText().equals(actual)) {
+        String label = field.equals("uid") ? "UID" : "ResourceVersion";
+        return Evictions.status(
+            409,
+            "Conflict",
+            "Operation cannot be fulfilled on "
+                + call.resource()
+                + " \""
+                + call.name()
+                + "\": Precondition failed: "
+                + label
+                + " in precondition: "
+                + wanted.asText()
+                + ", "
+                + label
+                + " in object meta: "
+                + actual,
+            null);
+      }
+    }
+    return null;
+  }
+
+  /** Everything is allowed: the review a cluster-admin gets. */
+  private static MockResponse rulesReview(String body) {
+    try {
+      ObjectNode review = (ObjectNode) JSON.readTree(body);
+      ObjectNode status = review.putObject("status");
+      ObjectNode rule = status.putArray("resourceRules").addObject();
+      rule.putArray("verbs").add("*");
+      rule.putArray("apiGroups").add("*");
+      rule.putArray("resources").add("*");
+      ObjectNode nonResource = status.putArray("nonResourceRules").addObject();
+      nonResource.putArray("verbs").add("*");
+      nonResource.putArray("nonResourceURLs").add("*");
+      status.put("incomplete", false);
+      return new MockResponse().setResponseCode(201).setBody(review.toString());
+    } catch (java.io.IOException | ClassCastException e) {
+      return new MockResponse().setResponseCode(400);
+    }
+  }
+
+  /**
+   * The stored object at an API path, read without a request (safe from a fault rule, which runs on
+   * the server's own thread where a client request would wait for itself).
+   */
+  public Optional<JsonNode> peek(String path) {
+    return storeView().get(path);
+  }
+
+  /** Who sent what, and what each request was answered. */
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /** The one place faults come from. */
+  public FaultInjector faults() {
+    return faults;
+  }
+
+  /** Told of every pod removal, synchronously, on the thread that removed it. */
+  public void onPodRemoval(Consumer<PodRemoval> listener) {
+    this.podRemovals = listener;
+  }
+
+  /** Reads of the store for the evictions and the removal listeners; deletes as the API does. */
+  private Evictions.Store storeView() {
+    return new Evictions.Store() {
+      @Override
+      public Optional<JsonNode> get(String path) {
+        List<JsonNode> found = read(path);
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+      }
+
+      @Override
+      public List<JsonNode> list(String collectionPath) {
+        return read(collectionPath);
+      }
+
+      @Override
+      public MockResponse delete(String path) {
+        return handleDelete(path);
+      }
+    };
+  }
+
+  private List<JsonNode> read(String path) {
+    lock.readLock().lock();
+    try {
+      List<JsonNode> out = new ArrayList<>();
+      for (Map.Entry<AttributeSet, String> e :
+          objects.matching(attributeExtractor.fromPath(path))) {
+        out.add(readTree(e.getValue()));
+      }
+      return out;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  @Override
+  public MockResponse handleCreate(RecordedRequest request) {
+    return refusable(() -> super.handleCreate(request));
+  }
+
+  @Override
+  public MockResponse handleUpdate(RecordedRequest request) {
+    return refusable(() -> super.handleUpdate(request));
+  }
+
+  @Override
+  public MockResponse handlePatch(RecordedRequest request) {
+    return refusable(() -> super.handlePatch(request));
+  }
+
+  /**
+   * A refusal from the gate becomes the real response (the stock code stored nothing); a write the
+   * gate defaulted answers with what was stored, as a real API server answers.
+   */
+  private MockResponse refusable(java.util.function.Supplier<MockResponse> write) {
+    try {
+      MockResponse response = write.get();
+      String stored = defaulted.get();
+      if (stored != null && response.code() / 100 == 2) {
+        response.setBody(stored);
+      }
+      return response;
+    } catch (ApiRefusal refusal) {
+      return new MockResponse().setResponseCode(refusal.code()).setBody(refusal.body());
+    } finally {
+      defaulted.remove();
+    }
+  }
+
+  /** Waits until the garbage collector has acted on every removal so far (tests). */
+  public void awaitGarbageCollection() {
+    garbageCollector.awaitIdle();
+  }
+
+  /** Stops the garbage collector's thread. */
+  public void close() {
+    garbageCollector.close();
+  }
+
+  private static String propagationPolicy(RecordedRequest request) {
+    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
+    if (body.length == 0) {
+      return null;
+    }
+    try {
+      JsonNode options = JSON.readTree(new String(body, StandardCharsets.UTF_8));
+      return options.path("propagationPolicy").asText(null);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** Where an object lives, for the collector's later DELETE or update. */
+  private static String objectPath(AttributeSet pathAttributes, JsonNode object) {
+    String apiVersion = object.path("apiVersion").asText();
+    String prefix = apiVersion.contains("/") ? "/apis/" + apiVersion : "/api/" + apiVersion;
+    String ns = object.at("/metadata/namespace").asText("");
+    return prefix
+        + (ns.isEmpty() ? "" : "/namespaces/" + ns)
+        + "/"
+        + pathAttributes.getAttribute("plural").getValues().get(0)
+        + "/"
+        + object.at("/metadata/name").asText();
+  }
+
+  /** The collector's update: the object without its reference to a deleted owner. */
+  private MockResponse dropOwnerReference(String path, String ownerUid) {
+    AttributeSet query = attributeExtractor.fromPath(path);
+    List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
+    if (found.isEmpty()) {
+      return null;
+    }
+    Map.Entry<AttributeSet, String> entry = found.get(0);
+    try {
+      ObjectNode node = (ObjectNode) JSON.readTree(entry.getValue());
+      ObjectNode metadata = (ObjectNode) node.get("metadata");
+      ArrayNode refs = metadata.withArray("ownerReferences");
+      for (int i = refs.size() - 1; i >= 0; i--) {
+        if (ownerUid.equals(refs.get(i).path("uid").asText())) {
+          refs.remove(i);
+        }
+      }
+      if (refs.isEmpty()) {
+        metadata.remove("ownerReferences");
+      }
+      metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
+      String json = node.toString();
+      processEvent(
+          path,
+          query,
+          entry.getKey(),
+          Serialization.unmarshal(json, GenericKubernetesResource.class),
+          json);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return null;
+  }
+
+  @Override
+  public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
+    List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
+    return found.isEmpty() ? null : found.get(0);
+  }
+
+  @Override
+  public MockResponse handleGet(String path) {
+    if (path.contains("watch=true")) {
+      return super.handleGet(path);
+    }
+    MockResponse response = locked(lock.readLock(), () -> respond(path, false));
+    // an empty list may be an API discovery request, which the stock code answers
+    return response != null ? response : super.handleGet(path);
+  }
+
+  @Override
+  public MockResponse handleDelete(String path) {
+    return locked(lock.writeLock(), () -> respond(path, true));
+  }
+
+  /** The stock answer to a GET or DELETE; null for an empty GET list. */
+  private MockResponse respond(String path, boolean delete) {
+    AttributeSet query = attributeExtractor.fromPath(path);
+    List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
+    if (delete) {
+      for (Map.Entry<AttributeSet, String> e : found) {
+        invokeProcessDelete(path, query, e.getKey());
+      }
+    }
+    List<String> bodies = found.stream().map(Map.Entry::getValue).toList();
+    if (query.containsKey("name")) {
+      return bodies.isEmpty()
+          ? new MockResponse().setResponseCode(404)
+          : new MockResponse().setResponseCode(200).setBody(bodies.get(0));
+    }
+    if (bodies.isEmpty() && !delete) {
+      return null;
+    }
+    return new MockResponse()
+        .setResponseCode(200)
+        .setBody(composer.compose(bodies, String.valueOf(resourceVersion.get())));
+  }
+
+  private void invokeProcessDelete(String path, AttributeSet query, AttributeSet key) {
+    try {
+      processDelete.invoke(this, path, query, key);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    } catch (InvocationTargetException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private static MockResponse locked(Lock lock, java.util.function.Supplier<MockResponse> work) {
+    lock.lock();
+    try {
+      return work.get();
+    } finally {
+      lock.unlock();
+    }
+  }
+}
