@@ -170,6 +170,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
   private final List<Run> history = new CopyOnWriteArrayList<>();
   private final List<CompletableFuture<Void>> stopping = new CopyOnWriteArrayList<>();
   private final Map<String, CompletableFuture<Void>> stoppingByName = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Void>> stoppingByUid = new ConcurrentHashMap<>();
   private final AtomicInteger starts = new AtomicInteger();
 
   public RealCinderRuntime(KubernetesClient client, Settings settings) {
@@ -317,6 +318,17 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
     CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> run.container().stop(g));
     stopping.add(stop);
     stoppingByName.put(run.namespace() + "/" + run.pod(), stop);
+    stoppingByUid.put(uid(pod), stop);
+  }
+
+  @Override
+  public boolean stopped(Pod pod) {
+    CompletableFuture<Void> stop = stoppingByUid.get(uid(pod));
+    if (stop == null || !stop.isDone()) {
+      return stop == null;
+    }
+    stoppingByUid.remove(uid(pod));
+    return true;
   }
 
   @Override

@@ -21,6 +21,16 @@ public interface ContainerRuntime {
   /** Stops the process (SIGTERM, then gone). Called once per start, also after a crash. */
   void stop(Pod pod);
 
+  /**
+   * Whether the container {@link #stop} was called for has exited. A real kubelet removes a pod
+   * only once its containers are gone (killed at the end of the grace period if need be), so a
+   * StatefulSet's successor of the same name never meets a process of its predecessor; the
+   * simulated kubelet asks this before it lets the pod go.
+   */
+  default boolean stopped(Pod pod) {
+    return true;
+  }
+
   /** The readiness probe of a running container. */
   boolean ready(Pod pod);
 

@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Kubelet extends ControlLoop {
   private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
+  private static final Duration STOP_RECHECK = Duration.ofMillis(100); // a stopping process
 
   private final KubernetesClient client;
   private final SimConfig config;
@@ -188,12 +189,14 @@ public final class Kubelet extends ControlLoop {
         beginTermination(life, now);
       }
       if (life.state == State.TERMINATING) {
-        if (!now.isBefore(life.goneAt)) {
+        if (now.isBefore(life.goneAt)) {
+          next = earliest(next, life.goneAt);
+        } else if (behaviour.runtimeFor(life.pod).stopped(life.pod)) {
           lives.remove(life.uid);
           terminations.gone(life.uid);
           record(PodEvent.Kind.GONE, life, now);
         } else {
-          next = earliest(next, life.goneAt);
+          next = earliest(next, now.plus(STOP_RECHECK)); // a real process still stops
         }
       }
     }
