@@ -104,7 +104,9 @@ class ApiFaultsE2ETest {
                         .mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum())
                         .sum(),
                     "requests failed",
-                    faults.failedRequests(),
+                    faults.failedRequests().values().stream()
+                        .mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum())
+                        .sum(),
                     "invariant violations",
                     s.env.sim().invariants().violations().size(),
                     "ReconcileError statuses",
