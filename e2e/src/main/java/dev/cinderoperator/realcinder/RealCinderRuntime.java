@@ -170,7 +170,6 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
   private final List<Run> history = new CopyOnWriteArrayList<>();
   private final List<CompletableFuture<Void>> stopping = new CopyOnWriteArrayList<>();
   private final Map<String, CompletableFuture<Void>> stoppingByName = new ConcurrentHashMap<>();
-  private final Map<String, CompletableFuture<Void>> stoppingByUid = new ConcurrentHashMap<>();
   private final AtomicInteger starts = new AtomicInteger();
 
   public RealCinderRuntime(KubernetesClient client, Settings settings) {
@@ -246,8 +245,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
           "ErrImagePull: " + c.getImage() + " is none of this machine's roots " + images.keySet());
     }
     // a StatefulSet's next pod of the same name starts only once the old container is gone
-    CompletableFuture<Void> previous =
-        stoppingByName.remove(pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName());
+    CompletableFuture<Void> previous = stoppingByName.remove(nameOf(pod));
     if (previous != null) {
       previous.join();
     }
@@ -317,18 +315,18 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
     Duration g = grace;
     CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> run.container().stop(g));
     stopping.add(stop);
-    stoppingByName.put(run.namespace() + "/" + run.pod(), stop);
-    stoppingByUid.put(uid(pod), stop);
+    stoppingByName.put(nameOf(pod), stop);
   }
 
   @Override
   public boolean stopped(Pod pod) {
-    CompletableFuture<Void> stop = stoppingByUid.get(uid(pod));
-    if (stop == null || !stop.isDone()) {
-      return stop == null;
-    }
-    stoppingByUid.remove(uid(pod));
-    return true;
+    // the kubelet asks before the name may be reused, so the entry by name is this pod's stop
+    CompletableFuture<Void> stop = stoppingByName.get(nameOf(pod));
+    return stop == null || stop.isDone();
+  }
+
+  private static String nameOf(Pod pod) {
+    return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
   }
 
   @Override

@@ -100,13 +100,9 @@ class ApiFaultsE2ETest {
                 Long.toString(seed),
                 FaultRecord.counts(
                     "faults injected",
-                    injected.values().stream()
-                        .mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum())
-                        .sum(),
+                    total(injected),
                     "requests failed",
-                    faults.failedRequests().values().stream()
-                        .mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum())
-                        .sum(),
+                    total(faults.failedRequests()),
                     "invariant violations",
                     s.env.sim().invariants().violations().size(),
                     "ReconcileError statuses",
@@ -160,5 +156,12 @@ class ApiFaultsE2ETest {
       return null;
     }
     return upgrade.path("step").asText();
+  }
+
+  /** Every step's faults of every class, added up. */
+  private static int total(Map<String, Map<Fault, Integer>> byStep) {
+    return byStep.values().stream()
+        .mapToInt(m -> m.values().stream().mapToInt(Integer::intValue).sum())
+        .sum();
   }
 }
