@@ -86,7 +86,7 @@ public record TrafficReport(
       if (r.failure() != null) {
         failed++;
         failures.add(at(r.sentNanos()) + r.phase() + " " + r.operation() + ": " + r.failure());
-        outside += count(outages, r.fromNanos(), r.sentNanos(), outageRequests) ? 0 : 1;
+        outside += count(outages, r.fromNanos(), r.sentNanos() + r.nanos(), outageRequests) ? 0 : 1;
       }
     }
     int inError = 0;

@@ -71,6 +71,18 @@ class TrafficReportTest {
   }
 
   @Test
+  void aRequestInFlightWhenTheOutageBeganCountsInsideIt() {
+    Outage db = new Outage("MariaDB", 10 * S, 20 * S);
+    // sent just before the stop, answered 500 once the database was gone
+    Request inFlight =
+        new Request(Phase.DURING, "show volume", 9 * S, 9 * S + S / 2, S, 500, "HTTP 500");
+    TrafficReport r = report(List.of(inFlight), List.of(), List.of(db));
+
+    assertThat(r.outages()).singleElement().satisfies(o -> assertThat(o.failedRequests()).isOne());
+    assertThat(r.failuresOutsideOutages()).isZero();
+  }
+
+  @Test
   void withoutOutagesEveryFailureIsOutside() {
     TrafficReport r = report(List.of(request(1, "refused")), List.of(), List.of());
 
