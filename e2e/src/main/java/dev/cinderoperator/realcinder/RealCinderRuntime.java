@@ -434,9 +434,12 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
       Path source = dir.volume(v.getName());
       if (v.getSecret() != null) {
         materializeSecret(pod, v, source);
+      } else if (v.getHostPath() != null) {
+        // this machine is the node: a hostPath is its own directory, shared by every pod
+        source = Path.of(v.getHostPath().getPath());
       } else if (v.getEmptyDir() == null) {
         throw new IllegalStateException(
-            "volume " + v.getName() + ": only Secret and emptyDir volumes run here");
+            "volume " + v.getName() + ": only Secret, hostPath and emptyDir volumes run here");
       }
       if (vm.getSubPath() != null && !vm.getSubPath().isEmpty()) {
         source = source.resolve(vm.getSubPath());
