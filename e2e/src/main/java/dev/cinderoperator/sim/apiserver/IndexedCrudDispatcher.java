@@ -16,7 +16,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -324,7 +323,7 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
    * the server's own thread where a client request would wait for itself).
    */
   public Optional<JsonNode> peek(String path) {
-    return storeView().get(path);
+    return storeView().get(path).map(JsonNode::deepCopy);
   }
 
   /** Who sent what, and what each request was answered. */
@@ -363,15 +362,11 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     };
   }
 
+  /** The stored objects at the path, parsed once per version (shared: read, never modify). */
   private List<JsonNode> read(String path) {
     lock.readLock().lock();
     try {
-      List<JsonNode> out = new ArrayList<>();
-      for (Map.Entry<AttributeSet, String> e :
-          objects.matching(attributeExtractor.fromPath(path))) {
-        out.add(readTree(e.getValue()));
-      }
-      return out;
+      return objects.matchingTrees(attributeExtractor.fromPath(path));
     } finally {
       lock.readLock().unlock();
     }

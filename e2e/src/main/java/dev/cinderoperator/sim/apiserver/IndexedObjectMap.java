@@ -1,5 +1,7 @@
 package dev.cinderoperator.sim.apiserver;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
@@ -20,6 +22,12 @@ import java.util.function.BiConsumer;
  * narrows a query to the keys that can match it and then applies the stock {@link
  * AttributeSet#matches}, so results and their order are those of a full scan. Thread-safe like the
  * synchronized map it replaces; {@link #entrySet()} is a snapshot.
+ *
+ * <p>{@link #matchingTrees} also keeps each object's parsed JSON until the object changes: the
+ * server's own reads (an eviction's budget over every pod and PodDisruptionBudget of the namespace,
+ * the pods down beside a removed one) parsed every object of the namespace per request, which at
+ * 100 clusters (2,900 pods, 2,300 budgets in one namespace) kept the event loop busy for most of an
+ * upgrade.
  */
 final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   private static final String PLURAL = "plural";
@@ -30,6 +38,8 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   private final Map<String, Set<AttributeSet>> byResource = new HashMap<>();
   private final Map<String, Set<AttributeSet>> byNamespace = new HashMap<>();
   private final Map<String, Set<AttributeSet>> byName = new HashMap<>();
+  private final Map<AttributeSet, JsonNode> trees = new HashMap<>();
+  private final ObjectMapper json = new ObjectMapper();
 
   /** Every stored entry whose key matches the query, in insertion order. */
   synchronized List<Map.Entry<AttributeSet, String>> matching(AttributeSet query) {
@@ -40,6 +50,28 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
       }
     }
     return found;
+  }
+
+  /**
+   * The parsed JSON of every stored object whose key matches the query, in insertion order. The
+   * trees are shared with later readers until the object changes: read them, never modify them.
+   */
+  synchronized List<JsonNode> matchingTrees(AttributeSet query) {
+    List<JsonNode> found = new ArrayList<>();
+    for (AttributeSet key : candidates(query)) {
+      if (key.matches(query)) {
+        found.add(trees.computeIfAbsent(key, k -> parse(objects.get(k))));
+      }
+    }
+    return found;
+  }
+
+  private JsonNode parse(String value) {
+    try {
+      return json.readTree(value);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("the store holds JSON that does not parse", e);
+    }
   }
 
   private Collection<AttributeSet> candidates(AttributeSet query) {
@@ -89,6 +121,7 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   @Override
   public synchronized String put(AttributeSet key, String value) {
     String old = objects.put(key, value);
+    trees.remove(key);
     if (old == null) {
       forEachIndex(
           key, (index, k) -> index.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(key));
@@ -99,6 +132,7 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   @Override
   public synchronized String remove(Object key) {
     String old = objects.remove(key);
+    trees.remove(key);
     if (old != null) {
       // an emptied entry goes too: pods with generated names would otherwise leave one each
       forEachIndex(
@@ -127,6 +161,7 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   @Override
   public synchronized void clear() {
     objects.clear();
+    trees.clear();
     byResource.clear();
     byNamespace.clear();
     byName.clear();
