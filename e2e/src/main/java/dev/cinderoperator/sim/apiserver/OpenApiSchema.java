@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Decodes an object as a real API server does with {@code fieldValidation=Strict}, against the
@@ -27,6 +28,9 @@ public final class OpenApiSchema {
   private static final String MODELS = "io.kubernetes.client.openapi.models.";
   private static final Map<Class<?>, Map<String, Field>> FIELDS = new ConcurrentHashMap<>();
   private static final Map<String, Optional<Class<?>>> MODEL_BY_KIND = new ConcurrentHashMap<>();
+  private static final Map<Class<?>, String> GO_STRUCT_NAMES = new ConcurrentHashMap<>();
+  private static final Pattern VERSION_PREFIX =
+      Pattern.compile("^(Core|Events)?V\\d+((alpha|beta)\\d+)?");
 
   private OpenApiSchema() {}
 
@@ -209,9 +213,13 @@ public final class OpenApiSchema {
     };
   }
 
-  /** {@code V1StatefulSetSpec} is Go's {@code StatefulSetSpec}. */
+  /**
+   * {@code V1StatefulSetSpec} is Go's {@code StatefulSetSpec}. Remembered per model: the walk asks
+   * for it at every field of every write, and compiling the pattern each time was half the check.
+   */
   private static String goStructName(Class<?> model) {
-    return model.getSimpleName().replaceFirst("^(Core|Events)?V\\d+((alpha|beta)\\d+)?", "");
+    return GO_STRUCT_NAMES.computeIfAbsent(
+        model, m -> VERSION_PREFIX.matcher(m.getSimpleName()).replaceFirst(""));
   }
 
   /** The JSON name of every declared property of a model, with its Java field. */
