@@ -13,7 +13,6 @@ import dev.cinderoperator.upgrade.steps.EveryServiceWorks;
 import dev.cinderoperator.upgrade.steps.Route;
 import dev.cinderoperator.upgrade.steps.Routes;
 import dev.cinderoperator.upgrade.steps.Step;
-import dev.cinderoperator.upgrade.steps.StepAnswer;
 import dev.cinderoperator.workload.Component;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,9 +86,10 @@ public final class UpgradePlanner {
       ctx.draft = start.upgrade();
       return decision(ctx, start.act(), List.of(), true);
     }
-    Optional<NextAct> roll = ConfigRoll.next(ctx);
-    if (roll.isPresent()) {
-      return decision(ctx, roll.get(), List.of(), false);
+    StepAnswer roll = ConfigRoll.next(ctx);
+    ctx.apply(roll.change());
+    if (!roll.finished()) {
+      return decision(ctx, roll.next(), roll.notices(), false);
     }
     if (ctx.draft != null) {
       ctx.draft.setBlockedBy(null);
@@ -100,7 +100,7 @@ public final class UpgradePlanner {
         new Action.Idle("NothingToDo", "every pod runs " + st.getImage()),
         ctx.draft,
         null,
-        ctx.notices,
+        roll.notices(),
         ctx.keptOff);
   }
 
@@ -120,7 +120,7 @@ public final class UpgradePlanner {
       return recordStep(ctx, route.resumeAfter(u.getStep()));
     }
     StepAnswer answer = step.get().next(ctx);
-    answer.change().accept(u);
+    ctx.apply(answer.change());
     notices.addAll(answer.notices());
     if (!answer.finished()) {
       return answer.next();
@@ -135,15 +135,18 @@ public final class UpgradePlanner {
   /** The act, held while paused, with the status it needs written first. */
   private Decision decision(
       PlanContext ctx, NextAct next, List<Decision.Notice> stepNotices, boolean upgrading) {
+    ctx.apply(next.change());
     NextAct b = PauseHold.apply(ctx, next);
+    if (b != next) {
+      ctx.apply(b.change());
+    }
     ctx.ensureDraft();
     ctx.draft.setBlockedBy(b.blockedBy());
     List<Decision.Notice> notices = new ArrayList<>(stepNotices);
     if (upgrading) {
       count(ctx.draft, ctx);
-      FailedBackupReport.record(ctx, notices);
+      ctx.apply(FailedBackupReport.record(ctx, notices));
     }
-    notices.addAll(ctx.notices);
     return new Decision(b.action(), ctx.draft, phaseOf(b), notices, ctx.keptOff);
   }
 
@@ -206,7 +209,7 @@ public final class UpgradePlanner {
     u.setStepStartedAt(ctx.now().toString());
     u.setInFlight(null);
     u.setInFlightSince(null);
-    next.begin(ctx, u);
+    ctx.apply(next.begin(ctx));
     return NextAct.of(new Action.RecordStep(previous, next.id()));
   }
 

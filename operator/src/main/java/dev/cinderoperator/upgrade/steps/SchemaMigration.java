@@ -10,6 +10,7 @@ import dev.cinderoperator.upgrade.JobSteps;
 import dev.cinderoperator.upgrade.NextAct;
 import dev.cinderoperator.upgrade.PlanContext;
 import dev.cinderoperator.upgrade.PlannedStep;
+import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.upgrade.UpgradeJob;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Names;
