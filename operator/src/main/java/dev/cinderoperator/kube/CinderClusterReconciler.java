@@ -87,7 +87,15 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
     this.statuses = new StatusRecorder(client, clock, events, metrics);
     this.driver =
         new ClusterDriver(
-            client, clock, catalog, settings, events, new ObjectApplier(client), collaborators);
+            new DriverParts(
+                client,
+                clock,
+                catalog,
+                settings,
+                events,
+                new ObjectApplier(client),
+                collaborators,
+                new ServicesTableReads(clock, settings.idlePollInterval())));
   }
 
   @Override
