@@ -64,7 +64,7 @@ public class UpgradeExecutor {
       StatusSink sink,
       WorkloadApplier applier) {}
 
-  /** Applies the workloads parts.with() the images and replicas the roll asks for. */
+  /** Applies the workloads with the images and replicas the roll asks for. */
   @FunctionalInterface
   public interface WorkloadApplier {
     void apply(DesiredWorkloads desired);
@@ -220,7 +220,7 @@ public class UpgradeExecutor {
     announcements.release(cc);
   }
 
-  /** What is held for a cluster: cached table parts.reads(), step clocks, announced jobs. */
+  /** What is held for a cluster: cached table reads, step clocks, announced jobs. */
   Map<String, Integer> heldFor(CinderCluster cc) {
     String key = ServicesTableReads.key(cc);
     Map<String, Integer> held = new LinkedHashMap<>();
