@@ -19,4 +19,24 @@ record DriverParts(
     EventRecorder events,
     ObjectApplier applier,
     ClusterDriver.Collaborators with,
-    ServicesTableReads reads) {}
+    ServicesTableReads reads) {
+
+  /** A fresh applier and services-table reads for the rest. */
+  DriverParts(
+      KubernetesClient client,
+      Clock clock,
+      ReleaseCatalog catalog,
+      OperatorSettings settings,
+      EventRecorder events,
+      ClusterDriver.Collaborators with) {
+    this(
+        client,
+        clock,
+        catalog,
+        settings,
+        events,
+        new ObjectApplier(client),
+        with,
+        new ServicesTableReads(clock, settings.idlePollInterval()));
+  }
+}
