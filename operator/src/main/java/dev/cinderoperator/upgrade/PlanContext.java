@@ -12,11 +12,9 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * One planning pass: the observation, the status as read, and the status being drafted (by the
@@ -52,9 +50,6 @@ public final class PlanContext {
    */
   public UpgradeStatus draft;
 
-  /** Backup hosts every scheduler must skip for new backups, as of this pass. */
-  public final Set<String> keptOff = new LinkedHashSet<>();
-
   private final Map<String, PodView> podsByName = new LinkedHashMap<>();
 
   public PlanContext(Observation obs) {
@@ -70,11 +65,6 @@ public final class PlanContext {
 
   public Instant now() {
     return obs.now();
-  }
-
-  /** Asks for the host's new backups to be kept off the schedulers while this holds. */
-  public void keepOff(String host) {
-    keptOff.add(host);
   }
 
   public PodView pod(String name) {

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -51,7 +52,8 @@ public final class PodRoller {
   private static StepAnswer step(PlanContext ctx, ClusterLayout.Slot slot, Goal goal) {
     PodView pod = ctx.pod(slot.pod());
     if (pod == null || pod.terminating()) {
-      return StepAnswer.of(away(ctx, slot, pod).with(VolumeGap.follow(ctx, slot, pod)));
+      return StepAnswer.of(away(ctx, slot, pod).with(VolumeGap.follow(ctx, slot, pod)))
+          .keepingOff(keptOffUntilBack(ctx, slot) ? Set.of(slot.host()) : Set.of());
     }
     if (goal.reached().test(pod)) {
       Optional<NextAct> gate = PodGate.check(ctx, pod, slot, goal.expected());
@@ -66,20 +68,24 @@ public final class PodRoller {
       }
       return passed;
     }
-    return StepAnswer.of(replace(ctx, slot, goal, pod));
+    return replace(ctx, slot, goal, pod);
+  }
+
+  /**
+   * Whether a backup host whose pod is gone or going stays kept off until its new pod exists: a
+   * create sent to the host now would wait in its queue and be reset to error when the new service
+   * starts.
+   */
+  private static boolean keptOffUntilBack(PlanContext ctx, ClusterLayout.Slot slot) {
+    boolean backup = slot.component() == Component.BACKUP;
+    boolean stopped = backup && ctx.obs.backupHostsStopped().contains(slot.host());
+    boolean shared = backup && BackupDrain.othersServe(ctx, slot.host());
+    return shared && (stopped || ctx.recordedInFlight(PlanContext.markerPod(slot.pod())));
   }
 
   /** The slot's pod is gone or going: wait for its StatefulSet to bring it back, up to a bound. */
   private static NextAct away(PlanContext ctx, ClusterLayout.Slot slot, PodView pod) {
     String podMarker = PlanContext.markerPod(slot.pod());
-    boolean backup = slot.component() == Component.BACKUP;
-    boolean stopped = backup && ctx.obs.backupHostsStopped().contains(slot.host());
-    boolean shared = backup && BackupDrain.othersServe(ctx, slot.host());
-    if (shared && (stopped || ctx.recordedInFlight(podMarker))) {
-      // Until its new pod exists: a create sent to the host now would wait in its queue and be
-      // reset to error when the new service starts.
-      ctx.keepOff(slot.host());
-    }
     Optional<Instant> since = ctx.inFlightSince(podMarker);
     Duration timeout = ctx.policy.podReadyTimeoutOrDefault();
     if (since.isPresent() && ctx.now().isAfter(since.get().plus(timeout))) {
@@ -107,7 +113,8 @@ public final class PodRoller {
    * The slot's pod has not reached the goal: drain it if it serves backups, then replace or restart
    * it.
    */
-  private static NextAct replace(PlanContext ctx, ClusterLayout.Slot slot, Goal goal, PodView pod) {
+  private static StepAnswer replace(
+      PlanContext ctx, ClusterLayout.Slot slot, Goal goal, PodView pod) {
     String podMarker = PlanContext.markerPod(slot.pod());
     String drainMarker = PlanContext.markerDrain(slot.pod());
     boolean backup = slot.component() == Component.BACKUP;
@@ -116,26 +123,28 @@ public final class PodRoller {
     boolean inFlight =
         ctx.recordedInFlight(podMarker) || ctx.recordedInFlight(drainMarker) || stopped;
     if (!inFlight && ctx.policy.pausedOrDefault()) {
-      return PlanContext.paused("paused by spec.upgrade.paused; next: pod " + slot.pod());
+      return StepAnswer.of(
+          PlanContext.paused("paused by spec.upgrade.paused; next: pod " + slot.pod()));
     }
     Optional<NextAct> blocker = PodInventory.blocker(ctx, slot.pod());
     if (blocker.isPresent()) {
-      return blocker.get();
+      return StepAnswer.of(blocker.get());
     }
+    // Drained, and kept off the schedulers, again on every pass until the pod is seen
+    // terminating: the executor may have refused the delete because a backup started after the
+    // last count.
+    Set<String> keptOff = shared ? Set.of(slot.host()) : Set.of();
     String why = goal.why();
     Action.BackupSwap swap = null;
     StatusChange drained = StatusChange.NONE;
     if (backup) {
-      // Drained again on every pass until the pod is seen terminating: the executor may have
-      // refused the delete because a backup started after the last count.
-      if (shared) {
-        ctx.keepOff(slot.host());
-        if (!stopped) {
-          return new NextAct(
-                  new Action.StopNewBackups(slot.host()),
-                  "pod " + slot.pod() + ": stopping new backups on " + slot.host())
-              .with(ctx.inFlight(drainMarker));
-        }
+      if (shared && !stopped) {
+        return StepAnswer.of(
+                new NextAct(
+                        new Action.StopNewBackups(slot.host()),
+                        "pod " + slot.pod() + ": stopping new backups on " + slot.host())
+                    .with(ctx.inFlight(drainMarker)))
+            .keepingOff(keptOff);
       }
       String who =
           "pod "
@@ -146,7 +155,7 @@ public final class PodRoller {
                       + " swap)");
       BackupDrain drain = BackupDrain.of(ctx, drainMarker, List.of(slot.host()), who, shared);
       if (drain.blocked().isPresent()) {
-        return drain.blocked().get().with(drain.change());
+        return StepAnswer.of(drain.blocked().get().with(drain.change())).keepingOff(keptOff);
       }
       drained = drain.change();
       if (drain.abandoned() > 0) {
@@ -163,8 +172,10 @@ public final class PodRoller {
             ? new Action.RestartPod(pod.name(), pod.uid(), pod.component(), why, swap)
             : new Action.ReplacePod(
                 pod.name(), pod.uid(), pod.component(), slot.backend(), why, swap);
-    return new NextAct(
-            act, "pod " + slot.pod() + ": " + (goal.restart() ? "restarting" : "replacing"))
-        .with(drained.then(ctx.inFlight(podMarker)).then(VolumeGap.start(ctx, slot)));
+    return StepAnswer.of(
+            new NextAct(
+                    act, "pod " + slot.pod() + ": " + (goal.restart() ? "restarting" : "replacing"))
+                .with(drained.then(ctx.inFlight(podMarker)).then(VolumeGap.start(ctx, slot))))
+        .keepingOff(keptOff);
   }
 }

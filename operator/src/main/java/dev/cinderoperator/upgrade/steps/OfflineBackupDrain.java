@@ -25,15 +25,15 @@ final class OfflineBackupDrain {
     List<String> hosts = new ArrayList<>();
     for (ClusterLayout.Slot slot : ctx.layout.backups()) {
       hosts.add(slot.host());
-      ctx.keepOff(slot.host());
     }
     for (ClusterLayout.Slot slot : ctx.layout.backups()) {
       if (!ctx.obs.backupHostsStopped().contains(slot.host())) {
         return StepAnswer.of(
-            new NextAct(
-                    new Action.StopNewBackups(slot.host()),
-                    "offline upgrade: stopping new backups on " + slot.host())
-                .with(ctx.inFlight(PlanContext.OFFLINE_DRAIN)));
+                new NextAct(
+                        new Action.StopNewBackups(slot.host()),
+                        "offline upgrade: stopping new backups on " + slot.host())
+                    .with(ctx.inFlight(PlanContext.OFFLINE_DRAIN)))
+            .keepingOff(hosts);
       }
     }
     if (hosts.isEmpty()) {
@@ -51,6 +51,6 @@ final class OfflineBackupDrain {
                   + " (backupDrainTimeoutAction: Proceed), Cinder marks them error",
               true));
     }
-    return StepAnswer.of(drain.blocked(), notices).with(drain.change());
+    return StepAnswer.of(drain.blocked(), notices).with(drain.change()).keepingOff(hosts);
   }
 }

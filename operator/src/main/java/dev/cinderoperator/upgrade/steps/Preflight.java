@@ -50,7 +50,8 @@ public record Preflight(boolean drainsBackups) implements Step {
     if (drain.finished()) {
       told.addAll(checks.notices());
     }
-    return new StepAnswer(drain.next(), told, checks.change().then(drain.change()));
+    return new StepAnswer(
+        drain.next(), told, checks.change().then(drain.change()), drain.keptOff());
   }
 
   private static StepAnswer checks(PlanContext ctx) {
