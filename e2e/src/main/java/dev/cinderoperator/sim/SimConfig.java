@@ -3,6 +3,7 @@ package dev.cinderoperator.sim;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Timings and scope of a {@link SimulatedCluster}. Delays are wall-clock (the clock only stamps
@@ -90,130 +91,88 @@ public record SimConfig(
   }
 
   public SimConfig withNamespace(String value) {
-    return new SimConfig(
-        value,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
+    return edit(c -> c.namespace = value);
   }
 
   public SimConfig withPodStartDelay(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        value,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
+    return edit(c -> c.podStartDelay = value);
   }
 
   public SimConfig withReadinessDelay(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        value,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
+    return edit(c -> c.readinessDelay = value);
   }
 
   public SimConfig withTerminationGracePeriod(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        value,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
+    return edit(c -> c.terminationGracePeriod = value);
   }
 
   public SimConfig withJobRunTime(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        value,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
+    return edit(c -> c.jobRunTime = value);
   }
 
   public SimConfig withReportInterval(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        value,
-        clock,
-        seed);
+    return edit(c -> c.reportInterval = value);
   }
 
   public SimConfig withClock(Clock value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        value,
-        seed);
+    return edit(c -> c.clock = value);
   }
 
   public SimConfig withSeed(long value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        value);
+    return edit(c -> c.seed = value);
+  }
+
+  /** A copy with one change: every {@code withX} is a line, not another copy of the field list. */
+  private SimConfig edit(Consumer<Copy> change) {
+    Copy copy = new Copy(this);
+    change.accept(copy);
+    return copy.build();
+  }
+
+  /** The fields of a config, mutable while one {@code withX} changes one of them. */
+  private static final class Copy {
+    String namespace;
+    String nodeName;
+    Duration resyncInterval;
+    Duration podStartDelay;
+    Duration readinessDelay;
+    Duration terminationGracePeriod;
+    Duration jobRunTime;
+    Duration jobRetryDelay;
+    Duration crashBackOff;
+    Duration reportInterval;
+    Clock clock;
+    long seed;
+
+    Copy(SimConfig c) {
+      namespace = c.namespace;
+      nodeName = c.nodeName;
+      resyncInterval = c.resyncInterval;
+      podStartDelay = c.podStartDelay;
+      readinessDelay = c.readinessDelay;
+      terminationGracePeriod = c.terminationGracePeriod;
+      jobRunTime = c.jobRunTime;
+      jobRetryDelay = c.jobRetryDelay;
+      crashBackOff = c.crashBackOff;
+      reportInterval = c.reportInterval;
+      clock = c.clock;
+      seed = c.seed;
+    }
+
+    SimConfig build() {
+      return new SimConfig(
+          namespace,
+          nodeName,
+          resyncInterval,
+          podStartDelay,
+          readinessDelay,
+          terminationGracePeriod,
+          jobRunTime,
+          jobRetryDelay,
+          crashBackOff,
+          reportInterval,
+          clock,
+          seed);
+    }
   }
 }
