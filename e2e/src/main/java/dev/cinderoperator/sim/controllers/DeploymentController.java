@@ -1,7 +1,6 @@
 package dev.cinderoperator.sim.controllers;
 
 import dev.cinderoperator.sim.SimConfig;
-import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -26,13 +25,10 @@ import java.util.Random;
  * labelled {@code pod-template-hash}, Recreate or RollingUpdate within maxSurge/maxUnavailable, and
  * {@code .status} as {@code kubectl rollout status} reads it.
  */
-public final class DeploymentController extends ControlLoop {
+public final class DeploymentController extends PodOwnerLoop<Deployment> {
   public static final String HASH_LABEL = "pod-template-hash";
 
-  private final KubernetesClient client;
-  private final SimConfig config;
   private final Random random;
-  private final SimCaches caches;
 
   /** Per Deployment uid: the version its template hash and last written status belong to. */
   private final Map<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
@@ -40,26 +36,12 @@ public final class DeploymentController extends ControlLoop {
   private record Seen(String version, String templateHash, DeploymentStatus status) {}
 
   public DeploymentController(KubernetesClient client, SimConfig config, SimCaches caches) {
-    super("deployment-controller", config.resyncInterval());
-    this.client = client;
-    this.caches = caches;
-    this.config = config;
+    super("deployment-controller", "Deployment", caches.deployments, client, config, caches);
     this.random = new Random(config.seed() * 31 + 7);
   }
 
   @Override
-  protected void watchAll() {
-    wakeOn(caches.deployments);
-    wakeOn(caches.pods);
-  }
-
-  @Override
-  protected void reconcile() {
-    OwnedPods.reconcileEach(
-        this, "Deployment", caches.deployments.list(), caches.pods.list(), this::reconcile);
-  }
-
-  private void reconcile(Deployment d, List<Pod> pods) {
+  protected void reconcile(Deployment d, List<Pod> pods) {
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     String hash = templateHash(d);
     List<Pod> fresh = new ArrayList<>();

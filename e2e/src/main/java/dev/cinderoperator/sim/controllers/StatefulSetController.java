@@ -2,7 +2,6 @@ package dev.cinderoperator.sim.controllers;
 
 import dev.cinderoperator.sim.KubeTime;
 import dev.cinderoperator.sim.SimConfig;
-import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
 import dev.cinderoperator.sim.node.PodTerminations;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -30,15 +29,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * waiting for Ready), scale up and down from the highest ordinal, and {@code .status}. A pod's name
  * is reused only after the kubelet has finished terminating its previous holder.
  */
-public final class StatefulSetController extends ControlLoop {
+public final class StatefulSetController extends PodOwnerLoop<StatefulSet> {
   public static final String REVISION_LABEL = "controller-revision-hash";
   public static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
   private static final Duration LOST_TERMINATION = Duration.ofSeconds(2);
 
-  private final KubernetesClient client;
-  private final SimConfig config;
   private final PodTerminations terminations;
-  private final SimCaches caches;
 
   /** Templates by revision name, so pods below a partition are recreated at their revision. */
   private final Map<String, PodTemplateSpec> revisions = new ConcurrentHashMap<>();
@@ -61,26 +57,12 @@ public final class StatefulSetController extends ControlLoop {
 
   public StatefulSetController(
       KubernetesClient client, SimConfig config, PodTerminations terminations, SimCaches caches) {
-    super("statefulset-controller", config.resyncInterval());
-    this.client = client;
-    this.caches = caches;
-    this.config = config;
+    super("statefulset-controller", "StatefulSet", caches.statefulSets, client, config, caches);
     this.terminations = terminations;
   }
 
   @Override
-  protected void watchAll() {
-    wakeOn(caches.statefulSets);
-    wakeOn(caches.pods);
-  }
-
-  @Override
-  protected void reconcile() {
-    OwnedPods.reconcileEach(
-        this, "StatefulSet", caches.statefulSets.list(), caches.pods.list(), this::reconcile);
-  }
-
-  private void reconcile(StatefulSet sts, List<Pod> ownedPods) {
+  protected void reconcile(StatefulSet sts, List<Pod> ownedPods) {
     String ns = sts.getMetadata().getNamespace();
     String name = sts.getMetadata().getName();
     int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
