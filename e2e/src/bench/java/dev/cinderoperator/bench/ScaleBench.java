@@ -210,13 +210,19 @@ class ScaleBench {
           .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
           .until(
               () -> {
-                long ready = countOn(env, names, release);
+                Progress p = progressOn(env, names, release);
                 long s = Duration.between(start, Instant.now()).toSeconds();
                 if (s / 10 > lastPrint[0]) { // a progress line every 10 s
                   lastPrint[0] = s / 10;
-                  System.out.printf("  %3d s: %d/%d on %s%n", s, ready, names.size(), release);
+                  System.out.printf(
+                      "  %3d s: %d/%d on %s%s%n",
+                      s,
+                      p.ready(),
+                      names.size(),
+                      release,
+                      p.elsewhere().isEmpty() ? "" : ", the others at " + p.elsewhere());
                 }
-                return ready == names.size();
+                return p.ready() == names.size();
               });
       return true;
     } catch (ConditionTimeoutException e) {
@@ -234,22 +240,50 @@ class ScaleBench {
   }
 
   static long countOn(SimulatedEnvironment env, List<String> names, String release) {
+    return progressOn(env, names, release).ready();
+  }
+
+  /**
+   * Clusters Ready on the release, and where the others are (their phase and step, counted), so a
+   * slow run shows whether every cluster moves or some stall.
+   */
+  record Progress(long ready, Map<String, Long> elsewhere) {}
+
+  static Progress progressOn(SimulatedEnvironment env, List<String> names, String release) {
     // one list, not one get per cluster: the benchmark's own reads go through the sim's client
     Set<String> wanted = Set.copyOf(names);
-    return env
-        .client()
-        .resources(dev.cinderoperator.api.CinderCluster.class)
-        .inNamespace(NS)
-        .list()
-        .getItems()
-        .stream()
-        .filter(cc -> wanted.contains(cc.getMetadata().getName()))
-        .filter(
-            cc ->
-                cc.getStatus() != null
-                    && release.equals(cc.getStatus().getRelease())
-                    && cc.getStatus().getPhase() == dev.cinderoperator.api.Phase.Ready)
-        .count();
+    Map<Boolean, List<dev.cinderoperator.api.CinderCluster>> done =
+        env
+            .client()
+            .resources(dev.cinderoperator.api.CinderCluster.class)
+            .inNamespace(NS)
+            .list()
+            .getItems()
+            .stream()
+            .filter(cc -> wanted.contains(cc.getMetadata().getName()))
+            .collect(
+                java.util.stream.Collectors.partitioningBy(
+                    cc ->
+                        cc.getStatus() != null
+                            && release.equals(cc.getStatus().getRelease())
+                            && cc.getStatus().getPhase() == dev.cinderoperator.api.Phase.Ready));
+    Map<String, Long> elsewhere =
+        done.get(false).stream()
+            .collect(
+                java.util.stream.Collectors.groupingBy(
+                    ScaleBench::whereItIs,
+                    java.util.TreeMap::new,
+                    java.util.stream.Collectors.counting()));
+    return new Progress(done.get(true).size(), elsewhere);
+  }
+
+  static String whereItIs(dev.cinderoperator.api.CinderCluster cc) {
+    if (cc.getStatus() == null || cc.getStatus().getPhase() == null) {
+      return "no status";
+    }
+    var upgrade = cc.getStatus().getUpgrade();
+    return cc.getStatus().getPhase()
+        + (upgrade == null || upgrade.getStep() == null ? "" : " " + upgrade.getStep());
   }
 
   /** The violating cluster's pod events in the 15 s before the violation, to see what led to it. */
