@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -196,18 +195,5 @@ public final class JobController extends PodOwnerLoop<Job> {
             labels,
             config.nodeName());
     caches.pods.wrote(client.pods().resource(pod).create());
-  }
-
-  private void delete(Pod pod) {
-    try {
-      client
-          .pods()
-          .inNamespace(pod.getMetadata().getNamespace())
-          .withName(pod.getMetadata().getName())
-          .delete();
-      caches.pods.deleted(pod);
-    } catch (KubernetesClientException e) {
-      // already gone
-    }
   }
 }

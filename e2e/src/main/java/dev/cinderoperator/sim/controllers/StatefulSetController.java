@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -47,11 +46,6 @@ public final class StatefulSetController extends PodOwnerLoop<StatefulSet> {
   /** The current revision per StatefulSet uid (its status may be wiped by a PUT of the spec). */
   private final Map<String, String> currentRevisions = new ConcurrentHashMap<>();
 
-  /** Per StatefulSet uid: the version its template hash and last written status belong to. */
-  private final Map<String, Seen> seen = new ConcurrentHashMap<>();
-
-  private record Seen(String version, String templateHash, StatefulSetStatus status) {}
-
   /** Pod create failures already reported, by StatefulSet uid and message. */
   private final java.util.Set<String> reportedFailures = ConcurrentHashMap.newKeySet();
 
@@ -67,7 +61,7 @@ public final class StatefulSetController extends PodOwnerLoop<StatefulSet> {
     String name = sts.getMetadata().getName();
     int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
     PodTemplateSpec template = sts.getSpec().getTemplate();
-    String updateRevision = name + "-" + templateHash(sts);
+    String updateRevision = name + "-" + templateHash(sts, sts.getSpec().getTemplate());
     revisions.put(ns + "/" + updateRevision, template);
     String currentRevision = currentRevision(sts, ownedPods, updateRevision);
 
@@ -82,7 +76,7 @@ public final class StatefulSetController extends PodOwnerLoop<StatefulSet> {
         lastUid.put(ns + "/" + pod.getMetadata().getName(), pod.getMetadata().getUid());
       }
     }
-    strays.forEach(this::deleteQuietly);
+    strays.forEach(this::deletePod);
 
     boolean parallel = "Parallel".equals(sts.getSpec().getPodManagementPolicy());
     boolean onDelete =
@@ -122,7 +116,7 @@ public final class StatefulSetController extends PodOwnerLoop<StatefulSet> {
       if (!parallel && !allReady(byOrdinal.headMap(ordinal))) {
         break;
       }
-      deleteQuietly(byOrdinal.remove(ordinal));
+      deletePod(byOrdinal.remove(ordinal));
       if (!parallel) {
         break;
       }
@@ -136,25 +130,13 @@ public final class StatefulSetController extends PodOwnerLoop<StatefulSet> {
         }
         Pod pod = byOrdinal.get(ordinal);
         if (!updateRevision.equals(revisionOf(pod))) {
-          deleteQuietly(pod);
+          deletePod(pod);
           break;
         }
       }
     }
 
     writeStatus(sts, byOrdinal, replicas, currentRevision, updateRevision);
-  }
-
-  /** Hashing a template is costly; the hash changes only with the StatefulSet's version. */
-  private String templateHash(StatefulSet sts) {
-    Seen known = seen.get(sts.getMetadata().getUid());
-    if (known != null && known.version().equals(sts.getMetadata().getResourceVersion())) {
-      return known.templateHash();
-    }
-    String hash = TemplateHash.of(sts.getSpec().getTemplate());
-    seen.put(
-        sts.getMetadata().getUid(), new Seen(sts.getMetadata().getResourceVersion(), hash, null));
-    return hash;
   }
 
   private String currentRevision(StatefulSet sts, List<Pod> pods, String updateRevision) {
@@ -212,27 +194,19 @@ public final class StatefulSetController extends PodOwnerLoop<StatefulSet> {
             .withUpdateRevision(updateRevision)
             .withCollisionCount(0)
             .build();
-    String uid = sts.getMetadata().getUid();
-    Seen known = seen.get(uid);
-    if (known != null
-        && desired.equals(known.status())
-        && known.version().equals(sts.getMetadata().getResourceVersion())) {
-      // the API server holds what we last wrote and nobody wrote since: skip the comparison
-      return;
-    }
     String hash = updateRevision.substring(sts.getMetadata().getName().length() + 1);
-    if (!Objects.equals(
-        client.getKubernetesSerialization().asJson(desired),
-        sts.getStatus() == null
-            ? ""
-            : client.getKubernetesSerialization().asJson(sts.getStatus()))) {
-      StatefulSet update = new StatefulSetBuilder(sts).withStatus(desired).build();
-      StatefulSet written =
-          caches.statefulSets.wrote(client.apps().statefulSets().resource(update).updateStatus());
-      seen.put(uid, new Seen(written.getMetadata().getResourceVersion(), hash, desired));
-    } else {
-      seen.put(uid, new Seen(sts.getMetadata().getResourceVersion(), hash, desired));
-    }
+    writeStatus(
+        sts,
+        hash,
+        desired,
+        sts.getStatus(),
+        () ->
+            caches.statefulSets.wrote(
+                client
+                    .apps()
+                    .statefulSets()
+                    .resource(new StatefulSetBuilder(sts).withStatus(desired).build())
+                    .updateStatus()));
   }
 
   private Pod createPod(StatefulSet sts, int ordinal, String revision, PodTemplateSpec template) {
@@ -350,18 +324,5 @@ public final class StatefulSetController extends PodOwnerLoop<StatefulSet> {
 
   private static boolean allReady(Map<Integer, Pod> pods) {
     return pods.values().stream().allMatch(PodTemplates::isReady);
-  }
-
-  private void deleteQuietly(Pod pod) {
-    try {
-      client
-          .pods()
-          .inNamespace(pod.getMetadata().getNamespace())
-          .withName(pod.getMetadata().getName())
-          .delete();
-      caches.pods.deleted(pod);
-    } catch (KubernetesClientException e) {
-      // already gone
-    }
   }
 }
