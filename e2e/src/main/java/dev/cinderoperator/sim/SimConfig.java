@@ -91,60 +91,35 @@ public record SimConfig(
   }
 
   public SimConfig withNamespace(String value) {
-    return edit(c -> c.namespace = value);
+    return with(d -> d.namespace = value);
   }
 
-  public SimConfig withPodStartDelay(Duration value) {
-    return edit(c -> c.podStartDelay = value);
+  /**
+   * A copy with the changes {@code edit} makes to a draft of this config, e.g. {@code
+   * SimConfig.fast().with(d -> d.podStartDelay = Duration.ofMillis(700))}.
+   */
+  public SimConfig with(Consumer<Draft> edit) {
+    Draft draft = new Draft(this);
+    edit.accept(draft);
+    return draft.build();
   }
 
-  public SimConfig withReadinessDelay(Duration value) {
-    return edit(c -> c.readinessDelay = value);
-  }
+  /** The fields of a config, mutable while {@link #with} edits a copy (the record checks them). */
+  public static final class Draft {
+    public String namespace;
+    public String nodeName;
+    public Duration resyncInterval;
+    public Duration podStartDelay;
+    public Duration readinessDelay;
+    public Duration terminationGracePeriod;
+    public Duration jobRunTime;
+    public Duration jobRetryDelay;
+    public Duration crashBackOff;
+    public Duration reportInterval;
+    public Clock clock;
+    public long seed;
 
-  public SimConfig withTerminationGracePeriod(Duration value) {
-    return edit(c -> c.terminationGracePeriod = value);
-  }
-
-  public SimConfig withJobRunTime(Duration value) {
-    return edit(c -> c.jobRunTime = value);
-  }
-
-  public SimConfig withReportInterval(Duration value) {
-    return edit(c -> c.reportInterval = value);
-  }
-
-  public SimConfig withClock(Clock value) {
-    return edit(c -> c.clock = value);
-  }
-
-  public SimConfig withSeed(long value) {
-    return edit(c -> c.seed = value);
-  }
-
-  /** A copy with one change: every {@code withX} is a line, not another copy of the field list. */
-  private SimConfig edit(Consumer<Copy> change) {
-    Copy copy = new Copy(this);
-    change.accept(copy);
-    return copy.build();
-  }
-
-  /** The fields of a config, mutable while one {@code withX} changes one of them. */
-  private static final class Copy {
-    String namespace;
-    String nodeName;
-    Duration resyncInterval;
-    Duration podStartDelay;
-    Duration readinessDelay;
-    Duration terminationGracePeriod;
-    Duration jobRunTime;
-    Duration jobRetryDelay;
-    Duration crashBackOff;
-    Duration reportInterval;
-    Clock clock;
-    long seed;
-
-    Copy(SimConfig c) {
+    private Draft(SimConfig c) {
       namespace = c.namespace;
       nodeName = c.nodeName;
       resyncInterval = c.resyncInterval;
@@ -159,7 +134,7 @@ public record SimConfig(
       seed = c.seed;
     }
 
-    SimConfig build() {
+    private SimConfig build() {
       return new SimConfig(
           namespace,
           nodeName,

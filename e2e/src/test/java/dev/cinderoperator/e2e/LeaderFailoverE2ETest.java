@@ -76,7 +76,7 @@ class LeaderFailoverE2ETest {
         Scenario.start(
             // pods start slowly enough that six failovers (4 to 5 s each) fit into the upgrade
             // also on an idle machine (at 300 ms one seed finished after four)
-            SimConfig.fast().withPodStartDelay(Duration.ofMillis(2500)),
+            SimConfig.fast().with(d -> d.podStartDelay = Duration.ofMillis(2500)),
             w ->
                 w.withOperatorClient(
                     b ->
