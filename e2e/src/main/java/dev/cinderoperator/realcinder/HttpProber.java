@@ -1,5 +1,6 @@
 package dev.cinderoperator.realcinder;
 
+import dev.cinderoperator.threads.DaemonThreads;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,13 +34,7 @@ final class HttpProber implements AutoCloseable {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private final ScheduledExecutorService executor =
-      Executors.newScheduledThreadPool(
-          1,
-          r -> {
-            Thread t = new Thread(r, "sim-http-prober");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newScheduledThreadPool(1, DaemonThreads.named("sim-http-prober"));
   private final Map<String, State> states = new ConcurrentHashMap<>();
 
   void watch(String uid, Probe probe, BooleanSupplier alive) {

@@ -49,4 +49,22 @@ record PodDirectory(Path root) {
   Path terminationLog() {
     return root.resolve("termination-log");
   }
+
+  /** The output so far (empty when there is none yet). */
+  String outputText() {
+    return read(output());
+  }
+
+  /** What the container wrote to its termination log. */
+  String terminationMessage() {
+    return read(terminationLog());
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.exists(file) ? Files.readString(file) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }

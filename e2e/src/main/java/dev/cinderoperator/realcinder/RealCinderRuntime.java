@@ -3,32 +3,17 @@ package dev.cinderoperator.realcinder;
 import dev.cinderoperator.cinder.CinderBinary;
 import dev.cinderoperator.cinder.Release;
 import dev.cinderoperator.sim.node.ContainerRuntime;
-import dev.cinderoperator.sim.node.SecretData;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.HTTPGetAction;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.Volume;
-import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,9 +48,6 @@ import org.slf4j.LoggerFactory;
 public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RealCinderRuntime.class);
 
-  /** Where an imitated release's start-up hook is mounted in its containers. */
-  static final String HOOK_PATH = "/run/cinder-imitation";
-
   /**
    * Machine-local settings.
    *
@@ -79,48 +61,23 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
     }
   }
 
-  /** One container this runtime started, kept after it ended (logs for assertions). */
-  public static final class Run {
-    private final String namespace;
-    private final String pod;
-    private final String uid;
-    private final String image;
-    private final String component;
-    private final PodContainer container;
-    private final Instant startedAt;
-
-    Run(Pod p, String image, String component, PodContainer container, Instant startedAt) {
-      this.namespace = p.getMetadata().getNamespace();
-      this.pod = p.getMetadata().getName();
-      this.uid = p.getMetadata().getUid();
-      this.image = image;
-      this.component = component;
-      this.container = container;
-      this.startedAt = startedAt;
-    }
-
-    public String namespace() {
-      return namespace;
-    }
-
-    public String pod() {
-      return pod;
-    }
-
-    public String uid() {
-      return uid;
-    }
-
-    public String image() {
-      return image;
-    }
-
-    public String component() {
-      return component;
-    }
-
-    public Instant startedAt() {
-      return startedAt;
+  /**
+   * One container this runtime started, kept after it ended (logs for assertions).
+   *
+   * @param component the pod's {@code app.kubernetes.io/component} label, or null
+   */
+  public record Run(
+      String namespace,
+      String pod,
+      String uid,
+      String image,
+      String component,
+      Instant startedAt,
+      PodContainer container) {
+    static Run of(Pod p, String image, String component, PodContainer container) {
+      ObjectMeta m = p.getMetadata();
+      return new Run(
+          m.getNamespace(), m.getName(), m.getUid(), image, component, Instant.now(), container);
     }
 
     /** The pod's directory (volumes, output, termination message). */
@@ -145,27 +102,15 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
 
     /** Cinder's log so far (empty when it wrote none yet). */
     public String logText() {
-      try {
-        return Files.exists(log()) ? Files.readString(log()) : "";
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    PodContainer container() {
-      return container;
+      return container.dir().outputText();
     }
   }
 
-  /** A root filesystem an image runs from, and the older release it imitates, if any. */
-  private record Image(Path root, ReleaseImitation imitation) {}
-
-  private final KubernetesClient client;
   private final Settings settings;
-  private final Map<String, Image> images = new ConcurrentHashMap<>();
-  private final Map<String, Map<String, String>> appendedConfig = new ConcurrentHashMap<>();
+  private final ImageRoots images = new ImageRoots();
+  private final PodVolumes volumes;
+  private final PodPorts ports = new PodPorts();
   private final Map<String, Run> running = new ConcurrentHashMap<>();
-  private final Map<String, Map<Integer, Integer>> ports = new ConcurrentHashMap<>();
   private final HttpProber prober = new HttpProber();
   private final List<Run> history = new CopyOnWriteArrayList<>();
   private final List<CompletableFuture<Void>> stopping = new CopyOnWriteArrayList<>();
@@ -173,7 +118,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
   private final AtomicInteger starts = new AtomicInteger();
 
   public RealCinderRuntime(KubernetesClient client, Settings settings) {
-    this.client = client;
+    this.volumes = new PodVolumes(client);
     this.settings = settings;
   }
 
@@ -184,10 +129,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
 
   /** Pods of this image run from {@code root} (a Cinder release's root filesystem). */
   public void image(String image, Path root) {
-    if (!Files.isDirectory(root.resolve("usr/lib/python3/dist-packages/cinder"))) {
-      throw new IllegalArgumentException(root + " has no Cinder (usr/lib/python3/dist-packages)");
-    }
-    images.put(image, new Image(root, null));
+    images.add(image, root);
   }
 
   /**
@@ -195,8 +137,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
    * ReleaseImitation}).
    */
   public void imitate(String image, Path root, Release release) {
-    image(image, root);
-    images.put(image, new Image(root, new ReleaseImitation(release)));
+    images.imitate(image, root, release);
   }
 
   /**
@@ -206,20 +147,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
    * which every Cinder service and tool reads after its config files.
    */
   public void appendConfig(String image, String ini) {
-    Map<String, String> env = new LinkedHashMap<>();
-    dev.cinderoperator.sim.cinder.IniFile.parse(ini)
-        .sections()
-        .forEach(
-            (group, options) ->
-                options.forEach(
-                    (key, value) ->
-                        env.put(
-                            "OS_"
-                                + group.toUpperCase(java.util.Locale.ROOT)
-                                + "__"
-                                + key.toUpperCase(java.util.Locale.ROOT),
-                            value)));
-    appendedConfig.put(image, Map.copyOf(env));
+    images.appendConfig(image, ini);
   }
 
   /** Every container started so far, oldest first. */
@@ -239,11 +167,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
   @Override
   public void start(Pod pod) {
     Container c = container(pod);
-    Image image = images.get(c.getImage());
-    if (image == null) {
-      throw new IllegalStateException(
-          "ErrImagePull: " + c.getImage() + " is none of this machine's roots " + images.keySet());
-    }
+    Path root = images.root(c.getImage());
     // a StatefulSet's next pod of the same name starts only once the old container is gone
     CompletableFuture<Void> previous = stoppingByName.remove(nameOf(pod));
     if (previous != null) {
@@ -255,21 +179,27 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
                 .workDir()
                 .resolve(pod.getMetadata().getNamespace())
                 .resolve(pod.getMetadata().getName() + "-" + starts.incrementAndGet()));
-    List<PodContainer.Mount> mounts = mounts(pod, c, dir);
-    Map<String, String> env = environment(pod, c);
-    env.putAll(appendedConfig.getOrDefault(c.getImage(), Map.of()));
-    if (image.imitation() != null) {
-      mounts.add(new PodContainer.Mount(dir.hook(), HOOK_PATH, true));
-      env.putAll(image.imitation().environment(dir.hook(), HOOK_PATH));
-    }
-    Map<Integer, Integer> podPorts = allocatePorts(c);
-    if (!podPorts.isEmpty()) {
-      ports.put(uid(pod), podPorts);
-      // cinder-api's only port: where it listens stands in for the pod's IP and port
-      int port = podPorts.values().iterator().next();
-      env.put("OS_DEFAULT__OSAPI_VOLUME_LISTEN", "127.0.0.1");
-      env.put("OS_DEFAULT__OSAPI_VOLUME_LISTEN_PORT", Integer.toString(port));
-    }
+    List<PodContainer.Mount> mounts = volumes.mounts(pod, c, dir);
+    Map<String, String> env = PodEnvironment.of(pod, c);
+    images.addTo(c.getImage(), dir, mounts, env);
+    env.putAll(ports.allocate(pod, c));
+    List<String> command = command(c);
+    boolean readOnly =
+        c.getSecurityContext() != null
+            && Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem());
+    var container =
+        PodContainer.start(
+            new PodContainer.Spec(
+                root, dir, pod.getMetadata().getName(), readOnly, mounts, env, command));
+    Run run = Run.of(pod, c.getImage(), label(pod, Labels.COMPONENT), container);
+    history.add(run);
+    running.put(uid(pod), run);
+    ports.readinessProbe(pod, c).ifPresent(p -> prober.watch(uid(pod), p, container::alive));
+    LOG.info(
+        "pod {} runs {} in {} from {}", run.pod(), String.join(" ", command), dir.root(), root);
+  }
+
+  private static List<String> command(Container c) {
     List<String> command = new ArrayList<>();
     if (c.getCommand() != null) {
       command.addAll(c.getCommand());
@@ -280,29 +210,13 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
     if (command.isEmpty()) {
       throw new IllegalStateException("container " + c.getName() + " has no command");
     }
-    boolean readOnly =
-        c.getSecurityContext() != null
-            && Boolean.TRUE.equals(c.getSecurityContext().getReadOnlyRootFilesystem());
-    var container =
-        PodContainer.start(
-            new PodContainer.Spec(
-                image.root(), dir, pod.getMetadata().getName(), readOnly, mounts, env, command));
-    Run run = new Run(pod, c.getImage(), label(pod, Labels.COMPONENT), container, Instant.now());
-    history.add(run);
-    running.put(uid(pod), run);
-    httpProbe(pod, c).ifPresent(p -> prober.watch(uid(pod), p, container::alive));
-    LOG.info(
-        "pod {} runs {} in {} from {}",
-        run.pod(),
-        String.join(" ", command),
-        dir.root(),
-        image.root());
+    return command;
   }
 
   @Override
   public void stop(Pod pod) {
     prober.forget(uid(pod));
-    ports.remove(uid(pod));
+    ports.release(pod);
     Run run = running.remove(uid(pod));
     if (run == null) {
       return;
@@ -340,11 +254,7 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
 
   @Override
   public Optional<InetSocketAddress> endpoint(Pod pod, int containerPort) {
-    Map<Integer, Integer> p = ports.get(uid(pod));
-    Integer port = p == null ? null : p.get(containerPort);
-    return port == null
-        ? Optional.empty()
-        : Optional.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    return ports.endpoint(pod, containerPort);
   }
 
   @Override
@@ -394,9 +304,9 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
       return new JobResult(137, "interrupted");
     }
     PodDirectory dir = run.container().dir();
-    String message = read(dir.terminationLog());
+    String message = dir.terminationMessage();
     if (message.isEmpty() && exit != 0) {
-      String out = read(dir.output());
+      String out = dir.outputText();
       message = out.substring(Math.max(0, out.length() - 2048));
     }
     return new JobResult(exit, message);
@@ -414,167 +324,6 @@ public final class RealCinderRuntime implements ContainerRuntime, AutoCloseable 
       }
     }
     CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).join();
-  }
-
-  // ---- the pod's volumes and environment
-
-  private List<PodContainer.Mount> mounts(Pod pod, Container c, PodDirectory dir) {
-    Map<String, Volume> volumes = new LinkedHashMap<>();
-    for (Volume v : pod.getSpec().getVolumes()) {
-      volumes.put(v.getName(), v);
-    }
-    List<PodContainer.Mount> mounts = new ArrayList<>();
-    for (VolumeMount vm :
-        c.getVolumeMounts() == null ? List.<VolumeMount>of() : c.getVolumeMounts()) {
-      Volume v = volumes.get(vm.getName());
-      if (v == null) {
-        throw new IllegalStateException(
-            "pod " + pod.getMetadata().getName() + " mounts no volume named " + vm.getName());
-      }
-      Path source = dir.volume(v.getName());
-      if (v.getSecret() != null) {
-        materializeSecret(pod, v, source);
-      } else if (v.getHostPath() != null) {
-        // this machine is the node: a hostPath is its own directory, shared by every pod
-        source = Path.of(v.getHostPath().getPath());
-      } else if (v.getEmptyDir() == null) {
-        throw new IllegalStateException(
-            "volume " + v.getName() + ": only Secret, hostPath and emptyDir volumes run here");
-      }
-      if (vm.getSubPath() != null && !vm.getSubPath().isEmpty()) {
-        source = source.resolve(vm.getSubPath());
-      }
-      mounts.add(
-          new PodContainer.Mount(source, vm.getMountPath(), Boolean.TRUE.equals(vm.getReadOnly())));
-    }
-    String terminationPath =
-        c.getTerminationMessagePath() == null
-            ? "/dev/termination-log"
-            : c.getTerminationMessagePath();
-    mounts.add(new PodContainer.Mount(dir.terminationLog(), terminationPath, false));
-    return mounts;
-  }
-
-  private void materializeSecret(Pod pod, Volume v, Path dir) {
-    String name = v.getSecret().getSecretName();
-    Secret secret =
-        client.secrets().inNamespace(pod.getMetadata().getNamespace()).withName(name).get();
-    if (secret == null) {
-      throw new IllegalStateException(
-          "secret " + name + " of pod " + pod.getMetadata().getName() + " does not exist");
-    }
-    Map<String, String> files = SecretData.decoded(secret);
-    List<KeyToPath> items = v.getSecret().getItems();
-    if (items == null || items.isEmpty()) {
-      files.forEach((k, text) -> write(dir.resolve(k), text));
-    } else {
-      for (KeyToPath item : items) {
-        String text = files.get(item.getKey());
-        if (text == null) {
-          throw new IllegalStateException("secret " + name + " has no key " + item.getKey());
-        }
-        write(dir.resolve(item.getPath()), text);
-      }
-    }
-  }
-
-  private static Map<String, String> environment(Pod pod, Container c) {
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("PATH", PodContainer.PATH);
-    env.put("HOSTNAME", pod.getMetadata().getName());
-    env.put("HOME", "/root");
-    for (EnvVar e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
-      if (e.getValue() != null) {
-        env.put(e.getName(), e.getValue());
-      } else if (e.getValueFrom() != null && e.getValueFrom().getFieldRef() != null) {
-        String field = e.getValueFrom().getFieldRef().getFieldPath();
-        String value =
-            switch (field) {
-              case "metadata.name" -> pod.getMetadata().getName();
-              case "metadata.namespace" -> pod.getMetadata().getNamespace();
-              case "metadata.uid" -> pod.getMetadata().getUid();
-              case "status.podIP", "status.hostIP" -> "127.0.0.1";
-              default ->
-                  throw new IllegalStateException("env " + e.getName() + ": no field " + field);
-            };
-        env.put(e.getName(), value);
-      } else {
-        throw new IllegalStateException("env " + e.getName() + ": only values and fieldRefs");
-      }
-    }
-    return env;
-  }
-
-  /** A loopback port for every port the container declares. */
-  private static Map<Integer, Integer> allocatePorts(Container c) {
-    Map<Integer, Integer> result = new LinkedHashMap<>();
-    for (ContainerPort p : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
-      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-        result.put(p.getContainerPort(), s.getLocalPort());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return result;
-  }
-
-  /** The container's HTTP readiness probe, aimed at its loopback port. */
-  private Optional<HttpProber.Probe> httpProbe(Pod pod, Container c) {
-    Probe probe = c.getReadinessProbe();
-    if (probe == null || probe.getHttpGet() == null) {
-      return Optional.empty();
-    }
-    HTTPGetAction get = probe.getHttpGet();
-    int containerPort = containerPort(c, get.getPort());
-    Integer port = ports.getOrDefault(uid(pod), Map.of()).get(containerPort);
-    if (port == null) {
-      throw new IllegalStateException(
-          "pod "
-              + pod.getMetadata().getName()
-              + " probes port "
-              + get.getPort()
-              + ", not declared");
-    }
-    return Optional.of(
-        new HttpProber.Probe(
-            "http://127.0.0.1:" + port + (get.getPath() == null ? "/" : get.getPath()),
-            Duration.ofSeconds(orDefault(probe.getPeriodSeconds(), 10)),
-            Duration.ofSeconds(orDefault(probe.getTimeoutSeconds(), 1)),
-            orDefault(probe.getFailureThreshold(), 3),
-            Duration.ofSeconds(orDefault(probe.getInitialDelaySeconds(), 0))));
-  }
-
-  private static int containerPort(Container c, IntOrString port) {
-    if (port.getIntVal() != null) {
-      return port.getIntVal();
-    }
-    for (ContainerPort p : c.getPorts() == null ? List.<ContainerPort>of() : c.getPorts()) {
-      if (port.getStrVal().equals(p.getName())) {
-        return p.getContainerPort();
-      }
-    }
-    throw new IllegalStateException("no container port named " + port.getStrVal());
-  }
-
-  private static int orDefault(Integer v, int dflt) {
-    return v == null ? dflt : v;
-  }
-
-  private static void write(Path file, String text) {
-    try {
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, text);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.exists(file) ? Files.readString(file) : "";
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   // ---- pods

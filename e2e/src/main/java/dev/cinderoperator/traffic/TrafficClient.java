@@ -1,19 +1,16 @@
 package dev.cinderoperator.traffic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.cinderoperator.threads.DaemonThreads;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Users of Cinder's API during an upgrade, bounded: at a fixed rate (one user every {@code
@@ -121,30 +118,28 @@ public final class TrafficClient implements AutoCloseable {
     }
   }
 
-  private static final String PROJECT = "traffic";
-
-  private final CinderApi api;
+  private final TrafficUser user;
   private final List<String> backends;
   private final Settings settings;
   private final ScheduledExecutorService ticker =
-      Executors.newSingleThreadScheduledExecutor(daemon("traffic-ticker"));
-  private final ExecutorService users = Executors.newCachedThreadPool(daemon("traffic-user"));
-  private final ConcurrentLinkedQueue<Request> requests = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
-  private final List<Outage> outages = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.BEFORE);
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("traffic-ticker"));
+  private final ExecutorService users =
+      Executors.newCachedThreadPool(DaemonThreads.named("traffic-user"));
+  private final TrafficRecorder recorder = new TrafficRecorder();
+  private final List<Outage> outages = new CopyOnWriteArrayList<>();
   private final AtomicInteger started = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
-  private final long startNanos = System.nanoTime();
   private volatile long deadlineNanos;
   private volatile long upgradeStartNanos;
   private volatile long upgradeEndNanos;
 
   private TrafficClient(URI api, List<String> backends, Settings settings) {
-    this.api = new CinderApi(api, PROJECT, settings.requestTimeout());
+    this.user =
+        new TrafficUser(
+            new CinderApi(api, TrafficUser.PROJECT, settings.requestTimeout()), settings, recorder);
     this.backends = List.copyOf(backends);
     this.settings = settings;
-    this.deadlineNanos = startNanos + settings.maxDuration().toNanos();
+    this.deadlineNanos = recorder.startNanos() + settings.maxDuration().toNanos();
   }
 
   /**
@@ -161,7 +156,7 @@ public final class TrafficClient implements AutoCloseable {
       throw new IllegalArgumentException("loopback only, not " + api);
     }
     TrafficClient client = new TrafficClient(api, backends, settings);
-    client.prepare();
+    client.user.prepare(client.backends);
     client.ticker.scheduleAtFixedRate(
         client::tick, 0, settings.interval().toMillis(), TimeUnit.MILLISECONDS);
     return client;
@@ -170,19 +165,19 @@ public final class TrafficClient implements AutoCloseable {
   /** Requests sent from now on count as during the upgrade. */
   public void upgradeStarted() {
     upgradeStartNanos = System.nanoTime();
-    phase.set(Phase.DURING);
+    recorder.phase(Phase.DURING);
   }
 
   /** Requests sent from now on count as after it; users keep starting for {@code window}. */
   public void upgradeFinished(Duration window) {
     upgradeEndNanos = System.nanoTime();
-    phase.set(Phase.AFTER);
+    recorder.phase(Phase.AFTER);
     deadlineNanos = Math.min(deadlineNanos, System.nanoTime() + window.toNanos());
   }
 
   /** {@code what} is taken away from now on (a database or message bus stopped by the test). */
   public void outageStarted(String what) {
-    outages.add(new Outage(what, now(), Long.MAX_VALUE));
+    outages.add(new Outage(what, recorder.now(), Long.MAX_VALUE));
   }
 
   /**
@@ -193,15 +188,11 @@ public final class TrafficClient implements AutoCloseable {
     for (int i = 0; i < outages.size(); i++) {
       Outage o = outages.get(i);
       if (o.what().equals(what) && o.toNanos() == Long.MAX_VALUE) {
-        outages.set(i, new Outage(what, o.fromNanos(), now() + settle.toNanos()));
+        outages.set(i, new Outage(what, o.fromNanos(), recorder.now() + settle.toNanos()));
         return;
       }
     }
     throw new IllegalStateException("no outage of " + what + " under way");
-  }
-
-  private long now() {
-    return System.nanoTime() - startNanos;
   }
 
   /**
@@ -227,9 +218,10 @@ public final class TrafficClient implements AutoCloseable {
 
   /** The figures so far. */
   public TrafficReport report() {
+    long startNanos = recorder.startNanos();
     return TrafficReport.of(
-        List.copyOf(requests),
-        List.copyOf(outcomes),
+        recorder.requests(),
+        recorder.outcomes(),
         List.copyOf(outages),
         settings,
         backends,
@@ -245,58 +237,7 @@ public final class TrafficClient implements AutoCloseable {
     users.shutdownNow();
   }
 
-  // ---- what users do
-
-  private void prepare() {
-    for (String backend : backends) {
-      String type = typeOf(backend);
-      CinderApi.Response list = api.get("/types", 200);
-      if (!list.ok()) {
-        throw new IllegalStateException("listing volume types failed: " + list.failure());
-      }
-      boolean exists = false;
-      for (JsonNode t : list.body().path("volume_types")) {
-        exists |= type.equals(t.path("name").asText());
-      }
-      if (!exists) {
-        CinderApi.Response r =
-            api.post(
-                "/types",
-                Map.of(
-                    "volume_type",
-                    Map.of("name", type, "extra_specs", Map.of("volume_backend_name", backend))),
-                200);
-        if (!r.ok()) {
-          throw new IllegalStateException("creating volume type " + type + ": " + r.failure());
-        }
-      }
-    }
-    CinderApi.Response q =
-        api.put(
-            "/os-quota-sets/" + PROJECT,
-            Map.of(
-                "quota_set",
-                Map.of(
-                    "volumes",
-                    -1,
-                    "gigabytes",
-                    -1,
-                    "backups",
-                    -1,
-                    "backup_gigabytes",
-                    -1,
-                    "snapshots",
-                    -1)),
-            200);
-    if (!q.ok()) {
-      throw new IllegalStateException("lifting the traffic project's quotas: " + q.failure());
-    }
-  }
-
-  private static String typeOf(String backend) {
-    return "traffic-" + backend;
-  }
-
+  /** Every interval until the deadline: a round of lists, then one more user. */
   private void tick() {
     if (System.nanoTime() >= deadlineNanos) {
       return;
@@ -306,180 +247,16 @@ public final class TrafficClient implements AutoCloseable {
     users.execute(
         () -> {
           try {
-            lists();
-            user(n, backends.get(n % backends.size()));
+            user.lists();
+            user.run(n, backends.get(n % backends.size()));
           } finally {
             running.decrementAndGet();
           }
         });
   }
 
-  private void lists() {
-    call(now(), "list volumes", () -> api.get("/volumes", 200));
-    call(now(), "list services", () -> api.get("/os-services", 200));
-    call(now(), "list backups", () -> api.get("/backups", 200));
-  }
-
-  private void user(int n, String backend) {
-    Phase at = phase.get();
-    long since = now();
-    CinderApi.Response created =
-        call(
-            since,
-            "create volume",
-            () ->
-                api.post(
-                    "/volumes",
-                    Map.of(
-                        "volume",
-                        Map.of("size", 1, "name", "traffic-" + n, "volume_type", typeOf(backend))),
-                    202));
-    if (!created.ok()) {
-      return;
-    }
-    String volume = created.body().path("volume").path("id").asText();
-    if (!await(
-        at,
-        since,
-        "volume",
-        "/volumes/" + volume,
-        "volume",
-        Set.of("available"),
-        Set.of("error"))) {
-      deleteAndAwait(at, since, "volume", "/volumes/" + volume, "volume");
-      return;
-    }
-    if (settings.backups()) {
-      CinderApi.Response backup =
-          call(
-              since,
-              "create backup",
-              () ->
-                  api.post(
-                      "/backups",
-                      Map.of("backup", Map.of("volume_id", volume, "name", "traffic-" + n)),
-                      202));
-      if (backup.ok()) {
-        String id = backup.body().path("backup").path("id").asText();
-        boolean available =
-            await(
-                at,
-                since,
-                "backup",
-                "/backups/" + id,
-                "backup",
-                Set.of("available"),
-                Set.of("error"));
-        if (available) {
-          deleteAndAwait(at, since, "backup", "/backups/" + id, "backup");
-        }
-        // a backup in error stays (it is counted); the volume waits until it is no longer busy
-        awaitState(since, "/volumes/" + volume, "volume", Set.of("available", "error"));
-      }
-    }
-    deleteAndAwait(at, since, "volume", "/volumes/" + volume, "volume");
-  }
-
-  private void deleteAndAwait(Phase at, long since, String kind, String path, String key) {
-    CinderApi.Response d = call(since, "delete " + kind, () -> api.delete(path, 202));
-    if (!d.ok()) {
-      return;
-    }
-    long deadline = System.nanoTime() + settings.resourceTimeout().toNanos();
-    while (System.nanoTime() < deadline) {
-      CinderApi.Response r = call(since, "show " + kind, () -> api.get(path, 200, 404));
-      if (r.ok() && r.status() == 404) {
-        outcomes.add(new Outcome(at, kind + " delete", path, "gone", null, since, now()));
-        return;
-      }
-      if (r.ok()) {
-        String status = r.body().path(key).path("status").asText();
-        if (status.equals("error_deleting") || status.equals("error")) {
-          outcomes.add(new Outcome(at, kind + " delete", path, "error", status, since, now()));
-          return;
-        }
-      }
-      pause();
-    }
-    outcomes.add(new Outcome(at, kind + " delete", path, "stuck", "still there", since, now()));
-  }
-
-  /** Polls until the resource reaches a wanted state (true), an error state or the timeout. */
-  private boolean await(
-      Phase at,
-      long since,
-      String kind,
-      String path,
-      String key,
-      Set<String> wanted,
-      Set<String> errors) {
-    long deadline = System.nanoTime() + settings.resourceTimeout().toNanos();
-    String last = null;
-    while (System.nanoTime() < deadline) {
-      CinderApi.Response r = call(since, "show " + kind, () -> api.get(path, 200));
-      if (r.ok()) {
-        JsonNode node = r.body().path(key);
-        last = node.path("status").asText();
-        if (wanted.contains(last)) {
-          outcomes.add(new Outcome(at, kind, path, "ok", last, since, now()));
-          return true;
-        }
-        if (errors.contains(last)) {
-          String reason = node.path("fail_reason").asText(null);
-          outcomes.add(
-              new Outcome(at, kind, path, "error", reason == null ? last : reason, since, now()));
-          return false;
-        }
-      }
-      pause();
-    }
-    outcomes.add(new Outcome(at, kind, path, "stuck", "last status " + last, since, now()));
-    return false;
-  }
-
-  /** Waits for a state without counting the outcome (the resource's own wait counted it). */
-  private void awaitState(long since, String path, String key, Set<String> wanted) {
-    long deadline = System.nanoTime() + settings.resourceTimeout().toNanos();
-    while (System.nanoTime() < deadline) {
-      CinderApi.Response r = call(since, "show " + key, () -> api.get(path, 200));
-      if (r.ok() && wanted.contains(r.body().path(key).path("status").asText())) {
-        return;
-      }
-      pause();
-    }
-  }
-
-  private CinderApi.Response call(
-      long since, String operation, java.util.function.Supplier<CinderApi.Response> c) {
-    Phase at = phase.get();
-    long sent = now();
-    CinderApi.Response r = c.get();
-    requests.add(
-        new Request(
-            at, operation, Math.min(since, sent), sent, r.nanos(), r.status(), r.failure()));
-    return r;
-  }
-
-  private void pause() {
-    try {
-      Thread.sleep(settings.pollInterval().toMillis()); // the client's poll interval
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   /** The requests so far, for tests that look at single ones. */
   List<Request> requests() {
-    return new ArrayList<>(requests);
+    return new ArrayList<>(recorder.requests());
   }
 }

@@ -1,6 +1,7 @@
 package dev.cinderoperator.e2e;
 
 import dev.cinderoperator.realcinder.RealCinderRuntime;
+import dev.cinderoperator.threads.DaemonThreads;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -19,12 +20,7 @@ final class ContainerExits implements AutoCloseable {
   private final Map<RealCinderRuntime.Run, Instant> exits = new ConcurrentHashMap<>();
   private final Map<RealCinderRuntime.Run, Boolean> watched = new ConcurrentHashMap<>();
   private final ScheduledExecutorService poller =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "container-exits");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("container-exits"));
 
   ContainerExits(RealCinderRuntime runtime) {
     this.runtime = runtime;

@@ -1,6 +1,7 @@
 package dev.cinderoperator.e2e;
 
 import dev.cinderoperator.db.testing.TestDatabase;
+import dev.cinderoperator.threads.DaemonThreads;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,12 +25,7 @@ final class HeartbeatLog implements AutoCloseable {
   private final TestDatabase db;
   private final Map<String, List<Beat>> beats = new ConcurrentHashMap<>();
   private final ScheduledExecutorService poller =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "heartbeat-log");
-            t.setDaemon(true);
-            return t;
-          });
+      Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("heartbeat-log"));
 
   HeartbeatLog(TestDatabase db) {
     this.db = db;

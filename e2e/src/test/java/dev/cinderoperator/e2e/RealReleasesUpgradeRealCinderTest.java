@@ -24,8 +24,12 @@ import dev.cinderoperator.traffic.TrafficReport;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Labels;
 import dev.cinderoperator.workload.Names;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,10 +48,11 @@ import org.junit.jupiter.api.Test;
  * The real upgrade: Debian's Cinder 2026.1 (testing) to 2026.2 (unstable), each release its own
  * root filesystem ({@code scripts/testenv/roots.sh}), every pod a container of its image: two
  * cinder-api pods behind the API Service, a scheduler, a single-pod backend and an active/active
- * backend of two pods (coordinated through tooz on the same MariaDB), a backup pod; the jobs run
- * the target's real db sync, version probe, {@code cinder-status upgrade check} and online data
- * migrations. Users' API traffic runs before, during and after the upgrade; in one run the database
- * and the message bus are restarted in the middle of the roll.
+ * backend of two pods (coordinated through tooz on the same MariaDB), two backup pods; volumes are
+ * local files (the test drivers) so users' backups really run; the jobs run the target's real db
+ * sync, version probe, {@code cinder-status upgrade check} and online data migrations. Users' API
+ * traffic runs before, during and after the upgrade; in one run the database and the message bus
+ * are restarted in the middle of the roll.
  *
  * <p>Skipped loudly, naming why, without root, MariaDB, RabbitMQ, the roots, or when Debian's
  * archive no longer carries two adjacent releases (the roots found are named).
@@ -58,6 +63,21 @@ class RealReleasesUpgradeRealCinderTest {
   static final String PINS_RESET = "Resetting cached RPC version pins.";
   static final Path REAL_UPGRADE_JSON = Path.of("target", "bench", "real-upgrade.json");
   static final Path OUTAGES_JSON = Path.of("target", "bench", "outages.json");
+  static final String TEST_STORAGE = "/srv/cinder-test";
+  // the operator module's test drivers (its bookworm tier runs them too); Maven runs in e2e/
+  static final Path TEST_DRIVERS =
+      Path.of(
+          "..",
+          "operator",
+          "src",
+          "test",
+          "resources",
+          "dev",
+          "cinderoperator",
+          "db",
+          "testing",
+          "python",
+          "cinder_test_drivers.py");
   // oslo.messaging retries a lost broker with a growing pause of up to 30 s (rabbit_interval_max)
   static final Duration RECONNECT_ALLOWANCE = Duration.ofSeconds(30);
 
@@ -69,6 +89,7 @@ class RealReleasesUpgradeRealCinderTest {
   TestRabbitMq rabbit;
   RealCinderEnvironment real;
   TrafficClient traffic;
+  TrafficClient backupUsers;
   long started;
   Path dir;
 
@@ -126,6 +147,9 @@ class RealReleasesUpgradeRealCinderTest {
     try {
       if (traffic != null) {
         traffic.close();
+      }
+      if (backupUsers != null) {
+        backupUsers.close();
       }
       if (real != null) {
         real.close();
@@ -190,6 +214,17 @@ class RealReleasesUpgradeRealCinderTest {
     deployAndStartUpgradeUnderTraffic();
     long upgradeStart = System.nanoTime();
     java.time.Instant from = java.time.Instant.now();
+    // Users who back their volumes up, from the backup pods' roll on: each backup host is drained
+    // and replaced under their backups. Not earlier: a call or cast that reaches a cinder-volume
+    // in the second it stops can be lost (Cinder's, docs/performance.md), and a backup makes
+    // several calls to the volume service.
+    awaitStepFrom(UpgradeStep.RollingBackup);
+    backupUsers =
+        TrafficClient.start(
+            real.apiUrl(NS, NAME),
+            List.of("fake"),
+            TrafficClient.Settings.defaults().withBackups(true));
+    backupUsers.upgradeStarted();
     await("upgrade to " + to + " complete").atMost(Duration.ofMinutes(20)).until(() -> ready(to));
     double upgradeSeconds = (System.nanoTime() - upgradeStart) / 1e9;
     RealUpgradeLimit limit =
@@ -207,8 +242,11 @@ class RealReleasesUpgradeRealCinderTest {
         limit.seconds(), upgradeSeconds / limit.seconds(), limit.parts(), limit.volumeBackends());
     System.out.printf("upgrade complete in %.1f s (after %.1f s)%n", upgradeSeconds, seconds());
     traffic.upgradeFinished(Duration.ofSeconds(20));
+    backupUsers.upgradeFinished(Duration.ofSeconds(20));
     TrafficReport report = traffic.awaitEnd();
+    TrafficReport backups = backupUsers.awaitEnd();
     System.out.println("traffic: " + report.summary());
+    System.out.println("backup users' traffic: " + backups.summary());
 
     Map<String, Long> served =
         real.env().sim().serviceProxy().connectionsByPod(NS, Names.api(NAME), 8776);
@@ -230,6 +268,7 @@ class RealReleasesUpgradeRealCinderTest {
     extra.put("limitUnmeasured", limit.unmeasured());
     extra.put("apiPodsReady", readyApiPods);
     extra.put("connectionsByApiPod", served);
+    extra.put("backupUsers", backups.summary());
     report.write(REAL_UPGRADE_JSON, extra);
     System.out.println("wrote " + REAL_UPGRADE_JSON.toAbsolutePath());
 
@@ -247,6 +286,7 @@ class RealReleasesUpgradeRealCinderTest {
           .satisfies(n -> assertThat(((Number) n).longValue()).isPositive());
     }
     assertThat(readyApiPods).as("API pods that became Ready").hasSizeGreaterThanOrEqualTo(4);
+    assertBackupsRanOnBothHostsAndNoneFailed(backups);
     for (String pod : readyApiPods) {
       assertThat(served.getOrDefault(pod, 0L)).as("connections served by " + pod).isPositive();
       assertThat(apiRequestsLogged(pod)).as("requests in " + pod + "'s log").isPositive();
@@ -432,10 +472,33 @@ class RealReleasesUpgradeRealCinderTest {
     assertThat(hosts)
         .containsExactly(
             "cinder-backup-0",
+            "cinder-backup-1",
             "cinder-scheduler-0",
             "cinder-volume-fake-0@fake",
             "cinder-volume-ha-0@ha",
             "cinder-volume-ha-1@ha");
+  }
+
+  /**
+   * Users' backups ran on both backup hosts while they were rolled, and none ended in error: each
+   * host was drained and fenced while the other took the creates, restores and deletes.
+   */
+  void assertBackupsRanOnBothHostsAndNoneFailed(TrafficReport report) {
+    assertThat(report.failures()).as("backup users' failed requests and resources").isEmpty();
+    assertThat(report.resourcesReached().getOrDefault("backup", 0))
+        .as("backups that became available")
+        .isPositive();
+    assertThat(db.column("SELECT DISTINCT host FROM backups ORDER BY host"))
+        .as("hosts that ran users' backups")
+        .contains("cinder-backup-0", "cinder-backup-1");
+    assertThat(db.column("SELECT COUNT(*) FROM backups WHERE status = 'error'"))
+        .as("backups in error")
+        .singleElement()
+        .satisfies(n -> assertThat(((Number) n).longValue()).isZero());
+    CinderCluster cc = real.env().get(NS, NAME);
+    assertThat(cc.getStatus().getUpgrade().getFailedBackupCount())
+        .as("failed backups the operator reported")
+        .satisfiesAnyOf(n -> assertThat(n).isNull(), n -> assertThat(n).isZero());
   }
 
   /** Requests to /v3 (not the probes' GET /) in the API pod's logs. */
@@ -446,15 +509,16 @@ class RealReleasesUpgradeRealCinderTest {
         .count();
   }
 
-  CinderCluster cluster(String release) throws java.sql.SQLException {
+  CinderCluster cluster(String release) throws Exception {
     VolumeBackendSpec single = new VolumeBackendSpec("fake");
     single.setReplicas(1);
-    single.setConfig(Map.of("volume_driver", "cinder.tests.fake_driver.FakeLoggingVolumeDriver"));
+    single.setConfig(Map.of("volume_driver", "cinder_test_drivers.LocalFileVolumeDriver"));
+    testStorage(single);
     VolumeBackendSpec ha = new VolumeBackendSpec("ha");
     ha.setReplicas(2);
     ha.setActiveActive(true);
-    ha.setConfig(
-        Map.of("volume_driver", "cinder.tests.fake_driver.FakeHAReplicatedLoggingVolumeDriver"));
+    ha.setConfig(Map.of("volume_driver", "cinder_test_drivers.LocalFileHAVolumeDriver"));
+    testStorage(ha);
     CinderCluster cc = Clusters.of(NAME, NS, release, 1, 2, 1, single);
     cc.getSpec().setVolumes(List.of(single, ha));
     cc.getSpec().setImage(real.releases().sourceImage());
@@ -467,12 +531,52 @@ class RealReleasesUpgradeRealCinderTest {
     defaults.put("scheduler_default_weighers", "ChanceWeigher");
     config.put("DEFAULT", defaults);
     cc.getSpec().setConfig(config);
+    // two backup hosts: while one drains, the other takes creates, restores and deletes
     BackupSpec backup = new BackupSpec();
-    backup.setReplicas(1);
-    backup.setConfig(Map.of("backup_driver", "cinder.backup.drivers.posix.PosixBackupDriver"));
+    backup.setReplicas(2);
+    backup.setConfig(
+        Map.of(
+            "backup_driver",
+            "cinder.backup.drivers.posix.PosixBackupDriver",
+            "backup_posix_path",
+            TEST_STORAGE + "/backups"));
+    testStorage(backup);
     cc.getSpec().setBackup(backup);
     cc.getSpec().setApi(new ComponentSpec(2));
     return cc;
+  }
+
+  /**
+   * The node's storage for the test drivers, one hostPath as a platform team would give its pods a
+   * backend's storage: the drivers' module, the volumes (sparse files the volume services create
+   * and the backup services attach by path with os-brick's local connector) and the POSIX backups,
+   * shared by every volume and backup pod, old and new.
+   */
+  void testStorage(dev.cinderoperator.api.PodSettings pods) throws java.io.IOException {
+    Path storage = dir.resolve("storage");
+    Path drivers = Files.createDirectories(storage.resolve("drivers"));
+    Files.createDirectories(storage.resolve("volumes"));
+    Files.createDirectories(storage.resolve("backups"));
+    Files.copy(
+        TEST_DRIVERS,
+        drivers.resolve("cinder_test_drivers.py"),
+        StandardCopyOption.REPLACE_EXISTING);
+    pods.setExtraVolumes(
+        List.of(
+            new VolumeBuilder()
+                .withName("test-storage")
+                .withNewHostPath()
+                .withPath(storage.toString())
+                .withType("Directory")
+                .endHostPath()
+                .build()));
+    pods.setExtraVolumeMounts(
+        List.of(
+            new VolumeMountBuilder().withName("test-storage").withMountPath(TEST_STORAGE).build()));
+    pods.setEnv(
+        List.of(
+            new EnvVar("PYTHONPATH", TEST_STORAGE + "/drivers", null),
+            new EnvVar("CINDER_TEST_VOLUME_DIR", TEST_STORAGE + "/volumes", null)));
   }
 
   /**

@@ -147,6 +147,9 @@ public final class TestMariaDb {
                 "--character-set-server=utf8mb4",
                 "--default-time-zone=+03:00",
                 "--innodb-buffer-pool-size=32M",
+                // a real Cinder tier runs a dozen processes with up to 10 connections each, two
+                // of a pod while it is replaced: the default 151 ran out ("Too many connections")
+                "--max-connections=1000",
                 "--log-error=" + dir.resolve("error.log"))
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile());

@@ -1,7 +1,8 @@
 """Drivers for running real Cinder backups on a machine without storage.
 
 LocalFileVolumeDriver: the fake volume driver, whose volumes are sparse files that os-brick's
-'local' connector attaches by path (no iSCSI target needed). SlowPosixBackupDriver: the POSIX
+'local' connector attaches by path (no iSCSI target needed); LocalFileHAVolumeDriver the same for
+an active/active backend. SlowPosixBackupDriver: the POSIX
 backup driver, taking CINDER_TEST_BACKUP_SECONDS longer for each backup, restore and delete, so a
 test can catch work in flight. Loaded by class path from cinder.conf, like any driver.
 """
@@ -18,7 +19,7 @@ def _pause():
     time.sleep(float(os.environ.get('CINDER_TEST_BACKUP_SECONDS', '0')))
 
 
-class LocalFileVolumeDriver(fake_driver.FakeLoggingVolumeDriver):
+class _LocalFiles:
     def initialize_connection(self, volume, connector):
         os.makedirs(DATA, exist_ok=True)
         path = os.path.join(DATA, volume['id'])
@@ -26,6 +27,14 @@ class LocalFileVolumeDriver(fake_driver.FakeLoggingVolumeDriver):
             with open(path, 'wb') as f:
                 f.truncate(1024 * 1024)
         return {'driver_volume_type': 'local', 'data': {'device_path': path}}
+
+
+class LocalFileVolumeDriver(_LocalFiles, fake_driver.FakeLoggingVolumeDriver):
+    pass
+
+
+class LocalFileHAVolumeDriver(_LocalFiles, fake_driver.FakeHAReplicatedLoggingVolumeDriver):
+    pass
 
 
 class SlowPosixBackupDriver(posix.PosixBackupDriver):
