@@ -290,11 +290,14 @@ public final class RealCinderEnvironment implements AutoCloseable {
     SimConfig config =
         SimConfig.realistic()
             .withNamespace(namespace)
-            .withPodStartDelay(Duration.ofMillis(100))
-            .withReadinessDelay(Duration.ofMillis(100))
-            .withJobRunTime(Duration.ZERO)
-            .withTerminationGracePeriod(Duration.ofMillis(200))
-            .withReportInterval(Duration.ofSeconds(1));
+            .with(
+                d -> {
+                  d.podStartDelay = Duration.ofMillis(100);
+                  d.readinessDelay = Duration.ofMillis(100);
+                  d.jobRunTime = Duration.ZERO;
+                  d.terminationGracePeriod = Duration.ofMillis(200);
+                  d.reportInterval = Duration.ofSeconds(1);
+                });
     RealCinderRuntime[] holder = new RealCinderRuntime[1];
     SimulatedEnvironment env =
         SimulatedEnvironment.start(
