@@ -11,8 +11,6 @@ import dev.cinderoperator.upgrade.Action;
 import dev.cinderoperator.workload.CinderJobs;
 import dev.cinderoperator.workload.Component;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,27 +27,16 @@ import org.slf4j.LoggerFactory;
 final class ActionPerformer {
   private static final Logger LOG = LoggerFactory.getLogger(ActionPerformer.class);
 
-  private final KubernetesClient client;
-  private final Clock clock;
+  private final DriverParts parts;
   private final EventRecorder events;
-  private final ClusterDriver.Collaborators with;
-  private final ServicesTableReads reads;
   private final PodEvictions evictions;
   private final BackupSwapCheck swaps;
 
-  ActionPerformer(
-      KubernetesClient client,
-      Clock clock,
-      EventRecorder events,
-      ClusterDriver.Collaborators with,
-      ServicesTableReads reads) {
-    this.client = client;
-    this.clock = clock;
-    this.events = events;
-    this.with = with;
-    this.reads = reads;
-    this.evictions = new PodEvictions(client);
-    this.swaps = new BackupSwapCheck(evictions, events);
+  ActionPerformer(DriverParts parts) {
+    this.parts = parts;
+    this.events = parts.events();
+    this.evictions = new PodEvictions(parts.client());
+    this.swaps = new BackupSwapCheck(evictions, parts.events());
   }
 
   /**
@@ -73,7 +60,7 @@ final class ActionPerformer {
       removeRow(cc, in, r);
     } else if (action instanceof Action.StopNewBackups s) {
       in.registry().stopNewBackups(s.host());
-      reads.invalidate(ServicesTableReads.key(cc));
+      parts.reads().invalidate(ServicesTableReads.key(cc));
       events.normal(cc, s.reason(), s.message());
     } else if (action instanceof Action.AllowNewBackups s) {
       allowBackups(cc, in, spec, s);
@@ -106,7 +93,7 @@ final class ActionPerformer {
             command(j, spec),
             in.configFiles());
     job.getMetadata().setOwnerReferences(List.of(ObjectApplier.ownerReference(cc)));
-    if (ObjectApplier.createIfAbsent(client, job)) {
+    if (ObjectApplier.createIfAbsent(parts.client(), job)) {
       events.normal(cc, "JobStarted", j.message());
     }
   }
@@ -133,7 +120,7 @@ final class ActionPerformer {
       String reason,
       String message,
       Action.ReplacePod replaced) {
-    reads.invalidate(ServicesTableReads.key(cc));
+    parts.reads().invalidate(ServicesTableReads.key(cc));
     if (!swaps.allows(cc, in, pod, uid, swap)) {
       return null;
     }
@@ -141,7 +128,10 @@ final class ActionPerformer {
     PodEvictions.Outcome out = evictions.evict(ns, pod, uid);
     if (out.taken()) {
       if (replaced != null) {
-        with.metrics().podReplaced(ns, cc.getMetadata().getName(), replaced.component().label());
+        parts
+            .with()
+            .metrics()
+            .podReplaced(ns, cc.getMetadata().getName(), replaced.component().label());
       }
       events.normal(cc, reason, message);
     }
@@ -157,7 +147,7 @@ final class ActionPerformer {
       return null;
     }
     try {
-      with.signaller().sighup(ns, s.pod());
+      parts.with().signaller().sighup(ns, s.pod());
     } catch (PodSignaller.SignalFailedException e) {
       // A restart drops the pins as well: the new process reads the rows, all at the target.
       // It starts after rowsAtTargetAt, so the planner does not signal it again; this
@@ -195,7 +185,7 @@ final class ActionPerformer {
 
   private void removeRow(CinderCluster cc, UpgradeExecutor.Inputs in, Action.RemoveServiceRow r) {
     boolean gone = in.registry().remove(r.row());
-    reads.invalidate(ServicesTableReads.key(cc));
+    parts.reads().invalidate(ServicesTableReads.key(cc));
     if (gone) {
       events.normal(cc, "ServiceRowRemoved", r.message());
     } else {
@@ -216,7 +206,7 @@ final class ActionPerformer {
       CinderClusterSpec spec,
       Action.AllowNewBackups s) {
     in.registry().allowNewBackups(s.host());
-    reads.invalidate(ServicesTableReads.key(cc));
+    parts.reads().invalidate(ServicesTableReads.key(cc));
     try {
       in.fence().reportWorking(s.host(), reports(spec).apply(s.host(), true));
     } catch (MessagingUnavailableException e) {
@@ -234,7 +224,7 @@ final class ActionPerformer {
             : spec.getBackup().getConfig();
     Map<String, String> common = spec.configOrEmpty().getOrDefault("DEFAULT", Map.of());
     return (host, working) ->
-        BackupCapabilityReport.of(host, working, backup, common, Instant.now(clock));
+        BackupCapabilityReport.of(host, working, backup, common, Instant.now(parts.clock()));
   }
 
   /**
@@ -247,7 +237,8 @@ final class ActionPerformer {
       if (live.isEmpty() || live.get().getMetadata().getDeletionTimestamp() != null) {
         continue;
       }
-      client
+      parts
+          .client()
           .batch()
           .v1()
           .jobs()

@@ -86,8 +86,7 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
     this.referencedSecrets = new ReferencedSecrets(client);
     this.statuses = new StatusRecorder(client, clock, events, metrics);
     this.driver =
-        new ClusterDriver(
-            client, clock, catalog, settings, events, new ObjectApplier(client), collaborators);
+        new ClusterDriver(new DriverParts(client, clock, catalog, settings, events, collaborators));
   }
 
   @Override

@@ -4,7 +4,6 @@ import dev.cinderoperator.api.CinderCluster;
 import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.CinderClusterStatus;
 import dev.cinderoperator.cinder.CinderConf;
-import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.messaging.BackupFences;
@@ -17,8 +16,6 @@ import dev.cinderoperator.workload.DesiredWorkloads;
 import dev.cinderoperator.workload.ImageSelector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -74,34 +71,21 @@ public class ClusterDriver {
     }
   }
 
-  private final KubernetesClient client;
-  private final OperatorSettings settings;
+  private final DriverParts parts;
   private final EventRecorder events;
   private final ObjectApplier applier;
   private final SpecValidator validator;
-  private final Collaborators collaborators;
   private final UpgradeExecutor executor;
   private final FirstInstaller installer;
   private final AppliedWorkloads applied = new AppliedWorkloads();
 
-  public ClusterDriver(
-      KubernetesClient client,
-      Clock clock,
-      ReleaseCatalog catalog,
-      OperatorSettings settings,
-      EventRecorder events,
-      ObjectApplier applier,
-      Collaborators collaborators) {
-    this.client = client;
-    this.settings = settings;
-    this.events = events;
-    this.applier = applier;
-    this.validator = new SpecValidator(catalog);
-    this.collaborators = collaborators;
-    ServicesTableReads reads = new ServicesTableReads(clock, settings.idlePollInterval());
-    this.executor =
-        new UpgradeExecutor(client, clock, catalog, settings, events, collaborators, reads);
-    this.installer = new FirstInstaller(settings, events, applier, reads);
+  ClusterDriver(DriverParts parts) {
+    this.parts = parts;
+    this.events = parts.events();
+    this.applier = parts.applier();
+    this.validator = new SpecValidator(parts.catalog());
+    this.executor = new UpgradeExecutor(parts);
+    this.installer = new FirstInstaller(parts);
   }
 
   public Progress drive(
@@ -131,7 +115,8 @@ public class ClusterDriver {
     apply(cc, observed, configSecret(everywhereSpecImage.configSecret()));
 
     ServiceRegistry registry =
-        collaborators
+        parts
+            .with()
             .registries()
             .forCluster(cc.getMetadata().getNamespace(), name, secrets.database());
     if (status.getImage() == null) {
@@ -144,7 +129,8 @@ public class ClusterDriver {
           () -> applyWorkloads(cc, observed, everywhereSpecImage));
     }
     BackupHostFence fence =
-        collaborators
+        parts
+            .with()
             .fences()
             .forCluster(
                 cc.getMetadata().getNamespace(),
@@ -169,7 +155,7 @@ public class ClusterDriver {
         problems.stream().map(SpecProblem::message).collect(Collectors.joining("; "))
             + ". Nothing was changed; running Cinder services are left as they are.";
     LOG.warn("spec cannot be acted on reason={} problems={}", first.reason(), problems.size());
-    return Progress.stalled(first.reason(), message, settings.invalidSpecRetry());
+    return Progress.stalled(first.reason(), message, parts.settings().invalidSpecRetry());
   }
 
   /**
@@ -180,8 +166,8 @@ public class ClusterDriver {
    */
   public void release(CinderCluster cc) {
     String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
-    collaborators.registries().release(cc.getMetadata().getNamespace(), cc.getMetadata().getName());
-    collaborators.metrics().release(cc.getMetadata().getNamespace(), cc.getMetadata().getName());
+    parts.with().registries().release(cc.getMetadata().getNamespace(), cc.getMetadata().getName());
+    parts.with().metrics().release(cc.getMetadata().getNamespace(), cc.getMetadata().getName());
     executor.release(cc);
     applied.forget(key);
     applier.forget(key);
@@ -193,8 +179,8 @@ public class ClusterDriver {
     String name = cc.getMetadata().getName();
     String key = ns + "/" + name;
     Map<String, Integer> held = new LinkedHashMap<>();
-    held.put("databaseRegistries", collaborators.registries().heldFor(ns, name));
-    held.put("metrics", collaborators.metrics().heldFor(ns, name));
+    held.put("databaseRegistries", parts.with().registries().heldFor(ns, name));
+    held.put("metrics", parts.with().metrics().heldFor(ns, name));
     held.putAll(executor.heldFor(cc));
     held.put("appliedWorkloads", applied.heldFor(key));
     held.put("storedObjects", applier.heldFor(key));

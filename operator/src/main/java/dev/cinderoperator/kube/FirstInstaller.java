@@ -22,20 +22,10 @@ import java.util.Optional;
  * they all serve, the services table; asks {@link FirstInstall} what comes next and does it.
  */
 final class FirstInstaller {
-  private final OperatorSettings settings;
-  private final EventRecorder events;
-  private final ObjectApplier applier;
-  private final ServicesTableReads reads;
+  private final DriverParts parts;
 
-  FirstInstaller(
-      OperatorSettings settings,
-      EventRecorder events,
-      ObjectApplier applier,
-      ServicesTableReads reads) {
-    this.settings = settings;
-    this.events = events;
-    this.applier = applier;
-    this.reads = reads;
+  FirstInstaller(DriverParts parts) {
+    this.parts = parts;
   }
 
   /**
@@ -59,7 +49,7 @@ final class FirstInstaller {
     PodReadiness readiness = PodReadiness.of(name, spec, pods, spec.getImage());
     boolean servicesRead =
         FirstInstall.readsServices(dbSync, readiness)
-            && reads.recordNow(cc, pods, status, registry);
+            && parts.reads().recordNow(cc, pods, status, registry);
     FirstInstall.Plan plan =
         FirstInstall.next(
             new FirstInstall.Observation(
@@ -74,7 +64,7 @@ final class FirstInstaller {
     if (plan.deployed() != null) {
       status.setRelease(spec.getRelease());
       status.setImage(spec.getImage());
-      events.normal(cc, "Deployed", plan.deployed());
+      parts.events().normal(cc, "Deployed", plan.deployed());
     }
     return progress(plan);
   }
@@ -91,18 +81,18 @@ final class FirstInstaller {
             spec.getImage(),
             CinderCommands.standard().dbSync(),
             files);
-    if (applier.apply(cc, dbSync, Optional.empty()) == ObjectApplier.Result.CREATED) {
-      events.normal(cc, "JobStarted", plan.jobStarted());
+    if (parts.applier().apply(cc, dbSync, Optional.empty()) == ObjectApplier.Result.CREATED) {
+      parts.events().normal(cc, "JobStarted", plan.jobStarted());
     }
   }
 
   private Progress progress(FirstInstall.Plan plan) {
     var recheck =
         switch (plan.recheck()) {
-          case WATCHED -> settings.watchedRecheck();
-          case POLL -> settings.pollInterval();
-          case IDLE -> settings.idlePollInterval();
-          case SPEC_RETRY -> settings.invalidSpecRetry();
+          case WATCHED -> parts.settings().watchedRecheck();
+          case POLL -> parts.settings().pollInterval();
+          case IDLE -> parts.settings().idlePollInterval();
+          case SPEC_RETRY -> parts.settings().invalidSpecRetry();
         };
     if (plan.phase() == Phase.Stalled) {
       return Progress.stalled(plan.reason(), plan.message(), recheck);

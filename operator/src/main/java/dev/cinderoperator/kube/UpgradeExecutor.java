@@ -5,7 +5,6 @@ import dev.cinderoperator.api.CinderClusterSpec;
 import dev.cinderoperator.api.CinderClusterStatus;
 import dev.cinderoperator.api.UnpinStrategy;
 import dev.cinderoperator.api.UpgradeSpec;
-import dev.cinderoperator.cinder.ReleaseCatalog;
 import dev.cinderoperator.cinder.ServicesTable;
 import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.install.PodReadiness;
@@ -19,8 +18,6 @@ import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.DesiredWorkloads;
 import dev.cinderoperator.workload.Labels;
 import dev.cinderoperator.workload.Names;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,36 +34,23 @@ import org.slf4j.MDC;
 public class UpgradeExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(UpgradeExecutor.class);
 
-  private final KubernetesClient client;
-  private final OperatorSettings settings;
+  private final DriverParts parts;
   private final EventRecorder events;
-  private final ClusterDriver.Collaborators with;
   private final UpgradePlanner planner = new UpgradePlanner();
-  private final ServicesTableReads reads;
   private final UpgradeObserver observer;
   private final ActionPerformer performer;
   private final JobAnnouncements announcements;
   private final StepMetrics stepMetrics;
   private final RecheckPolicy recheck;
 
-  UpgradeExecutor(
-      KubernetesClient client,
-      Clock clock,
-      ReleaseCatalog catalog,
-      OperatorSettings settings,
-      EventRecorder events,
-      ClusterDriver.Collaborators collaborators,
-      ServicesTableReads reads) {
-    this.client = client;
-    this.settings = settings;
-    this.events = events;
-    this.with = collaborators;
-    this.reads = reads;
-    this.observer = new UpgradeObserver(clock, catalog, reads);
-    this.performer = new ActionPerformer(client, clock, events, collaborators, reads);
-    this.announcements = new JobAnnouncements(clock, events);
-    this.stepMetrics = new StepMetrics(collaborators.metrics(), clock);
-    this.recheck = new RecheckPolicy(settings);
+  UpgradeExecutor(DriverParts parts) {
+    this.parts = parts;
+    this.events = parts.events();
+    this.observer = new UpgradeObserver(parts.clock(), parts.catalog(), parts.reads());
+    this.performer = new ActionPerformer(parts);
+    this.announcements = new JobAnnouncements(parts.clock(), parts.events());
+    this.stepMetrics = new StepMetrics(parts.with().metrics(), parts.clock());
+    this.recheck = new RecheckPolicy(parts.settings());
   }
 
   /** What the driver hands over for one reconcile of an installed cluster. */
@@ -115,7 +99,7 @@ public class UpgradeExecutor {
     String refused = performer.perform(cc, in, spec, in.status(), decision.action());
     performer.removeJobs(cc, in.observed(), finished);
     announcements.forgetGone(cc, in.observed().jobs());
-    stepMetrics.circuits(with.circuitStates());
+    stepMetrics.circuits(parts.with().circuitStates());
     if (refused != null && in.status().getUpgrade() != null) {
       in.status().getUpgrade().setBlockedBy(refused);
       return RecheckPolicy.budgetRefused(progress, refused);
@@ -218,10 +202,10 @@ public class UpgradeExecutor {
 
   /** With signals unavailable (no pods/exec), services are restarted to drop their pins. */
   private CinderClusterSpec effectiveSpec(CinderClusterSpec spec) {
-    if (settings.unpinBySignal()) {
+    if (parts.settings().unpinBySignal()) {
       return spec;
     }
-    CinderClusterSpec copy = client.getKubernetesSerialization().clone(spec);
+    CinderClusterSpec copy = parts.client().getKubernetesSerialization().clone(spec);
     UpgradeSpec u = copy.getUpgrade() == null ? new UpgradeSpec() : copy.getUpgrade();
     u.setUnpinStrategy(UnpinStrategy.Restart);
     copy.setUpgrade(u);
@@ -231,7 +215,7 @@ public class UpgradeExecutor {
   /** Forgets everything held for a deleted cluster. */
   void release(CinderCluster cc) {
     String key = ServicesTableReads.key(cc);
-    reads.invalidate(key);
+    parts.reads().invalidate(key);
     stepMetrics.release(key);
     announcements.release(cc);
   }
@@ -240,7 +224,7 @@ public class UpgradeExecutor {
   Map<String, Integer> heldFor(CinderCluster cc) {
     String key = ServicesTableReads.key(cc);
     Map<String, Integer> held = new LinkedHashMap<>();
-    held.put("servicesSnapshots", reads.heldFor(key));
+    held.put("servicesSnapshots", parts.reads().heldFor(key));
     held.put("stepClocks", stepMetrics.heldFor(key));
     held.put("announcedJobs", announcements.heldFor(cc));
     return held;

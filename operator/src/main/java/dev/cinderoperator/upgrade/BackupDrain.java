@@ -28,15 +28,18 @@ import java.util.Optional;
  * @param abandoned backups still in flight when the upgrade goes on anyway (Proceed)
  * @param keptOff whether every host is kept off the schedulers now (false when not asked for, or
  *     when going on without it under Proceed)
+ * @param change the drain's marker as the act in flight (its timeout counts from when it was first
+ *     recorded), to record with whatever comes next
  */
-public record BackupDrain(Optional<NextAct> blocked, int abandoned, boolean keptOff) {
+public record BackupDrain(
+    Optional<NextAct> blocked, int abandoned, boolean keptOff, StatusChange change) {
 
   /**
    * @param keepOff whether the schedulers must skip the hosts before they may go
    */
   public static BackupDrain of(
       PlanContext ctx, String marker, List<String> hosts, String who, boolean keepOff) {
-    ctx.markInFlight(marker);
+    StatusChange marked = ctx.inFlight(marker);
     int inFlight = 0;
     List<String> busy = new ArrayList<>();
     List<String> exposed = new ArrayList<>();
@@ -50,7 +53,8 @@ public record BackupDrain(Optional<NextAct> blocked, int abandoned, boolean kept
                     who + ": counting backups in flight on " + host,
                     RECHECK_DRAIN)),
             0,
-            false);
+            false,
+            marked);
       }
       if (n > 0) {
         inFlight += n;
@@ -61,7 +65,7 @@ public record BackupDrain(Optional<NextAct> blocked, int abandoned, boolean kept
       }
     }
     if (inFlight == 0 && exposed.isEmpty()) {
-      return new BackupDrain(Optional.empty(), 0, keepOff);
+      return new BackupDrain(Optional.empty(), 0, keepOff, marked);
     }
     List<String> parts = new ArrayList<>();
     if (inFlight > 0) {
@@ -85,7 +89,8 @@ public record BackupDrain(Optional<NextAct> blocked, int abandoned, boolean kept
                   text + " (waiting up to " + Durations.format(timeout) + ")",
                   RECHECK_DRAIN)),
           0,
-          false);
+          false,
+          marked);
     }
     if (ctx.policy.backupDrainTimeoutActionOrDefault() == BackupDrainTimeoutAction.Stall) {
       return new BackupDrain(
@@ -100,9 +105,10 @@ public record BackupDrain(Optional<NextAct> blocked, int abandoned, boolean kept
                       + " spec.upgrade.backupDrainTimeoutAction: Proceed to go on anyway.",
                   text)),
           0,
-          false);
+          false,
+          marked);
     }
-    return new BackupDrain(Optional.empty(), inFlight, keepOff && exposed.isEmpty());
+    return new BackupDrain(Optional.empty(), inFlight, keepOff && exposed.isEmpty(), marked);
   }
 
   /**

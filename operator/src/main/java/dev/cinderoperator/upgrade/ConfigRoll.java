@@ -1,7 +1,6 @@
 package dev.cinderoperator.upgrade;
 
 import dev.cinderoperator.workload.Component;
-import java.util.Optional;
 
 /**
  * No upgrade, but cinder.conf changed: scheduler, volume and backup pods replaced one at a time
@@ -11,11 +10,11 @@ import java.util.Optional;
 final class ConfigRoll {
   private ConfigRoll() {}
 
-  /** The next act of the roll; empty when every pod carries its config (or none is known). */
-  static Optional<NextAct> next(PlanContext ctx) {
+  /** The next act of the roll; done when every pod carries its config (or none is known). */
+  static StepAnswer next(PlanContext ctx) {
     ConfigChecksums desired = ctx.obs.desiredConfigChecksums();
     if (desired == null) {
-      return Optional.empty();
+      return StepAnswer.done();
     }
     boolean needed = false;
     for (ClusterLayout.Slot slot : ctx.layout.forward()) {
@@ -29,7 +28,7 @@ final class ConfigRoll {
       needed |= stale || inFlight;
     }
     if (!needed) {
-      return Optional.empty();
+      return StepAnswer.done();
     }
     PodRoller.Goal goal =
         new PodRoller.Goal(p -> carries(desired, p), "cinder.conf changed", null, false);

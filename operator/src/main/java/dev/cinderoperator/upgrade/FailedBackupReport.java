@@ -19,10 +19,11 @@ public final class FailedBackupReport {
 
   private FailedBackupReport() {}
 
-  static void record(PlanContext ctx, List<Decision.Notice> notices) {
+  /** The list to write, with a BackupFailed notice added for each failure not told before. */
+  static StatusChange record(PlanContext ctx, List<Decision.Notice> notices) {
     FailedBackups failed = ctx.obs.failedBackups();
     if (failed == null || ctx.draft == null) {
-      return;
+      return StatusChange.NONE;
     }
     Set<String> told = new HashSet<>();
     if (ctx.recorded != null && ctx.recorded.getFailedBackups() != null) {
@@ -52,7 +53,10 @@ public final class FailedBackupReport {
                 true));
       }
     }
-    ctx.draft.setFailedBackups(listed);
-    ctx.draft.setFailedBackupCount(failed.count() == 0 ? null : failed.count());
+    Integer count = failed.count() == 0 ? null : failed.count();
+    return u -> {
+      u.setFailedBackups(listed);
+      u.setFailedBackupCount(count);
+    };
   }
 }

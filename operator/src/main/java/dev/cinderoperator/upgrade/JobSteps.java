@@ -40,9 +40,9 @@ public final class JobSteps {
     String name = name(ctx.obs.cluster(), kind, image, 0);
     Optional<JobView> job = ctx.job(name);
     if (job.isEmpty()) {
-      ctx.markInFlight(PlanContext.markerJob(name));
       return new Once(
-          new NextAct(new Action.CreateJob(kind, image, name, 0), "job " + name + ": creating"),
+          new NextAct(new Action.CreateJob(kind, image, name, 0), "job " + name + ": creating")
+              .with(ctx.inFlight(PlanContext.markerJob(name))),
           null);
     }
     if (job.get().state() == JobState.ACTIVE) {
@@ -118,7 +118,6 @@ public final class JobSteps {
    */
   public static Optional<NextAct> migrations(
       PlanContext ctx, UpgradeJob kind, String image, List<Decision.Notice> notices) {
-    ctx.ensureDraft();
     Integer recordedRun = ctx.draft.getDataMigrationRuns();
     int run = recordedRun == null ? highestRun(ctx, image) + 1 : recordedRun;
     String name = name(ctx.obs.cluster(), kind, image, run);
@@ -190,9 +189,9 @@ public final class JobSteps {
 
   private static NextAct create(PlanContext ctx, UpgradeJob kind, String image, int run) {
     String name = name(ctx.obs.cluster(), kind, image, run);
-    ctx.draft.setDataMigrationRuns(run);
-    ctx.markInFlight(PlanContext.markerJob(name));
-    return new NextAct(new Action.CreateJob(kind, image, name, run), "job " + name + ": creating");
+    StatusChange numbered = u -> u.setDataMigrationRuns(run);
+    return new NextAct(new Action.CreateJob(kind, image, name, run), "job " + name + ": creating")
+        .with(numbered.then(ctx.inFlight(PlanContext.markerJob(name))));
   }
 
   /** The highest run number among existing data-migration jobs of this image, 0 if none. */

@@ -6,22 +6,27 @@ import dev.cinderoperator.api.UpgradeStatus;
 final class PauseHold {
   private PauseHold() {}
 
-  /** {@code next} itself, or the Paused wait that holds it. */
+  /**
+   * {@code next} itself, or the Paused wait that holds it, which puts back what the held act would
+   * have recorded in flight (applied after {@code next}'s own change).
+   */
   static NextAct apply(PlanContext ctx, NextAct next) {
     if (!ctx.policy.pausedOrDefault() || !next.action().changesWorld() || continues(ctx, next)) {
       return next;
     }
-    if (ctx.draft != null) {
-      UpgradeStatus recorded = ctx.recorded;
-      ctx.draft.setInFlight(recorded == null ? null : recorded.getInFlight());
-      ctx.draft.setInFlightSince(recorded == null ? null : recorded.getInFlightSince());
-      // Nothing is deleted: no gap to measure.
-      ctx.draft.setVolumeGapHost(recorded == null ? null : recorded.getVolumeGapHost());
-      ctx.draft.setVolumeGapFrom(recorded == null ? null : recorded.getVolumeGapFrom());
-    }
+    UpgradeStatus recorded = ctx.recorded == null ? new UpgradeStatus() : ctx.recorded;
+    // The held act is not in flight, and nothing is deleted: no gap to measure.
+    StatusChange asRecorded =
+        u -> {
+          u.setInFlight(recorded.getInFlight());
+          u.setInFlightSince(recorded.getInFlightSince());
+          u.setVolumeGapHost(recorded.getVolumeGapHost());
+          u.setVolumeGapFrom(recorded.getVolumeGapFrom());
+        };
     return PlanContext.paused(
-        "paused by spec.upgrade.paused"
-            + (next.blockedBy() == null ? "" : "; next: " + next.blockedBy()));
+            "paused by spec.upgrade.paused"
+                + (next.blockedBy() == null ? "" : "; next: " + next.blockedBy()))
+        .with(asRecorded);
   }
 
   /** Whether the act finishes one already recorded in flight. */

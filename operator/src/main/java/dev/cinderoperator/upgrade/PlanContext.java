@@ -12,13 +12,14 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
-/** One planning pass: the observation, the status as read, and the status being drafted. */
+/**
+ * One planning pass: the observation, the status as read, and the status being drafted (by the
+ * planner alone, from the {@link StatusChange}s the steps answer with).
+ */
 public final class PlanContext {
   // Waits on pods and jobs are woken by informer events; the others only by a poll.
   public static final Recheck RECHECK_JOB = new Recheck(Duration.ofSeconds(10), true);
@@ -43,14 +44,11 @@ public final class PlanContext {
   /** status.upgrade as read; null when none. */
   public final UpgradeStatus recorded;
 
-  /** The status.upgrade to write; starts as a copy of {@link #recorded}. */
+  /**
+   * The status.upgrade to write; starts as a copy of {@link #recorded}. Steps and their helpers
+   * read it; only the planner writes it, applying the {@link StatusChange}s they answer with.
+   */
   public UpgradeStatus draft;
-
-  /** Extra Events of this pass (measurements, warnings), returned with the decision. */
-  public final List<Decision.Notice> notices = new ArrayList<>();
-
-  /** Backup hosts every scheduler must skip for new backups, as of this pass. */
-  public final Set<String> keptOff = new LinkedHashSet<>();
 
   private final Map<String, PodView> podsByName = new LinkedHashMap<>();
 
@@ -67,11 +65,6 @@ public final class PlanContext {
 
   public Instant now() {
     return obs.now();
-  }
-
-  /** Asks for the host's new backups to be kept off the schedulers while this holds. */
-  public void keepOff(String host) {
-    keptOff.add(host);
   }
 
   public PodView pod(String name) {
@@ -138,13 +131,15 @@ public final class PlanContext {
     return recorded != null && marker.equals(recorded.getInFlight());
   }
 
-  /** Names the act in the draft, keeping its start time when it was already in flight. */
-  public void markInFlight(String marker) {
-    ensureDraft();
-    if (!marker.equals(draft.getInFlight())) {
-      draft.setInFlight(marker);
-      draft.setInFlightSince(now().toString());
-    }
+  /** Names the act in flight, keeping its start time when it was in flight already. */
+  public StatusChange inFlight(String marker) {
+    String since = now().toString();
+    return u -> {
+      if (!marker.equals(u.getInFlight())) {
+        u.setInFlight(marker);
+        u.setInFlightSince(since);
+      }
+    };
   }
 
   /** When the recorded in-flight act began, if it is this one. */
@@ -155,7 +150,16 @@ public final class PlanContext {
     return parseInstant(recorded.getInFlightSince());
   }
 
-  public void ensureDraft() {
+  /** Applies a step's change to the draft (planner only); no change creates no draft. */
+  void apply(StatusChange change) {
+    if (change == StatusChange.NONE) {
+      return;
+    }
+    ensureDraft();
+    change.applyTo(draft);
+  }
+
+  void ensureDraft() {
     if (draft == null) {
       draft = new UpgradeStatus();
     }

@@ -88,8 +88,20 @@ public final class PodGate {
       Map<CinderBinary, VersionPin> expected) {
     Instant start = pod.startedAt() != null ? pod.startedAt() : pod.createdAt();
     Optional<ServiceRow> row = ctx.row(slot.binary(), slot.host());
-    // Read as soon as the pod is seen, Ready or not: the old process is gone by then.
-    HeartbeatBaseline baseline = row.map(r -> baseline(ctx, pod, start, r)).orElse(null);
+    // Read as soon as the pod is seen, Ready or not: the old process is gone by then. A baseline
+    // taken now makes the gate wait, so its record always comes with an act.
+    Baseline baseline = row.map(r -> baseline(ctx, pod, start, r)).orElse(Baseline.NONE);
+    return blocker(ctx, pod, slot, expected, row, baseline.value())
+        .map(act -> act.with(baseline.record()));
+  }
+
+  private static Optional<NextAct> blocker(
+      PlanContext ctx,
+      PodView pod,
+      ClusterLayout.Slot slot,
+      Map<CinderBinary, VersionPin> expected,
+      Optional<ServiceRow> row,
+      HeartbeatBaseline baseline) {
     Optional<NextAct> notReady = ready(ctx, pod);
     if (notReady.isPresent()) {
       return notReady;
@@ -98,6 +110,7 @@ public final class PodGate {
     if (problem == null) {
       return Optional.empty();
     }
+    Instant start = pod.startedAt() != null ? pod.startedAt() : pod.createdAt();
     if (start != null
         && ctx.now().isAfter(start.plus(ctx.policy.serviceReportTimeoutOrDefault()))) {
       return Optional.of(
@@ -220,31 +233,37 @@ public final class PodGate {
     return null;
   }
 
+  /** A pod's baseline, and the record of it when it is taken in this pass. */
+  private record Baseline(HeartbeatBaseline value, StatusChange record) {
+    static final Baseline NONE = new Baseline(null, StatusChange.NONE);
+  }
+
   /**
    * The report_count read after this container started, recorded on first sight (or again when the
    * row was re-created meanwhile, which restarts its count); null when none could be taken yet.
    */
-  private static HeartbeatBaseline baseline(
-      PlanContext ctx, PodView pod, Instant start, ServiceRow row) {
+  private static Baseline baseline(PlanContext ctx, PodView pod, Instant start, ServiceRow row) {
     if (start == null) {
-      return null;
+      return Baseline.NONE;
     }
-    ctx.ensureDraft();
-    List<HeartbeatBaseline> all = ctx.draft.getHeartbeatBaselines();
+    List<HeartbeatBaseline> all = ctx.draft == null ? List.of() : ctx.draft.getHeartbeatBaselines();
     String started = start.toString();
     for (HeartbeatBaseline b : all) {
       if (b.getPod().equals(pod.name())
           && Objects.equals(b.getUid(), pod.uid())
           && started.equals(b.getStartedAt())
           && Objects.equals(b.getRowId(), row.id())) {
-        return b;
+        return new Baseline(b, StatusChange.NONE);
       }
     }
-    all.removeIf(b -> b.getPod().equals(pod.name()));
     HeartbeatBaseline b =
         new HeartbeatBaseline(pod.name(), pod.uid(), started, row.id(), row.reportCount());
-    all.add(b);
-    return b;
+    return new Baseline(
+        b,
+        u -> {
+          u.getHeartbeatBaselines().removeIf(old -> old.getPod().equals(pod.name()));
+          u.getHeartbeatBaselines().add(b);
+        });
   }
 
   public static boolean same(String actual, String wanted) {

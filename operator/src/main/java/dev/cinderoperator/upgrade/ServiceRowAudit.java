@@ -153,11 +153,11 @@ public final class ServiceRowAudit {
     if (!ownStale.isEmpty()) {
       if (ctx.policy.staleServicesOrDefault() == StaleServicesPolicy.Remove) {
         Finding first = ownStale.get(0);
-        ctx.markInFlight("row " + first.row().binary() + " " + first.row().host());
         return Optional.of(
             new NextAct(
-                new Action.RemoveServiceRow(first.row(), first.problem()),
-                "removing stale services row " + first.describe()));
+                    new Action.RemoveServiceRow(first.row(), first.problem()),
+                    "removing stale services row " + first.describe())
+                .with(ctx.inFlight("row " + first.row().binary() + " " + first.row().host())));
       }
       String list = list(ownStale);
       return Optional.of(

@@ -13,12 +13,13 @@ import dev.cinderoperator.upgrade.steps.EveryServiceWorks;
 import dev.cinderoperator.upgrade.steps.Route;
 import dev.cinderoperator.upgrade.steps.Routes;
 import dev.cinderoperator.upgrade.steps.Step;
-import dev.cinderoperator.upgrade.steps.StepAnswer;
 import dev.cinderoperator.workload.Component;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The upgrade as a pure function: an {@link Observation} in, the next {@link Decision} out. No
@@ -71,8 +72,9 @@ public final class UpgradePlanner {
     }
     if (active) {
       List<Decision.Notice> notices = new ArrayList<>();
-      NextAct next = advance(ctx, notices);
-      return decision(ctx, next, notices, true);
+      Set<String> keptOff = new LinkedHashSet<>();
+      NextAct next = advance(ctx, notices, keptOff);
+      return decision(ctx, next, notices, keptOff, true);
     }
     boolean specChanged =
         !Objects.equals(obs.spec().getImage(), st.getImage())
@@ -85,11 +87,12 @@ public final class UpgradePlanner {
             start.act().action(), UpgradeStatuses.copy(u), Phase.Stalled, List.of());
       }
       ctx.draft = start.upgrade();
-      return decision(ctx, start.act(), List.of(), true);
+      return decision(ctx, start.act(), List.of(), Set.of(), true);
     }
-    Optional<NextAct> roll = ConfigRoll.next(ctx);
-    if (roll.isPresent()) {
-      return decision(ctx, roll.get(), List.of(), false);
+    StepAnswer roll = ConfigRoll.next(ctx);
+    ctx.apply(roll.change());
+    if (!roll.finished()) {
+      return decision(ctx, roll.next(), roll.notices(), roll.keptOff(), false);
     }
     if (ctx.draft != null) {
       ctx.draft.setBlockedBy(null);
@@ -100,12 +103,12 @@ public final class UpgradePlanner {
         new Action.Idle("NothingToDo", "every pod runs " + st.getImage()),
         ctx.draft,
         null,
-        ctx.notices,
-        ctx.keptOff);
+        roll.notices(),
+        roll.keptOff());
   }
 
   /** One move along the route of the upgrade under way. */
-  private NextAct advance(PlanContext ctx, List<Decision.Notice> notices) {
+  private NextAct advance(PlanContext ctx, List<Decision.Notice> notices, Set<String> keptOff) {
     UpgradeStatus u = ctx.draft;
     if (!TargetChange.onTarget(ctx)) {
       RouteStart change = TargetChange.of(ctx, routes);
@@ -120,8 +123,9 @@ public final class UpgradePlanner {
       return recordStep(ctx, route.resumeAfter(u.getStep()));
     }
     StepAnswer answer = step.get().next(ctx);
-    answer.change().accept(u);
+    ctx.apply(answer.change());
     notices.addAll(answer.notices());
+    keptOff.addAll(answer.keptOff());
     if (!answer.finished()) {
       return answer.next();
     }
@@ -134,17 +138,24 @@ public final class UpgradePlanner {
 
   /** The act, held while paused, with the status it needs written first. */
   private Decision decision(
-      PlanContext ctx, NextAct next, List<Decision.Notice> stepNotices, boolean upgrading) {
+      PlanContext ctx,
+      NextAct next,
+      List<Decision.Notice> stepNotices,
+      Set<String> keptOff,
+      boolean upgrading) {
+    ctx.apply(next.change());
     NextAct b = PauseHold.apply(ctx, next);
+    if (b != next) {
+      ctx.apply(b.change());
+    }
     ctx.ensureDraft();
     ctx.draft.setBlockedBy(b.blockedBy());
     List<Decision.Notice> notices = new ArrayList<>(stepNotices);
     if (upgrading) {
       count(ctx.draft, ctx);
-      FailedBackupReport.record(ctx, notices);
+      ctx.apply(FailedBackupReport.record(ctx, notices));
     }
-    notices.addAll(ctx.notices);
-    return new Decision(b.action(), ctx.draft, phaseOf(b), notices, ctx.keptOff);
+    return new Decision(b.action(), ctx.draft, phaseOf(b), notices, keptOff);
   }
 
   // --- what the workload builder and the plan command need -----------------------
@@ -206,7 +217,7 @@ public final class UpgradePlanner {
     u.setStepStartedAt(ctx.now().toString());
     u.setInFlight(null);
     u.setInFlightSince(null);
-    next.begin(ctx, u);
+    ctx.apply(next.begin(ctx));
     return NextAct.of(new Action.RecordStep(previous, next.id()));
   }
 

@@ -6,6 +6,7 @@ import dev.cinderoperator.cinder.ServiceRow;
 import dev.cinderoperator.workload.Component;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -33,25 +34,39 @@ final class VolumeGap {
   }
 
   /** Before the pod is deleted: the old process's last heartbeat so far. */
-  static void start(PlanContext ctx, ClusterLayout.Slot slot) {
+  static StatusChange start(PlanContext ctx, ClusterLayout.Slot slot) {
     if (!applies(ctx, slot)) {
-      return;
+      return StatusChange.NONE;
     }
     Optional<Instant> last = lastSeen(ctx, slot);
-    UpgradeStatus u = ctx.draft;
-    u.setVolumeGapHost(last.isPresent() ? slot.host() : null);
-    u.setVolumeGapFrom(last.map(Instant::toString).orElse(null));
+    String host = last.isPresent() ? slot.host() : null;
+    String from = last.map(Instant::toString).orElse(null);
+    return u -> {
+      u.setVolumeGapHost(host);
+      u.setVolumeGapFrom(from);
+    };
   }
 
   /**
    * While the new process has not reported: a later heartbeat of the old one (pod missing or
    * terminating, or a heartbeat not newer than the new pod's start) moves the start forward.
    */
-  static void follow(PlanContext ctx, ClusterLayout.Slot slot, PodView pod) {
+  static StatusChange follow(PlanContext ctx, ClusterLayout.Slot slot, PodView pod) {
     Optional<Instant> from = measuring(ctx, slot);
+    Optional<Instant> moved = followed(ctx, slot, pod, from);
+    if (moved.equals(from)) {
+      return StatusChange.NONE;
+    }
+    String to = moved.get().toString();
+    return u -> u.setVolumeGapFrom(to);
+  }
+
+  /** The start, moved forward to a later heartbeat of the old process, if any. */
+  private static Optional<Instant> followed(
+      PlanContext ctx, ClusterLayout.Slot slot, PodView pod, Optional<Instant> from) {
     Optional<Instant> last = lastSeen(ctx, slot);
     if (from.isEmpty() || last.isEmpty() || !last.get().isAfter(from.get())) {
-      return;
+      return from;
     }
     Instant start =
         pod == null ? null : pod.startedAt() != null ? pod.startedAt() : pod.createdAt();
@@ -60,25 +75,22 @@ final class VolumeGap {
             || pod.terminating()
             || start == null
             || !last.get().isAfter(ctx.toDatabaseTime(start));
-    if (oldProcess) {
-      ctx.draft.setVolumeGapFrom(last.get().toString());
-    }
+    return oldProcess ? last : from;
   }
 
-  /** The new pod passed its gate: report the gap once and forget the start. */
-  static void end(PlanContext ctx, ClusterLayout.Slot slot) {
-    Optional<Instant> from = measuring(ctx, slot);
+  /**
+   * The new pod passed its gate: the gap (from the start as {@link #follow} leaves it), reported
+   * once, and the start forgotten; done either way.
+   */
+  static StepAnswer end(PlanContext ctx, ClusterLayout.Slot slot, PodView pod) {
+    Optional<Instant> from = followed(ctx, slot, pod, measuring(ctx, slot));
     Optional<Instant> first = lastSeen(ctx, slot);
     if (from.isEmpty() || first.isEmpty()) {
-      return;
+      return StepAnswer.done();
     }
     Duration gap = Duration.between(from.get(), first.get());
     Duration downTime = ctx.services().serviceDownTime();
-    UpgradeStatus u = ctx.draft;
-    u.setLastVolumeGapSeconds(gap.toMillis() / 1000.0);
-    u.setVolumeGapHost(null);
-    u.setVolumeGapFrom(null);
-    ctx.notices.add(
+    Decision.Notice told =
         new Decision.Notice(
             "VolumeServiceGap",
             String.format(
@@ -91,7 +103,15 @@ final class VolumeGap {
                 gap.compareTo(downTime) > 0
                     ? "; Cinder saw it down: pre-pull the image or raise service_down_time"
                     : ""),
-            gap.compareTo(downTime) > 0));
+            gap.compareTo(downTime) > 0);
+    return new StepAnswer(
+        null,
+        List.of(told),
+        u -> {
+          u.setLastVolumeGapSeconds(gap.toMillis() / 1000.0);
+          u.setVolumeGapHost(null);
+          u.setVolumeGapFrom(null);
+        });
   }
 
   private static Optional<Instant> measuring(PlanContext ctx, ClusterLayout.Slot slot) {

@@ -98,9 +98,11 @@ class FirstInstallTest {
         .containsEntry("app.kubernetes.io/component", "volume")
         .containsEntry("cinder.operator.dev/backend", "ceph-ssd")
         .containsEntry("app.kubernetes.io/managed-by", "cinder-operator");
-    assertThat(client.apps().deployments().inNamespace(NS).withName("cinder-api").get())
-        .isNotNull();
-    assertThat(client.services().inNamespace(NS).withName("cinder-api").get()).isNotNull();
+    // Applied one after the other (StatefulSets, Deployment, Service, PDBs): waited for in turn.
+    await()
+        .until(
+            () -> client.apps().deployments().inNamespace(NS).withName("cinder-api").get() != null);
+    await().until(() -> client.services().inNamespace(NS).withName("cinder-api").get() != null);
     await()
         .until(
             () -> client.policy().v1().podDisruptionBudget().inNamespace(NS).list().getItems(),

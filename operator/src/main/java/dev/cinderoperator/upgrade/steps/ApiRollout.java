@@ -1,7 +1,6 @@
 package dev.cinderoperator.upgrade.steps;
 
 import dev.cinderoperator.api.Durations;
-import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.upgrade.ClusterLayout;
 import dev.cinderoperator.upgrade.NextAct;
@@ -9,6 +8,8 @@ import dev.cinderoperator.upgrade.PlanContext;
 import dev.cinderoperator.upgrade.PlannedStep;
 import dev.cinderoperator.upgrade.PodView;
 import dev.cinderoperator.upgrade.ServiceRowAudit;
+import dev.cinderoperator.upgrade.StatusChange;
+import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Names;
 import java.time.Duration;
@@ -35,17 +36,19 @@ public record ApiRollout(boolean back) implements Step {
 
   /** Forward, the rows may all report the target already: Unpinning then counts from now. */
   @Override
-  public void begin(PlanContext ctx, UpgradeStatus recording) {
+  public StatusChange begin(PlanContext ctx) {
     if (back) {
-      return;
+      return StatusChange.NONE;
     }
-    ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), recording.getToRelease());
+    ServiceRowAudit audit = ServiceRowAudit.of(ctx, ctx.targets(), ctx.draft.getToRelease());
     if (audit.foreign.isEmpty()
         && audit.ownStale.isEmpty()
         && audit.ownIncompatible.isEmpty()
         && audit.ownBelowTarget.isEmpty()) {
-      recording.setRowsAtTargetAt(ctx.now().toString());
+      String now = ctx.now().toString();
+      return u -> u.setRowsAtTargetAt(now);
     }
+    return StatusChange.NONE;
   }
 
   @Override

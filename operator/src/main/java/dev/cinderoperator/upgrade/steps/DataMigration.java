@@ -1,11 +1,12 @@
 package dev.cinderoperator.upgrade.steps;
 
-import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.upgrade.Decision;
 import dev.cinderoperator.upgrade.JobSteps;
 import dev.cinderoperator.upgrade.PlanContext;
 import dev.cinderoperator.upgrade.PlannedStep;
+import dev.cinderoperator.upgrade.StatusChange;
+import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.upgrade.UpgradeJob;
 import dev.cinderoperator.workload.Names;
 import java.util.ArrayList;
@@ -24,8 +25,8 @@ public record DataMigration() implements Step {
 
   /** The runs counted so far were Preflight's, on the source image: numbering starts again. */
   @Override
-  public void begin(PlanContext ctx, UpgradeStatus recording) {
-    recording.setDataMigrationRuns(null);
+  public StatusChange begin(PlanContext ctx) {
+    return u -> u.setDataMigrationRuns(null);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.cinderoperator.upgrade.ClusterLayout;
 import dev.cinderoperator.upgrade.Decision;
 import dev.cinderoperator.upgrade.NextAct;
 import dev.cinderoperator.upgrade.PlanContext;
+import dev.cinderoperator.upgrade.StepAnswer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,15 +25,15 @@ final class OfflineBackupDrain {
     List<String> hosts = new ArrayList<>();
     for (ClusterLayout.Slot slot : ctx.layout.backups()) {
       hosts.add(slot.host());
-      ctx.keepOff(slot.host());
     }
     for (ClusterLayout.Slot slot : ctx.layout.backups()) {
       if (!ctx.obs.backupHostsStopped().contains(slot.host())) {
-        ctx.markInFlight(PlanContext.OFFLINE_DRAIN);
         return StepAnswer.of(
-            new NextAct(
-                new Action.StopNewBackups(slot.host()),
-                "offline upgrade: stopping new backups on " + slot.host()));
+                new NextAct(
+                        new Action.StopNewBackups(slot.host()),
+                        "offline upgrade: stopping new backups on " + slot.host())
+                    .with(ctx.inFlight(PlanContext.OFFLINE_DRAIN)))
+            .keepingOff(hosts);
       }
     }
     if (hosts.isEmpty()) {
@@ -50,6 +51,6 @@ final class OfflineBackupDrain {
                   + " (backupDrainTimeoutAction: Proceed), Cinder marks them error",
               true));
     }
-    return StepAnswer.of(drain.blocked(), notices);
+    return StepAnswer.of(drain.blocked(), notices).with(drain.change()).keepingOff(hosts);
   }
 }

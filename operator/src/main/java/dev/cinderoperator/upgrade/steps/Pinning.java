@@ -10,6 +10,7 @@ import dev.cinderoperator.upgrade.NextAct;
 import dev.cinderoperator.upgrade.PlanContext;
 import dev.cinderoperator.upgrade.PlannedStep;
 import dev.cinderoperator.upgrade.ServiceRowAudit;
+import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.upgrade.UpgradeStatuses;
 import java.util.List;
 import java.util.Optional;

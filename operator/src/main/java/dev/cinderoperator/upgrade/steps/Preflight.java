@@ -13,6 +13,7 @@ import dev.cinderoperator.upgrade.PlanContext;
 import dev.cinderoperator.upgrade.PlannedStep;
 import dev.cinderoperator.upgrade.ProbedVersions;
 import dev.cinderoperator.upgrade.ServiceRowAudit;
+import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.upgrade.UpgradeJob;
 import dev.cinderoperator.workload.Names;
 import java.util.ArrayList;
@@ -49,7 +50,8 @@ public record Preflight(boolean drainsBackups) implements Step {
     if (drain.finished()) {
       told.addAll(checks.notices());
     }
-    return new StepAnswer(drain.next(), told, checks.change());
+    return new StepAnswer(
+        drain.next(), told, checks.change().then(drain.change()), drain.keptOff());
   }
 
   private static StepAnswer checks(PlanContext ctx) {

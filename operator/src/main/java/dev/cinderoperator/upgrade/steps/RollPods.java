@@ -10,6 +10,7 @@ import dev.cinderoperator.upgrade.PlanContext;
 import dev.cinderoperator.upgrade.PlannedStep;
 import dev.cinderoperator.upgrade.PodRoller;
 import dev.cinderoperator.upgrade.PodView;
+import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.workload.Component;
 import java.util.List;
 import java.util.Map;
@@ -56,8 +57,7 @@ public record RollPods(Component component, boolean back) implements Step {
             back && expected.isEmpty() ? null : expected,
             false);
     List<ClusterLayout.Slot> slots = ctx.layout.of(component);
-    return StepAnswer.of(
-        PodRoller.roll(ctx, back ? ClusterLayout.reversed(slots) : slots, goal), List.of());
+    return PodRoller.roll(ctx, back ? ClusterLayout.reversed(slots) : slots, goal);
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.cinderoperator.upgrade.JobSteps;
 import dev.cinderoperator.upgrade.NextAct;
 import dev.cinderoperator.upgrade.PlanContext;
 import dev.cinderoperator.upgrade.PlannedStep;
+import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.upgrade.UpgradeJob;
 import dev.cinderoperator.workload.Component;
 import dev.cinderoperator.workload.Names;
@@ -32,18 +33,22 @@ public record SchemaMigration(boolean stopsServices) implements Step {
 
   @Override
   public StepAnswer next(PlanContext ctx) {
-    if (stopsServices) {
-      // Until the old backup pods are gone, as in a rolling swap.
-      for (ClusterLayout.Slot slot : ctx.layout.backups()) {
-        if (ctx.pod(slot.pod()) != null) {
-          ctx.keepOff(slot.host());
-        }
-      }
-      Optional<NextAct> stopping = stopping(ctx);
-      if (stopping.isPresent()) {
-        return StepAnswer.of(stopping.get());
+    if (!stopsServices) {
+      return sync(ctx);
+    }
+    // Until the old backup pods are gone, as in a rolling swap.
+    List<String> keptOff = new ArrayList<>();
+    for (ClusterLayout.Slot slot : ctx.layout.backups()) {
+      if (ctx.pod(slot.pod()) != null) {
+        keptOff.add(slot.host());
       }
     }
+    Optional<NextAct> stopping = stopping(ctx);
+    return (stopping.isPresent() ? StepAnswer.of(stopping.get()) : sync(ctx)).keepingOff(keptOff);
+  }
+
+  /** The db sync on the target image, once. */
+  private static StepAnswer sync(PlanContext ctx) {
     String image = ctx.draft.getToImage();
     JobSteps.Once sync = JobSteps.once(ctx, UpgradeJob.DB_SYNC, image);
     if (sync.pending() != null) {

@@ -1,10 +1,11 @@
 package dev.cinderoperator.upgrade.steps;
 
-import dev.cinderoperator.api.UpgradeStatus;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.upgrade.ClusterLayout;
 import dev.cinderoperator.upgrade.PlanContext;
 import dev.cinderoperator.upgrade.PlannedStep;
+import dev.cinderoperator.upgrade.StatusChange;
+import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.workload.Component;
 
 /**
@@ -51,5 +52,7 @@ public interface Step {
   }
 
   /** What the status forgets or notes as the step is recorded (after its predecessor finished). */
-  default void begin(PlanContext ctx, UpgradeStatus recording) {}
+  default StatusChange begin(PlanContext ctx) {
+    return StatusChange.NONE;
+  }
 }

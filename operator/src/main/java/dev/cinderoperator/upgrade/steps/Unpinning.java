@@ -17,6 +17,7 @@ import dev.cinderoperator.upgrade.PodInventory;
 import dev.cinderoperator.upgrade.PodRoller;
 import dev.cinderoperator.upgrade.PodView;
 import dev.cinderoperator.upgrade.ServiceRowAudit;
+import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.workload.Component;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -45,8 +46,11 @@ public record Unpinning(boolean startsServices) implements Step {
       return StepAnswer.of(notYet.get());
     }
     Instant reached = PlanContext.parseInstant(ctx.draft.getRowsAtTargetAt()).orElse(ctx.now());
-    Optional<NextAct> next = unpinServices(ctx, reached).or(() -> restartApi(ctx, reached));
-    return StepAnswer.of(next, List.of()).with(s -> s.setRowsAtTargetAt(reached.toString()));
+    StepAnswer unpinned = unpinServices(ctx, reached);
+    if (unpinned.finished()) {
+      unpinned = unpinned.then(StepAnswer.of(restartApi(ctx, reached), List.of()));
+    }
+    return unpinned.with(s -> s.setRowsAtTargetAt(reached.toString()));
   }
 
   /** Every pod on the target image and through its gate, every row at the target. */
@@ -96,7 +100,7 @@ public record Unpinning(boolean startsServices) implements Step {
   }
 
   /** SIGHUP (or, by unpinStrategy, restart) every process that started before {@code reached}. */
-  private static Optional<NextAct> unpinServices(PlanContext ctx, Instant reached) {
+  private static StepAnswer unpinServices(PlanContext ctx, Instant reached) {
     if (ctx.policy.unpinStrategyOrDefault() == UnpinStrategy.Restart) {
       PodRoller.Goal goal =
           new PodRoller.Goal(
@@ -116,13 +120,13 @@ public record Unpinning(boolean startsServices) implements Step {
         continue;
       }
       if (!p.running()) {
-        return Optional.of(
+        return StepAnswer.of(
             PlanContext.waiting(
                 "WaitingForPod", "pod " + p.name() + ": waiting for it to run", RECHECK_POD));
       }
-      return Optional.of(new NextAct(signal, "pod " + p.name() + ": signalling"));
+      return StepAnswer.of(new NextAct(signal, "pod " + p.name() + ": signalling"));
     }
-    return Optional.empty();
+    return StepAnswer.done();
   }
 
   /** cinder-api caches version pins and ignores SIGHUP: its pods that started too early restart. */
@@ -138,16 +142,16 @@ public record Unpinning(boolean startsServices) implements Step {
         if (blocker.isPresent()) {
           return blocker;
         }
-        ctx.markInFlight(PlanContext.markerPod(p.name()));
         return Optional.of(
             new NextAct(
-                new Action.RestartPod(
-                    p.name(),
-                    p.uid(),
-                    Component.API,
-                    "cinder-api caches version pins and ignores SIGHUP; it started before every"
-                        + " service reported the target"),
-                "pod " + p.name() + ": restarting"));
+                    new Action.RestartPod(
+                        p.name(),
+                        p.uid(),
+                        Component.API,
+                        "cinder-api caches version pins and ignores SIGHUP; it started before"
+                            + " every service reported the target"),
+                    "pod " + p.name() + ": restarting")
+                .with(ctx.inFlight(PlanContext.markerPod(p.name()))));
       }
     }
     return Optional.empty();
