@@ -164,7 +164,9 @@ public final class RealCinderEnvironment implements AutoCloseable {
     d.put("periodic_interval", "5");
     d.put("periodic_fuzzy_delay", "0");
     d.put("scheduler_driver_init_wait_time", "2");
-    d.put("graceful_shutdown_timeout", "5");
+    // long enough for a request under load to finish when its API pod stops (at 5 s, a create
+    // that waited on its project's quota rows was cut: "header parser received no bytes")
+    d.put("graceful_shutdown_timeout", "30");
     d.put("osapi_volume_workers", "1");
     d.put("debug", "false");
     Map<String, Map<String, String>> config = new LinkedHashMap<>();
@@ -288,11 +290,14 @@ public final class RealCinderEnvironment implements AutoCloseable {
     SimConfig config =
         SimConfig.realistic()
             .withNamespace(namespace)
-            .withPodStartDelay(Duration.ofMillis(100))
-            .withReadinessDelay(Duration.ofMillis(100))
-            .withJobRunTime(Duration.ZERO)
-            .withTerminationGracePeriod(Duration.ofMillis(200))
-            .withReportInterval(Duration.ofSeconds(1));
+            .with(
+                d -> {
+                  d.podStartDelay = Duration.ofMillis(100);
+                  d.readinessDelay = Duration.ofMillis(100);
+                  d.jobRunTime = Duration.ZERO;
+                  d.terminationGracePeriod = Duration.ofMillis(200);
+                  d.reportInterval = Duration.ofSeconds(1);
+                });
     RealCinderRuntime[] holder = new RealCinderRuntime[1];
     SimulatedEnvironment env =
         SimulatedEnvironment.start(

@@ -3,6 +3,7 @@ package dev.cinderoperator.sim;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Timings and scope of a {@link SimulatedCluster}. Delays are wall-clock (the clock only stamps
@@ -90,130 +91,63 @@ public record SimConfig(
   }
 
   public SimConfig withNamespace(String value) {
-    return new SimConfig(
-        value,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
+    return with(d -> d.namespace = value);
   }
 
-  public SimConfig withPodStartDelay(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        value,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
+  /**
+   * A copy with the changes {@code edit} makes to a draft of this config, e.g. {@code
+   * SimConfig.fast().with(d -> d.podStartDelay = Duration.ofMillis(700))}.
+   */
+  public SimConfig with(Consumer<Draft> edit) {
+    Draft draft = new Draft(this);
+    edit.accept(draft);
+    return draft.build();
   }
 
-  public SimConfig withReadinessDelay(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        value,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
-  }
+  /** The fields of a config, mutable while {@link #with} edits a copy (the record checks them). */
+  public static final class Draft {
+    public String namespace;
+    public String nodeName;
+    public Duration resyncInterval;
+    public Duration podStartDelay;
+    public Duration readinessDelay;
+    public Duration terminationGracePeriod;
+    public Duration jobRunTime;
+    public Duration jobRetryDelay;
+    public Duration crashBackOff;
+    public Duration reportInterval;
+    public Clock clock;
+    public long seed;
 
-  public SimConfig withTerminationGracePeriod(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        value,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
-  }
+    private Draft(SimConfig c) {
+      namespace = c.namespace;
+      nodeName = c.nodeName;
+      resyncInterval = c.resyncInterval;
+      podStartDelay = c.podStartDelay;
+      readinessDelay = c.readinessDelay;
+      terminationGracePeriod = c.terminationGracePeriod;
+      jobRunTime = c.jobRunTime;
+      jobRetryDelay = c.jobRetryDelay;
+      crashBackOff = c.crashBackOff;
+      reportInterval = c.reportInterval;
+      clock = c.clock;
+      seed = c.seed;
+    }
 
-  public SimConfig withJobRunTime(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        value,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        seed);
-  }
-
-  public SimConfig withReportInterval(Duration value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        value,
-        clock,
-        seed);
-  }
-
-  public SimConfig withClock(Clock value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        value,
-        seed);
-  }
-
-  public SimConfig withSeed(long value) {
-    return new SimConfig(
-        namespace,
-        nodeName,
-        resyncInterval,
-        podStartDelay,
-        readinessDelay,
-        terminationGracePeriod,
-        jobRunTime,
-        jobRetryDelay,
-        crashBackOff,
-        reportInterval,
-        clock,
-        value);
+    private SimConfig build() {
+      return new SimConfig(
+          namespace,
+          nodeName,
+          resyncInterval,
+          podStartDelay,
+          readinessDelay,
+          terminationGracePeriod,
+          jobRunTime,
+          jobRetryDelay,
+          crashBackOff,
+          reportInterval,
+          clock,
+          seed);
+    }
   }
 }

@@ -7,11 +7,10 @@ import dev.cinderoperator.db.ServiceRegistry;
 import dev.cinderoperator.db.ServiceRegistryPool;
 import dev.cinderoperator.kube.CinderOperator;
 import dev.cinderoperator.kube.ClusterDriver;
-import dev.cinderoperator.kube.LeaderFence;
-import dev.cinderoperator.kube.LeaderFenced;
 import dev.cinderoperator.kube.LeaseSettings;
 import dev.cinderoperator.kube.OperatorMetrics;
 import dev.cinderoperator.kube.OperatorSettings;
+import dev.cinderoperator.kube.PodSignaller;
 import dev.cinderoperator.kube.UnreadableClusters;
 import dev.cinderoperator.messaging.BackupFences;
 import dev.cinderoperator.sim.apiserver.ApiCallRecorder;
@@ -21,15 +20,14 @@ import dev.cinderoperator.sim.db.SimDatabases;
 import dev.cinderoperator.sim.events.PodRemovals;
 import dev.cinderoperator.sim.events.SimEvent.ServiceRowEvent;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.InputStream;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -150,7 +148,7 @@ public final class SimulatedEnvironment implements AutoCloseable {
       serverConfig = c.getConfiguration();
     }
     client = clientAs(SIMULATION_AGENT, UnaryOperator.identity());
-    client.resource(crd()).create();
+    client.resource(CinderClusterCrd.generated()).create();
     sim = SimulatedCluster.start(client, config, wiring.catalog(), wiring.databases());
     wiring.cluster().accept(sim);
     PodRemovals removals = new PodRemovals(a -> a.startsWith(OPERATOR_AGENT), config.clock());
@@ -207,13 +205,11 @@ public final class SimulatedEnvironment implements AutoCloseable {
 
   /** Starts (or restarts, after {@link #stopOperator()}) the operator. */
   public synchronized void startOperator() {
-    awaitResponsiveApiServer();
+    ResponsiveApiServer.await(client);
     registries =
         wiring.registries() != null
             ? wiring.registries().get()
-            : new ServiceRegistryPool(
-                (ns, name, url) -> hooks.registries().apply(sim.serviceRegistry(ns, name)));
-    ServiceRegistryPool pool = registries;
+            : new ServiceRegistryPool((ns, name, url) -> registryFor(ns, name));
     fences =
         wiring.fences() != null
             ? wiring.fences().get()
@@ -221,18 +217,8 @@ public final class SimulatedEnvironment implements AutoCloseable {
                 (ns, name, url, ssl) -> sim.schedulerBus(ns, name),
                 Clock.systemUTC(),
                 SIM_FENCE_INTERVAL);
-    BackupFences fencing = fences;
     CinderOperator.Built built =
-        CinderOperator.build(
-            operatorClient,
-            Clock.systemUTC(),
-            settings,
-            s ->
-                new ClusterDriver.Collaborators(
-                    pool, fencing, sim.podSignaller(), new OperatorMetrics(meters)),
-            hooks.josdkMetrics(),
-            null,
-            wiring.catalog());
+        buildOperator(operatorClient, registries, fences, sim.podSignaller(), null);
     operator = built.operator();
     reconciler = built.reconciler();
     operator.start();
@@ -241,116 +227,35 @@ public final class SimulatedEnvironment implements AutoCloseable {
   /**
    * Starts one more operator process that elects a leader through the Lease of {@code lease}
    * (several can run beside each other; stop the default one with {@link #stopOperator()} first).
-   * Its client identifies itself as {@code cinder-operator/<identity>}; every write it makes, to
-   * the API server, the simulated database, the schedulers' bus or a pod, passes its {@link
-   * LeaderFence}. When it loses the Lease it stops itself, as the production process exits.
    */
-  public Replica startReplica(LeaseSettings lease) {
-    Replica r = new Replica(lease);
+  public OperatorReplica startReplica(LeaseSettings lease) {
+    OperatorReplica r = new OperatorReplica(this, lease);
     replicas.add(r);
     return r;
   }
 
-  private final List<Replica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<OperatorReplica> replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  /** One operator process of several that elect their leader through a Lease. */
-  public final class Replica implements AutoCloseable {
-    private final LeaderFence fence;
-    private final KubernetesClient replicaClient;
-    private final ServiceRegistryPool replicaRegistries;
-    private final BackupFences replicaFences;
-    private final Operator replicaOperator;
-    private final java.util.concurrent.atomic.AtomicBoolean stopped =
-        new java.util.concurrent.atomic.AtomicBoolean();
+  /** Builds an operator process (not started) on {@code c}, acting through the collaborators. */
+  CinderOperator.Built buildOperator(
+      KubernetesClient c,
+      ServiceRegistryPool pool,
+      BackupFences fencing,
+      PodSignaller signaller,
+      LeaderElectionConfiguration leaderElection) {
+    return CinderOperator.build(
+        c,
+        Clock.systemUTC(),
+        settings,
+        s -> new ClusterDriver.Collaborators(pool, fencing, signaller, new OperatorMetrics(meters)),
+        hooks.josdkMetrics(),
+        leaderElection,
+        wiring.catalog());
+  }
 
-    private Replica(LeaseSettings lease) {
-      awaitResponsiveApiServer();
-      fence = new LeaderFence(lease);
-      replicaClient =
-          UnreadableClusters.clientBuilder()
-              .withConfig(operatorConfig(lease.identity()))
-              .withHttpClientBuilderConsumer(
-                  b -> {
-                    fence.install().accept(b);
-                    calls.install().accept(b);
-                  })
-              .build();
-      replicaRegistries =
-          new ServiceRegistryPool(
-              (ns, name, url) ->
-                  LeaderFenced.registry(
-                      hooks.registries().apply(sim.serviceRegistry(ns, name)), fence));
-      replicaFences =
-          new BackupFences(
-              (ns, name, url, ssl) -> LeaderFenced.bus(sim.schedulerBus(ns, name), fence),
-              Clock.systemUTC(),
-              SIM_FENCE_INTERVAL);
-      ServiceRegistryPool pool = replicaRegistries;
-      BackupFences fencing = replicaFences;
-      replicaOperator =
-          CinderOperator.build(
-                  replicaClient,
-                  Clock.systemUTC(),
-                  settings,
-                  s ->
-                      new ClusterDriver.Collaborators(
-                          pool,
-                          fencing,
-                          LeaderFenced.signaller(sim.podSignaller(), fence),
-                          new OperatorMetrics(meters)),
-                  hooks.josdkMetrics(),
-                  fence.configuration(false, this::stop),
-                  wiring.catalog())
-              .operator();
-      replicaOperator.start();
-    }
-
-    public String identity() {
-      return fence.lease().identity();
-    }
-
-    /** The User-Agent of its client, for the fault injector's partitions and the audit log. */
-    public String agent() {
-      return OPERATOR_AGENT + "/" + identity();
-    }
-
-    /** Whether it leads and may act now. */
-    public boolean leading() {
-      return fence.mayAct() && !stopped.get();
-    }
-
-    /** Whether it lost the Lease after leading (it then stops itself). */
-    public boolean lost() {
-      return fence.lost();
-    }
-
-    public boolean stopped() {
-      return stopped.get();
-    }
-
-    /** The Kubernetes API writes its fence held back (it did not, or no longer, hold the Lease). */
-    public long writesRefused() {
-      return fence.refused();
-    }
-
-    /**
-     * Stops it as a crash would look to the cluster: mid-reconcile, the Lease not released (the
-     * others wait for it to expire).
-     */
-    public void stop() {
-      if (!stopped.compareAndSet(false, true)) {
-        return;
-      }
-      replicaOperator.stop();
-      replicaRegistries.close();
-      replicaFences.close();
-      replicaClient.close();
-    }
-
-    @Override
-    public void close() {
-      stop();
-    }
+  /** A cluster's services table as the operator reads it (through the benchmark's hook). */
+  ServiceRegistry registryFor(String namespace, String cluster) {
+    return hooks.registries().apply(sim.serviceRegistry(namespace, cluster));
   }
 
   /**
@@ -373,29 +278,6 @@ public final class SimulatedEnvironment implements AutoCloseable {
     heldUids.put(
         cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName(),
         cc.getMetadata().getUid());
-  }
-
-  /**
-   * The mock API server runs on one event loop, which stalls for seconds while it closes the
-   * watches of a stopped operator. Informers started meanwhile can list and then watch across
-   * events the mock server does not replay (a real API server replays from the list's
-   * resourceVersion), so a restarted operator waits until the server answers promptly.
-   */
-  private void awaitResponsiveApiServer() {
-    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline) {
-      long t = System.nanoTime();
-      client.namespaces().list();
-      if (System.nanoTime() - t < java.time.Duration.ofMillis(200).toNanos()) {
-        return;
-      }
-      try {
-        Thread.sleep(100); // a probe interval, not a wait for a state
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
   }
 
   /** Stops the operator as a crash would look to the cluster: mid-reconcile, nothing cleaned. */
@@ -472,23 +354,9 @@ public final class SimulatedEnvironment implements AutoCloseable {
     return meters;
   }
 
-  private static CustomResourceDefinition crd() {
-    try (InputStream in =
-        SimulatedEnvironment.class.getResourceAsStream(
-            "/META-INF/fabric8/cinderclusters.cinder.operator.dev-v1.yml")) {
-      if (in == null) {
-        throw new IllegalStateException("the generated CRD is not on the classpath");
-      }
-      return io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-          in, CustomResourceDefinition.class);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Override
   public void close() {
-    replicas.forEach(Replica::stop);
+    replicas.forEach(OperatorReplica::stop);
     stopOperator();
     sim.close();
     operatorClient.close();

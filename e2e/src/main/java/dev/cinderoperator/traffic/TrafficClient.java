@@ -43,6 +43,8 @@ public final class TrafficClient implements AutoCloseable {
    * @param resourceTimeout a resource not in its state after this counts as stuck
    * @param requestTimeout a request without a response after this counts as timed out
    * @param backups whether users back up their volumes
+   * @param project the project the users work in: Cinder serialises one project's quota
+   *     reservations, so two clients in one project slow each other's creates down
    */
   public record Settings(
       Duration interval,
@@ -50,11 +52,12 @@ public final class TrafficClient implements AutoCloseable {
       Duration pollInterval,
       Duration resourceTimeout,
       Duration requestTimeout,
-      boolean backups) {
+      boolean backups,
+      String project) {
     /**
-     * One user every 2 s, at most 15 minutes, without backups: backing up a volume of Cinder's fake
-     * drivers cannot succeed on this machine (the attach step needs a real target; see
-     * docs/testenv.md), and an expected failure is never counted as a success.
+     * One user every 2 s, at most 15 minutes, without backups: a backup needs a backend whose
+     * volumes the backup pods can attach (Cinder's own fake drivers' cannot be; the test drivers'
+     * local files can, see docs/testenv.md).
      */
     public static Settings defaults() {
       return new Settings(
@@ -63,15 +66,28 @@ public final class TrafficClient implements AutoCloseable {
           Duration.ofMillis(500),
           Duration.ofSeconds(90),
           Duration.ofSeconds(30),
-          false);
+          false,
+          "traffic");
     }
 
     public Settings withBackups(boolean on) {
-      return new Settings(interval, maxDuration, pollInterval, resourceTimeout, requestTimeout, on);
+      return new Settings(
+          interval, maxDuration, pollInterval, resourceTimeout, requestTimeout, on, project);
     }
 
     public Settings withMaxDuration(Duration d) {
-      return new Settings(interval, d, pollInterval, resourceTimeout, requestTimeout, backups);
+      return new Settings(
+          interval, d, pollInterval, resourceTimeout, requestTimeout, backups, project);
+    }
+
+    public Settings withInterval(Duration d) {
+      return new Settings(
+          d, maxDuration, pollInterval, resourceTimeout, requestTimeout, backups, project);
+    }
+
+    public Settings withProject(String name) {
+      return new Settings(
+          interval, maxDuration, pollInterval, resourceTimeout, requestTimeout, backups, name);
     }
   }
 
@@ -136,7 +152,7 @@ public final class TrafficClient implements AutoCloseable {
   private TrafficClient(URI api, List<String> backends, Settings settings) {
     this.user =
         new TrafficUser(
-            new CinderApi(api, TrafficUser.PROJECT, settings.requestTimeout()), settings, recorder);
+            new CinderApi(api, settings.project(), settings.requestTimeout()), settings, recorder);
     this.backends = List.copyOf(backends);
     this.settings = settings;
     this.deadlineNanos = recorder.startNanos() + settings.maxDuration().toNanos();

@@ -128,6 +128,7 @@ public record TrafficReport(
     s.put("resourceTimeoutSeconds", settings.resourceTimeout().toSeconds());
     s.put("requestTimeoutSeconds", settings.requestTimeout().toSeconds());
     s.put("backups", settings.backups());
+    s.put("project", settings.project());
     s.put("backends", backends);
     return new TrafficReport(
         requests.size(),

@@ -13,9 +13,6 @@ import java.util.Set;
  * deletion.
  */
 record TrafficUser(CinderApi api, Settings settings, TrafficRecorder recorder) {
-  /** The project the users work in. */
-  static final String PROJECT = "traffic";
-
   /**
    * One volume type per backend, {@code traffic-<backend>}, and unlimited quotas, so only the
    * upgrade can make requests fail.
@@ -48,7 +45,7 @@ record TrafficUser(CinderApi api, Settings settings, TrafficRecorder recorder) {
     }
     CinderApi.Response q =
         api.put(
-            "/os-quota-sets/" + PROJECT,
+            "/os-quota-sets/" + settings.project(),
             Map.of(
                 "quota_set",
                 Map.of(

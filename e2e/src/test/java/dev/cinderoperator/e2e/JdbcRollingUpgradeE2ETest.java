@@ -52,8 +52,11 @@ class JdbcRollingUpgradeE2ETest {
     SimConfig config =
         SimConfig.fast()
             .withNamespace(NS)
-            .withPodStartDelay(Duration.ofMillis(150))
-            .withJobRunTime(Duration.ofMillis(200));
+            .with(
+                d -> {
+                  d.podStartDelay = Duration.ofMillis(150);
+                  d.jobRunTime = Duration.ofMillis(200);
+                });
     settings =
         OperatorSettings.defaults()
             .withPollIntervals(Duration.ofMillis(200), Duration.ofSeconds(2))

@@ -8,6 +8,7 @@ import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.UpgradeStep;
 import dev.cinderoperator.e2e.reliability.FaultRecord;
 import dev.cinderoperator.kube.LeaseSettings;
+import dev.cinderoperator.sim.OperatorReplica;
 import dev.cinderoperator.sim.SimConfig;
 import dev.cinderoperator.sim.SimulatedEnvironment;
 import dev.cinderoperator.sim.apiserver.AuditLog;
@@ -61,8 +62,8 @@ class LeaderFailoverE2ETest {
   }
 
   private Scenario s;
-  private final List<SimulatedEnvironment.Replica> replicas = new ArrayList<>();
-  private final List<SimulatedEnvironment.Replica> everStarted = new ArrayList<>();
+  private final List<OperatorReplica> replicas = new ArrayList<>();
+  private final List<OperatorReplica> everStarted = new ArrayList<>();
   private final java.util.Set<String> crashed = new java.util.HashSet<>();
   private final java.util.Set<String> partitioned = new java.util.HashSet<>();
   private int generation;
@@ -75,7 +76,7 @@ class LeaderFailoverE2ETest {
         Scenario.start(
             // pods start slowly enough that six failovers (4 to 5 s each) fit into the upgrade
             // also on an idle machine (at 300 ms one seed finished after four)
-            SimConfig.fast().withPodStartDelay(Duration.ofMillis(2500)),
+            SimConfig.fast().with(d -> d.podStartDelay = Duration.ofMillis(2500)),
             w ->
                 w.withOperatorClient(
                     b ->
@@ -121,8 +122,7 @@ class LeaderFailoverE2ETest {
                           && e.fault() == Fault.TIMEOUT
                           && formerAgents.contains(e.request().client()))
               .size();
-      long refusedByFences =
-          everStarted.stream().mapToLong(SimulatedEnvironment.Replica::writesRefused).sum();
+      long refusedByFences = everStarted.stream().mapToLong(OperatorReplica::writesRefused).sum();
       failovers.forEach(f -> System.out.println("seed " + seed + " failover " + f));
       System.out.println("seed " + seed + " leadership changes " + leaderChanges(audit));
       System.out.println(
@@ -207,20 +207,16 @@ class LeaderFailoverE2ETest {
    * stops or partitions it and waits until the other one took the Lease.
    */
   private Failover failover(How how, int writes) {
-    SimulatedEnvironment.Replica[] leader = new SimulatedEnvironment.Replica[1];
+    OperatorReplica[] leader = new OperatorReplica[1];
     s.awaitThat(
         "a leader",
         Duration.ofSeconds(60),
         () -> {
           supervise();
-          leader[0] =
-              replicas.stream()
-                  .filter(SimulatedEnvironment.Replica::leading)
-                  .findFirst()
-                  .orElse(null);
+          leader[0] = replicas.stream().filter(OperatorReplica::leading).findFirst().orElse(null);
           return leader[0] != null;
         });
-    SimulatedEnvironment.Replica from = leader[0];
+    OperatorReplica from = leader[0];
     AuditLog audit = s.env.server().audit();
     long start = audit.lastSeq();
     s.awaitThat(
@@ -278,7 +274,7 @@ class LeaderFailoverE2ETest {
    */
   private boolean supervise() {
     for (int i = 0; i < replicas.size(); i++) {
-      SimulatedEnvironment.Replica r = replicas.get(i);
+      OperatorReplica r = replicas.get(i);
       if (r.stopped() && !partitioned.contains(r.agent())) {
         String identity = crashed.contains(r.identity()) ? nextIdentity() : r.identity();
         replicas.set(i, start(identity));
@@ -287,8 +283,8 @@ class LeaderFailoverE2ETest {
     return true;
   }
 
-  private SimulatedEnvironment.Replica start(String identity) {
-    SimulatedEnvironment.Replica r = s.env.startReplica(LEASE.withIdentity(identity));
+  private OperatorReplica start(String identity) {
+    OperatorReplica r = s.env.startReplica(LEASE.withIdentity(identity));
     everStarted.add(r);
     return r;
   }

@@ -48,7 +48,7 @@ class PodsLostE2ETest {
   void theRollWaitsForPodsOthersTookDownAndNeverTakesASecondItself(long seed) {
     Random random = new Random(seed);
     // pods take about a second to come back, so a pod taken by others is down for a while
-    SimConfig config = SimConfig.fast().withPodStartDelay(Duration.ofMillis(700));
+    SimConfig config = SimConfig.fast().with(d -> d.podStartDelay = Duration.ofMillis(700));
     try (Scenario s = Scenario.start(config);
         KubernetesClient drain = s.env.clientAs(DRAIN, UnaryOperator.identity());
         KubernetesClient someone = s.env.clientAs(SOMEONE, UnaryOperator.identity())) {

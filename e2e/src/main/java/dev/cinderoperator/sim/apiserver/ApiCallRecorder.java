@@ -51,18 +51,10 @@ public final class ApiCallRecorder implements Interceptor {
       String path,
       List<String> blockingOwners) {
 
-    public ApiCall(
-        String verb,
-        String apiGroup,
-        String version,
-        String resource,
-        String subresource,
-        String namespace,
-        String name,
-        String method,
-        String path) {
-      this(
-          verb, apiGroup, version, resource, subresource, namespace, name, method, path, List.of());
+    /** The same call, carrying the owners its body references with blockOwnerDeletion. */
+    ApiCall withBlockingOwners(List<String> owners) {
+      return new ApiCall(
+          verb, apiGroup, version, resource, subresource, namespace, name, method, path, owners);
     }
 
     /** {@code resource} or {@code resource/subresource}, as RBAC rules name it. */
@@ -83,18 +75,7 @@ public final class ApiCallRecorder implements Interceptor {
     if (call.verb().equals("create") || call.verb().equals("update")) {
       List<String> owners = blockingOwners(request.bodyString());
       if (!owners.isEmpty()) {
-        call =
-            new ApiCall(
-                call.verb(),
-                call.apiGroup(),
-                call.version(),
-                call.resource(),
-                call.subresource(),
-                call.namespace(),
-                call.name(),
-                call.method(),
-                call.path(),
-                owners);
+        call = call.withBlockingOwners(owners);
       }
     }
     calls.add(call);
@@ -160,7 +141,8 @@ public final class ApiCallRecorder implements Interceptor {
           null,
           null,
           upper,
-          path);
+          path,
+          List.of());
     }
     String namespace = null;
     String resource = null;
@@ -168,7 +150,7 @@ public final class ApiCallRecorder implements Interceptor {
     String subresource = null;
     int n = parts.length - rest;
     if (n <= 0) {
-      return new ApiCall("get", group, version, null, null, null, null, upper, path);
+      return new ApiCall("get", group, version, null, null, null, null, upper, path, List.of());
     }
     if (parts[rest].equals("namespaces") && n >= 3) {
       namespace = parts[rest + 1];
@@ -193,7 +175,8 @@ public final class ApiCallRecorder implements Interceptor {
     if (subresource != null && CONNECT_SUBRESOURCES.contains(subresource)) {
       verb = "create";
     }
-    return new ApiCall(verb, group, version, resource, subresource, namespace, name, upper, path);
+    return new ApiCall(
+        verb, group, version, resource, subresource, namespace, name, upper, path, List.of());
   }
 
   /** The owners a request body references with blockOwnerDeletion: true. */

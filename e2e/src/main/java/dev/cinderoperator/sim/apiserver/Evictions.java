@@ -53,26 +53,9 @@ public final class Evictions {
     }
     JsonNode pod = found.get();
     JsonNode preconditions = preconditions(body);
-    for (String field : List.of("uid", "resourceVersion")) {
-      JsonNode wanted = preconditions.path(field);
-      String actual = pod.at("/metadata/" + field).asText();
-      if (wanted.isTextual() && !wanted.asText().equals(actual)) {
-        String label = field.equals("uid") ? "UID" : "ResourceVersion";
-        return status(
-            409,
-            "Conflict",
-            "Operation cannot be fulfilled on pods \""
-                + name
-                + "\": Precondition failed: "
-                + label
-                + " in precondition: "
-                + wanted.asText()
-                + ", "
-                + label
-                + " in object meta: "
-                + actual,
-            null);
-      }
+    MockResponse unmet = Preconditions.unmet(preconditions, pod, "pods", name);
+    if (unmet != null) {
+      return unmet;
     }
     String phase = pod.at("/status/phase").asText("Pending");
     boolean ignoresBudget =

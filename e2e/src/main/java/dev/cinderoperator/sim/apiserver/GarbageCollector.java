@@ -1,6 +1,8 @@
 package dev.cinderoperator.sim.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -52,6 +54,32 @@ final class GarbageCollector implements AutoCloseable {
 
   GarbageCollector(Store store) {
     this.store = store;
+  }
+
+  /** Where an object of the resource {@code plural} lives, for the collector's later DELETE. */
+  static String pathOf(String plural, JsonNode object) {
+    String apiVersion = object.path("apiVersion").asText();
+    String prefix = apiVersion.contains("/") ? "/apis/" + apiVersion : "/api/" + apiVersion;
+    String ns = object.at("/metadata/namespace").asText("");
+    return prefix
+        + (ns.isEmpty() ? "" : "/namespaces/" + ns)
+        + "/"
+        + plural
+        + "/"
+        + object.at("/metadata/name").asText();
+  }
+
+  /** Edits {@code metadata} so it no longer names {@code ownerUid} as an owner. */
+  static void dropOwnerReference(ObjectNode metadata, String ownerUid) {
+    ArrayNode refs = metadata.withArray("ownerReferences");
+    for (int i = refs.size() - 1; i >= 0; i--) {
+      if (ownerUid.equals(refs.get(i).path("uid").asText())) {
+        refs.remove(i);
+      }
+    }
+    if (refs.isEmpty()) {
+      metadata.remove("ownerReferences");
+    }
   }
 
   /** An object was stored (created or updated) at {@code path}. */

@@ -1,7 +1,6 @@
 package dev.cinderoperator.sim.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cinderoperator.sim.apiserver.ApiCallRecorder.ApiCall;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -9,18 +8,12 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
-import io.fabric8.mockwebserver.crud.CrudDispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.function.Consumer;
@@ -39,8 +32,7 @@ import java.util.function.Consumer;
  * {@link FaultInjector} may answer it with a fault instead, the {@link AuditLog} records who sent
  * it and what it was answered, and pod removals are reported with the store as it is right after
  * them. Besides the stock routes it serves the pods/eviction subresource with PodDisruptionBudget
- * checks ({@link Evictions}) and SelfSubjectRulesReviews (everything allowed: this server has no
- * authorizer; {@code RbacE2ETest} checks the operator's calls against the chart instead).
+ * checks ({@link Evictions}) and SelfSubjectRulesReviews ({@link SelfSubjectRulesReviews}).
  *
  * <p><b>Indexed.</b> Fabric8's CRUD dispatcher with an indexed store. The stock one scans every
  * stored object for each GET, POST, PUT, PATCH and DELETE, so a request costs O(objects) on the
@@ -49,14 +41,12 @@ import java.util.function.Consumer;
  * (find by key, get, list, delete) ask it for the few candidates. Everything else (create, update,
  * patch, status, watches, finalizers) is the stock code, which reads and writes the same store.
  *
- * <p>Fabric8 offers no hook for the store, so the constructor swaps the map and reads two private
- * fields by reflection; a Fabric8 upgrade that renames them fails here at once, not silently.
+ * <p>Fabric8 offers no hook for the store: {@link StockStore} swaps the map by reflection.
  */
 public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
   private final IndexedObjectMap objects = new IndexedObjectMap();
+  private final StockStore stock;
   private final ReadWriteLock lock;
-  private final AtomicLong resourceVersion;
-  private final Method processDelete;
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
       new com.fasterxml.jackson.databind.ObjectMapper();
   private final KubernetesResponseComposer composer = new KubernetesResponseComposer();
@@ -79,19 +69,8 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
 
   public IndexedCrudDispatcher() {
     super(List.of());
-    try {
-      Field map = CrudDispatcher.class.getDeclaredField("map");
-      map.setAccessible(true);
-      map.set(this, objects);
-      lock = (ReadWriteLock) privateField("lock").get(this);
-      resourceVersion = (AtomicLong) privateField("resourceVersion").get(this);
-      processDelete =
-          KubernetesCrudDispatcher.class.getDeclaredMethod(
-              "processDelete", String.class, AttributeSet.class, AttributeSet.class);
-      processDelete.setAccessible(true);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("Fabric8's KubernetesCrudDispatcher changed shape", e);
-    }
+    stock = new StockStore(this, objects);
+    lock = stock.lock;
     evictions = new Evictions(storeView());
     garbageCollector =
         new GarbageCollector(
@@ -103,15 +82,9 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
 
               @Override
               public void removeOwnerReference(String path, String ownerUid) {
-                locked(lock.writeLock(), () -> dropOwnerReference(path, ownerUid));
+                rewrite(path, metadata -> GarbageCollector.dropOwnerReference(metadata, ownerUid));
               }
             });
-  }
-
-  private static Field privateField(String name) throws NoSuchFieldException {
-    Field f = KubernetesCrudDispatcher.class.getDeclaredField(name);
-    f.setAccessible(true);
-    return f;
   }
 
   /**
@@ -145,7 +118,8 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
       defaulted.set(admitted.json());
     }
     super.processEvent(path, pathAttributes, oldAttributes, stored, admitted.json());
-    garbageCollector.stored(objectPath(pathAttributes, admitted.object()), admitted.object());
+    String plural = pathAttributes.getAttribute("plural").getValues().get(0).toString();
+    garbageCollector.stored(GarbageCollector.pathOf(plural, admitted.object()), admitted.object());
   }
 
   private static JsonNode readTree(String json) {
@@ -196,18 +170,24 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
           () -> evictions.evict(call.namespace(), call.name(), request.getUtf8Body()));
     }
     if ("create".equals(call.verb()) && "selfsubjectrulesreviews".equals(call.resource())) {
-      return rulesReview(request.getUtf8Body());
+      return SelfSubjectRulesReviews.allowAll(request.getUtf8Body());
     }
     if (!"DELETE".equalsIgnoreCase(request.getMethod())) {
       return super.dispatch(request);
     }
-    if (call.name() != null) {
-      MockResponse refused = preconditionFailed(call, request);
+    DeleteOptions options = DeleteOptions.of(request);
+    if (call.name() != null && options.preconditions().isObject()) {
+      Optional<JsonNode> stored = peek(call.path()); // none: the stock route answers 404
+      MockResponse refused =
+          stored.isEmpty()
+              ? null
+              : Preconditions.unmet(
+                  options.preconditions(), stored.get(), call.resource(), call.name());
       if (refused != null) {
         return refused;
       }
     }
-    propagation.set(propagationPolicy(request));
+    propagation.set(options.propagationPolicy());
     try {
       return super.dispatch(request);
     } finally {
@@ -224,99 +204,41 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     if (r.call().subresource() != null) {
       path = path.substring(0, path.length() - r.call().subresource().length() - 1);
     }
-    String objectPath = path;
+    rewrite(
+        path,
+        metadata -> {
+          metadata
+              .withObject("annotations")
+              .put("sim.cinder.operator.dev/other-writer", String.valueOf(audit.lastSeq()));
+        });
+  }
+
+  /**
+   * Rewrites the stored object at {@code path} as another writer would: its metadata edited, a new
+   * resourceVersion, through the gate (whose watch events and garbage collection follow).
+   */
+  private void rewrite(String path, Consumer<ObjectNode> editMetadata) {
     locked(
         lock.writeLock(),
         () -> {
-          AttributeSet query = attributeExtractor.fromPath(objectPath);
+          AttributeSet query = attributeExtractor.fromPath(path);
           List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
           if (found.isEmpty()) {
             return null;
           }
           ObjectNode node = (ObjectNode) readTree(found.get(0).getValue());
           ObjectNode metadata = (ObjectNode) node.get("metadata");
-          metadata
-              .withObject("annotations")
-              .put("sim.cinder.operator.dev/other-writer", String.valueOf(audit.lastSeq()));
+          editMetadata.accept(metadata);
           metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
           String json = node.toString();
           processEvent(
-              objectPath,
+              path,
               query,
               found.get(0).getKey(),
               Serialization.unmarshal(json, GenericKubernetesResource.class),
               json);
           return null;
         });
-  }
-
-  /**
-   * A DELETE whose DeleteOptions carry preconditions (uid, resourceVersion) that the stored object
-   * does not meet is refused with 409, as a real API server refuses it; a client that retries a
-   * delete whose answer it lost therefore cannot delete the object's next incarnation.
-   */
-  private MockResponse preconditionFailed(ApiCall call, RecordedRequest request) {
-    JsonNode preconditions;
-    try {
-      // getBytes, not getUtf8Body: that one consumes the body the propagation policy is read from
-      byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
-      if (body.length == 0) {
-        return null;
-      }
-      preconditions = JSON.readTree(body).path("preconditions");
-    } catch (java.io.IOException e) {
-      return null;
-    }
-    if (!preconditions.isObject()) {
-      return null;
-    }
-    Optional<JsonNode> stored = peek(call.path());
-    if (stored.isEmpty()) {
-      return null; // the stock route answers 404
-    }
-    for (String field : List.of("uid", "resourceVersion")) {
-      JsonNode wanted = preconditions.path(field);
-      String actual = stored.get().at("/metadata/" + field).asText();
-      if (wanted.isTextual() && !wanted.asText().equals(actual)) {
-        String label = field.equals("uid") ? "UID" : "ResourceVersion";
-        return Evictions.status(
-            409,
-            "Conflict",
-            "Operation cannot be fulfilled on "
-                + call.resource()
-                + " \""
-                + call.name()
-                + "\": Precondition failed: "
-                + label
-                + " in precondition: "
-                + wanted.asText()
-                + ", "
-                + label
-                + " in object meta: "
-                + actual,
-            null);
-      }
-    }
-    return null;
-  }
-
-  /** Everything is allowed: the review a cluster-admin gets. */
-  private static MockResponse rulesReview(String body) {
-    try {
-      ObjectNode review = (ObjectNode) JSON.readTree(body);
-      ObjectNode status = review.putObject("status");
-      ObjectNode rule = status.putArray("resourceRules").addObject();
-      rule.putArray("verbs").add("*");
-      rule.putArray("apiGroups").add("*");
-      rule.putArray("resources").add("*");
-      ObjectNode nonResource = status.putArray("nonResourceRules").addObject();
-      nonResource.putArray("verbs").add("*");
-      nonResource.putArray("nonResourceURLs").add("*");
-      status.put("incomplete", false);
-      return new MockResponse().setResponseCode(201).setBody(review.toString());
-    } catch (java.io.IOException | ClassCastException e) {
-      return new MockResponse().setResponseCode(400);
-    }
   }
 
   /**
@@ -421,66 +343,6 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     garbageCollector.close();
   }
 
-  private static String propagationPolicy(RecordedRequest request) {
-    byte[] body = request.getBody() == null ? new byte[0] : request.getBody().getBytes();
-    if (body.length == 0) {
-      return null;
-    }
-    try {
-      JsonNode options = JSON.readTree(new String(body, StandardCharsets.UTF_8));
-      return options.path("propagationPolicy").asText(null);
-    } catch (java.io.IOException e) {
-      return null;
-    }
-  }
-
-  /** Where an object lives, for the collector's later DELETE or update. */
-  private static String objectPath(AttributeSet pathAttributes, JsonNode object) {
-    String apiVersion = object.path("apiVersion").asText();
-    String prefix = apiVersion.contains("/") ? "/apis/" + apiVersion : "/api/" + apiVersion;
-    String ns = object.at("/metadata/namespace").asText("");
-    return prefix
-        + (ns.isEmpty() ? "" : "/namespaces/" + ns)
-        + "/"
-        + pathAttributes.getAttribute("plural").getValues().get(0)
-        + "/"
-        + object.at("/metadata/name").asText();
-  }
-
-  /** The collector's update: the object without its reference to a deleted owner. */
-  private MockResponse dropOwnerReference(String path, String ownerUid) {
-    AttributeSet query = attributeExtractor.fromPath(path);
-    List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
-    if (found.isEmpty()) {
-      return null;
-    }
-    Map.Entry<AttributeSet, String> entry = found.get(0);
-    try {
-      ObjectNode node = (ObjectNode) JSON.readTree(entry.getValue());
-      ObjectNode metadata = (ObjectNode) node.get("metadata");
-      ArrayNode refs = metadata.withArray("ownerReferences");
-      for (int i = refs.size() - 1; i >= 0; i--) {
-        if (ownerUid.equals(refs.get(i).path("uid").asText())) {
-          refs.remove(i);
-        }
-      }
-      if (refs.isEmpty()) {
-        metadata.remove("ownerReferences");
-      }
-      metadata.put("resourceVersion", String.valueOf(requestResourceVersion()));
-      String json = node.toString();
-      processEvent(
-          path,
-          query,
-          entry.getKey(),
-          Serialization.unmarshal(json, GenericKubernetesResource.class),
-          json);
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return null;
-  }
-
   @Override
   public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
     List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
@@ -508,7 +370,7 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     List<Map.Entry<AttributeSet, String>> found = objects.matching(query);
     if (delete) {
       for (Map.Entry<AttributeSet, String> e : found) {
-        invokeProcessDelete(path, query, e.getKey());
+        stock.processDelete(path, query, e.getKey());
       }
     }
     List<String> bodies = found.stream().map(Map.Entry::getValue).toList();
@@ -522,20 +384,7 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     }
     return new MockResponse()
         .setResponseCode(200)
-        .setBody(composer.compose(bodies, String.valueOf(resourceVersion.get())));
-  }
-
-  private void invokeProcessDelete(String path, AttributeSet query, AttributeSet key) {
-    try {
-      processDelete.invoke(this, path, query, key);
-    } catch (IllegalAccessException e) {
-      throw new IllegalStateException(e);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
+        .setBody(composer.compose(bodies, String.valueOf(stock.resourceVersion.get())));
   }
 
   private static MockResponse locked(Lock lock, java.util.function.Supplier<MockResponse> work) {

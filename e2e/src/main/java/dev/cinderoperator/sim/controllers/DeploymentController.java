@@ -1,7 +1,6 @@
 package dev.cinderoperator.sim.controllers;
 
 import dev.cinderoperator.sim.SimConfig;
-import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -13,12 +12,10 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 
 /**
@@ -26,42 +23,20 @@ import java.util.Random;
  * labelled {@code pod-template-hash}, Recreate or RollingUpdate within maxSurge/maxUnavailable, and
  * {@code .status} as {@code kubectl rollout status} reads it.
  */
-public final class DeploymentController extends ControlLoop {
+public final class DeploymentController extends PodOwnerLoop<Deployment> {
   public static final String HASH_LABEL = "pod-template-hash";
 
-  private final KubernetesClient client;
-  private final SimConfig config;
   private final Random random;
-  private final SimCaches caches;
-
-  /** Per Deployment uid: the version its template hash and last written status belong to. */
-  private final Map<String, Seen> seen = new java.util.concurrent.ConcurrentHashMap<>();
-
-  private record Seen(String version, String templateHash, DeploymentStatus status) {}
 
   public DeploymentController(KubernetesClient client, SimConfig config, SimCaches caches) {
-    super("deployment-controller", config.resyncInterval());
-    this.client = client;
-    this.caches = caches;
-    this.config = config;
+    super("deployment-controller", "Deployment", caches.deployments, client, config, caches);
     this.random = new Random(config.seed() * 31 + 7);
   }
 
   @Override
-  protected void watchAll() {
-    wakeOn(caches.deployments);
-    wakeOn(caches.pods);
-  }
-
-  @Override
-  protected void reconcile() {
-    OwnedPods.reconcileEach(
-        this, "Deployment", caches.deployments.list(), caches.pods.list(), this::reconcile);
-  }
-
-  private void reconcile(Deployment d, List<Pod> pods) {
+  protected void reconcile(Deployment d, List<Pod> pods) {
     int desired = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    String hash = templateHash(d);
+    String hash = templateHash(d, d.getSpec().getTemplate());
     List<Pod> fresh = new ArrayList<>();
     List<Pod> old = new ArrayList<>();
     for (Pod pod : pods) {
@@ -78,7 +53,7 @@ public final class DeploymentController extends ControlLoop {
     boolean recreate = strategy != null && "Recreate".equals(strategy.getType());
     if (recreate) {
       if (!old.isEmpty()) {
-        old.forEach(this::delete);
+        old.forEach(this::deletePod);
         old.clear();
       } else {
         for (int i = fresh.size(); i < desired; i++) {
@@ -93,7 +68,7 @@ public final class DeploymentController extends ControlLoop {
       }
       // too many new pods (scale down)
       while (fresh.size() > desired) {
-        delete(fresh.remove(0));
+        deletePod(fresh.remove(0));
       }
       // surge new pods
       int room = desired + surge - fresh.size() - old.size();
@@ -113,7 +88,7 @@ public final class DeploymentController extends ControlLoop {
           available--;
         }
       }
-      retire.forEach(this::delete);
+      retire.forEach(this::deletePod);
       old.removeAll(retire);
       // replace what was retired, within the surge
       room = desired + surge - fresh.size() - old.size();
@@ -122,17 +97,6 @@ public final class DeploymentController extends ControlLoop {
       }
     }
     writeStatus(d, hash, fresh, old, desired);
-  }
-
-  /** Hashing a template is costly; the hash changes only with the Deployment's version. */
-  private String templateHash(Deployment d) {
-    Seen known = seen.get(d.getMetadata().getUid());
-    if (known != null && known.version().equals(d.getMetadata().getResourceVersion())) {
-      return known.templateHash();
-    }
-    String hash = TemplateHash.of(d.getSpec().getTemplate());
-    seen.put(d.getMetadata().getUid(), new Seen(d.getMetadata().getResourceVersion(), hash, null));
-    return hash;
   }
 
   private void writeStatus(Deployment d, String hash, List<Pod> fresh, List<Pod> old, int desired) {
@@ -168,28 +132,18 @@ public final class DeploymentController extends ControlLoop {
             .withUnavailableReplicas(Math.max(0, desired - ready))
             .withConditions(conditions)
             .build();
-    String uid = d.getMetadata().getUid();
-    Seen known = seen.get(uid);
-    if (known != null
-        && status.equals(known.status())
-        && known.version().equals(d.getMetadata().getResourceVersion())) {
-      // the API server holds what we last wrote and nobody wrote since: skip the comparison
-      return;
-    }
-    if (!Objects.equals(
-        client.getKubernetesSerialization().asJson(status),
-        d.getStatus() == null ? "" : client.getKubernetesSerialization().asJson(d.getStatus()))) {
-      Deployment written =
-          caches.deployments.wrote(
-              client
-                  .apps()
-                  .deployments()
-                  .resource(new DeploymentBuilder(d).withStatus(status).build())
-                  .updateStatus());
-      seen.put(uid, new Seen(written.getMetadata().getResourceVersion(), hash, status));
-    } else {
-      seen.put(uid, new Seen(d.getMetadata().getResourceVersion(), hash, status));
-    }
+    writeStatus(
+        d,
+        hash,
+        status,
+        d.getStatus(),
+        () ->
+            caches.deployments.wrote(
+                client
+                    .apps()
+                    .deployments()
+                    .resource(new DeploymentBuilder(d).withStatus(status).build())
+                    .updateStatus()));
   }
 
   private Pod create(Deployment d, String hash) {
@@ -235,18 +189,5 @@ public final class DeploymentController extends ControlLoop {
 
   private static int countReady(List<Pod> pods) {
     return (int) pods.stream().filter(PodTemplates::isReady).count();
-  }
-
-  private void delete(Pod pod) {
-    try {
-      client
-          .pods()
-          .inNamespace(pod.getMetadata().getNamespace())
-          .withName(pod.getMetadata().getName())
-          .delete();
-      caches.pods.deleted(pod);
-    } catch (KubernetesClientException e) {
-      // already gone
-    }
   }
 }

@@ -2,7 +2,6 @@ package dev.cinderoperator.sim.controllers;
 
 import dev.cinderoperator.sim.KubeTime;
 import dev.cinderoperator.sim.SimConfig;
-import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -12,7 +11,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,14 +26,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * with Complete or Failed conditions. Finished pods are kept, as Kubernetes keeps them, so their
  * termination messages can be read.
  */
-public final class JobController extends ControlLoop {
+public final class JobController extends PodOwnerLoop<Job> {
   public static final String JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
   public static final String CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid";
 
-  private final KubernetesClient client;
-  private final SimConfig config;
   private final Random random;
-  private final SimCaches caches;
 
   /** When each job's last pod failed, for the retry back-off. */
   private final Map<String, Instant> lastFailure = new ConcurrentHashMap<>();
@@ -44,25 +39,12 @@ public final class JobController extends ControlLoop {
   private final Map<String, Instant> startTimes = new ConcurrentHashMap<>();
 
   public JobController(KubernetesClient client, SimConfig config, SimCaches caches) {
-    super("job-controller", config.resyncInterval());
-    this.client = client;
-    this.caches = caches;
-    this.config = config;
+    super("job-controller", "Job", caches.jobs, client, config, caches);
     this.random = new Random(config.seed() * 17 + 3);
   }
 
   @Override
-  protected void watchAll() {
-    wakeOn(caches.jobs);
-    wakeOn(caches.pods);
-  }
-
-  @Override
-  protected void reconcile() {
-    OwnedPods.reconcileEach(this, "Job", caches.jobs.list(), caches.pods.list(), this::reconcile);
-  }
-
-  private void reconcile(Job job, List<Pod> pods) {
+  protected void reconcile(Job job, List<Pod> pods) {
     String uid = job.getMetadata().getUid();
     Instant now = config.clock().instant();
     int backoffLimit =
@@ -213,18 +195,5 @@ public final class JobController extends ControlLoop {
             labels,
             config.nodeName());
     caches.pods.wrote(client.pods().resource(pod).create());
-  }
-
-  private void delete(Pod pod) {
-    try {
-      client
-          .pods()
-          .inNamespace(pod.getMetadata().getNamespace())
-          .withName(pod.getMetadata().getName())
-          .delete();
-      caches.pods.deleted(pod);
-    } catch (KubernetesClientException e) {
-      // already gone
-    }
   }
 }

@@ -2,7 +2,6 @@ package dev.cinderoperator.sim.controllers;
 
 import dev.cinderoperator.sim.KubeTime;
 import dev.cinderoperator.sim.SimConfig;
-import dev.cinderoperator.sim.informers.ControlLoop;
 import dev.cinderoperator.sim.informers.SimCaches;
 import dev.cinderoperator.sim.node.PodTerminations;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -30,15 +28,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * waiting for Ready), scale up and down from the highest ordinal, and {@code .status}. A pod's name
  * is reused only after the kubelet has finished terminating its previous holder.
  */
-public final class StatefulSetController extends ControlLoop {
+public final class StatefulSetController extends PodOwnerLoop<StatefulSet> {
   public static final String REVISION_LABEL = "controller-revision-hash";
   public static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
   private static final Duration LOST_TERMINATION = Duration.ofSeconds(2);
 
-  private final KubernetesClient client;
-  private final SimConfig config;
   private final PodTerminations terminations;
-  private final SimCaches caches;
 
   /** Templates by revision name, so pods below a partition are recreated at their revision. */
   private final Map<String, PodTemplateSpec> revisions = new ConcurrentHashMap<>();
@@ -51,41 +46,22 @@ public final class StatefulSetController extends ControlLoop {
   /** The current revision per StatefulSet uid (its status may be wiped by a PUT of the spec). */
   private final Map<String, String> currentRevisions = new ConcurrentHashMap<>();
 
-  /** Per StatefulSet uid: the version its template hash and last written status belong to. */
-  private final Map<String, Seen> seen = new ConcurrentHashMap<>();
-
-  private record Seen(String version, String templateHash, StatefulSetStatus status) {}
-
   /** Pod create failures already reported, by StatefulSet uid and message. */
   private final java.util.Set<String> reportedFailures = ConcurrentHashMap.newKeySet();
 
   public StatefulSetController(
       KubernetesClient client, SimConfig config, PodTerminations terminations, SimCaches caches) {
-    super("statefulset-controller", config.resyncInterval());
-    this.client = client;
-    this.caches = caches;
-    this.config = config;
+    super("statefulset-controller", "StatefulSet", caches.statefulSets, client, config, caches);
     this.terminations = terminations;
   }
 
   @Override
-  protected void watchAll() {
-    wakeOn(caches.statefulSets);
-    wakeOn(caches.pods);
-  }
-
-  @Override
-  protected void reconcile() {
-    OwnedPods.reconcileEach(
-        this, "StatefulSet", caches.statefulSets.list(), caches.pods.list(), this::reconcile);
-  }
-
-  private void reconcile(StatefulSet sts, List<Pod> ownedPods) {
+  protected void reconcile(StatefulSet sts, List<Pod> ownedPods) {
     String ns = sts.getMetadata().getNamespace();
     String name = sts.getMetadata().getName();
     int replicas = sts.getSpec().getReplicas() == null ? 1 : sts.getSpec().getReplicas();
     PodTemplateSpec template = sts.getSpec().getTemplate();
-    String updateRevision = name + "-" + templateHash(sts);
+    String updateRevision = name + "-" + templateHash(sts, sts.getSpec().getTemplate());
     revisions.put(ns + "/" + updateRevision, template);
     String currentRevision = currentRevision(sts, ownedPods, updateRevision);
 
@@ -100,7 +76,7 @@ public final class StatefulSetController extends ControlLoop {
         lastUid.put(ns + "/" + pod.getMetadata().getName(), pod.getMetadata().getUid());
       }
     }
-    strays.forEach(this::deleteQuietly);
+    strays.forEach(this::deletePod);
 
     boolean parallel = "Parallel".equals(sts.getSpec().getPodManagementPolicy());
     boolean onDelete =
@@ -140,7 +116,7 @@ public final class StatefulSetController extends ControlLoop {
       if (!parallel && !allReady(byOrdinal.headMap(ordinal))) {
         break;
       }
-      deleteQuietly(byOrdinal.remove(ordinal));
+      deletePod(byOrdinal.remove(ordinal));
       if (!parallel) {
         break;
       }
@@ -154,25 +130,13 @@ public final class StatefulSetController extends ControlLoop {
         }
         Pod pod = byOrdinal.get(ordinal);
         if (!updateRevision.equals(revisionOf(pod))) {
-          deleteQuietly(pod);
+          deletePod(pod);
           break;
         }
       }
     }
 
     writeStatus(sts, byOrdinal, replicas, currentRevision, updateRevision);
-  }
-
-  /** Hashing a template is costly; the hash changes only with the StatefulSet's version. */
-  private String templateHash(StatefulSet sts) {
-    Seen known = seen.get(sts.getMetadata().getUid());
-    if (known != null && known.version().equals(sts.getMetadata().getResourceVersion())) {
-      return known.templateHash();
-    }
-    String hash = TemplateHash.of(sts.getSpec().getTemplate());
-    seen.put(
-        sts.getMetadata().getUid(), new Seen(sts.getMetadata().getResourceVersion(), hash, null));
-    return hash;
   }
 
   private String currentRevision(StatefulSet sts, List<Pod> pods, String updateRevision) {
@@ -230,27 +194,19 @@ public final class StatefulSetController extends ControlLoop {
             .withUpdateRevision(updateRevision)
             .withCollisionCount(0)
             .build();
-    String uid = sts.getMetadata().getUid();
-    Seen known = seen.get(uid);
-    if (known != null
-        && desired.equals(known.status())
-        && known.version().equals(sts.getMetadata().getResourceVersion())) {
-      // the API server holds what we last wrote and nobody wrote since: skip the comparison
-      return;
-    }
     String hash = updateRevision.substring(sts.getMetadata().getName().length() + 1);
-    if (!Objects.equals(
-        client.getKubernetesSerialization().asJson(desired),
-        sts.getStatus() == null
-            ? ""
-            : client.getKubernetesSerialization().asJson(sts.getStatus()))) {
-      StatefulSet update = new StatefulSetBuilder(sts).withStatus(desired).build();
-      StatefulSet written =
-          caches.statefulSets.wrote(client.apps().statefulSets().resource(update).updateStatus());
-      seen.put(uid, new Seen(written.getMetadata().getResourceVersion(), hash, desired));
-    } else {
-      seen.put(uid, new Seen(sts.getMetadata().getResourceVersion(), hash, desired));
-    }
+    writeStatus(
+        sts,
+        hash,
+        desired,
+        sts.getStatus(),
+        () ->
+            caches.statefulSets.wrote(
+                client
+                    .apps()
+                    .statefulSets()
+                    .resource(new StatefulSetBuilder(sts).withStatus(desired).build())
+                    .updateStatus()));
   }
 
   private Pod createPod(StatefulSet sts, int ordinal, String revision, PodTemplateSpec template) {
@@ -368,18 +324,5 @@ public final class StatefulSetController extends ControlLoop {
 
   private static boolean allReady(Map<Integer, Pod> pods) {
     return pods.values().stream().allMatch(PodTemplates::isReady);
-  }
-
-  private void deleteQuietly(Pod pod) {
-    try {
-      client
-          .pods()
-          .inNamespace(pod.getMetadata().getNamespace())
-          .withName(pod.getMetadata().getName())
-          .delete();
-      caches.pods.deleted(pod);
-    } catch (KubernetesClientException e) {
-      // already gone
-    }
   }
 }

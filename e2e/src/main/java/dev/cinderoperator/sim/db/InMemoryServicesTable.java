@@ -117,20 +117,7 @@ public final class InMemoryServicesTable implements SimServicesTable, ServiceReg
                 existing.uuid());
         change = Change.REGISTERED;
       } else {
-        row =
-            new ServiceRow(
-                nextId++,
-                r.binary(),
-                r.host(),
-                r.clusterName(),
-                r.rpcVersion(),
-                r.objectVersion(),
-                false,
-                now,
-                // updated_at defaults to utcnow at insert too (models.py), report_count to 0
-                now,
-                0,
-                UUID.randomUUID().toString());
+        row = r.firstRow(nextId++, now, UUID.randomUUID().toString());
         change = Change.CREATED;
       }
       live.put(row.id(), row);

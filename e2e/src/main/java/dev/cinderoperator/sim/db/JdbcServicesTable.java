@@ -106,19 +106,7 @@ public final class JdbcServicesTable implements SimServicesTable, AutoCloseable 
                     }
                   }
                 }
-                return -insert(
-                    c,
-                    CREATE,
-                    r.binary(),
-                    r.host(),
-                    r.clusterName(),
-                    r.rpcVersion(),
-                    r.objectVersion(),
-                    false,
-                    null,
-                    null,
-                    0,
-                    null);
+                return -insert(c, CREATE, r.firstRow(0, null, null));
               });
       change = id > 0 ? Change.REGISTERED : Change.CREATED;
       id = Math.abs(id);
@@ -160,20 +148,7 @@ public final class JdbcServicesTable implements SimServicesTable, AutoCloseable 
       id =
           write(
               "insert a row for " + row.binary() + " on " + row.host(),
-              c ->
-                  insert(
-                      c,
-                      INSERT,
-                      row.binary(),
-                      row.host(),
-                      row.clusterName(),
-                      row.rpcVersion(),
-                      row.objectVersion(),
-                      row.disabled(),
-                      row.createdAt(),
-                      row.updatedAt(),
-                      row.reportCount(),
-                      row.uuid()));
+              c -> insert(c, INSERT, row));
     }
     return emit(Change.INSERTED, id);
   }
@@ -192,32 +167,20 @@ public final class JdbcServicesTable implements SimServicesTable, AutoCloseable 
     }
   }
 
-  private static long insert(
-      Connection c,
-      String sql,
-      String binary,
-      String host,
-      String clusterName,
-      String rpcVersion,
-      String objectVersion,
-      boolean disabled,
-      Instant createdAt,
-      Instant updatedAt,
-      int reportCount,
-      String uuid)
-      throws SQLException {
+  /** Inserts {@code row} (its id aside: the database assigns one) and returns the new id. */
+  private static long insert(Connection c, String sql, ServiceRow row) throws SQLException {
     try (PreparedStatement st = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
-      st.setTimestamp(1, naiveUtc(createdAt));
-      st.setTimestamp(2, naiveUtc(updatedAt));
-      st.setString(3, host);
-      st.setString(4, binary);
-      st.setString(5, binary);
-      st.setInt(6, reportCount);
-      st.setBoolean(7, disabled);
-      st.setString(8, rpcVersion);
-      st.setString(9, objectVersion);
-      st.setString(10, clusterName);
-      st.setString(11, uuid != null ? uuid : UUID.randomUUID().toString());
+      st.setTimestamp(1, naiveUtc(row.createdAt()));
+      st.setTimestamp(2, naiveUtc(row.updatedAt()));
+      st.setString(3, row.host());
+      st.setString(4, row.binary());
+      st.setString(5, row.binary());
+      st.setInt(6, row.reportCount());
+      st.setBoolean(7, row.disabled());
+      st.setString(8, row.rpcVersion());
+      st.setString(9, row.objectVersion());
+      st.setString(10, row.clusterName());
+      st.setString(11, row.uuid() != null ? row.uuid() : UUID.randomUUID().toString());
       st.executeUpdate();
       try (ResultSet keys = st.getGeneratedKeys()) {
         keys.next();

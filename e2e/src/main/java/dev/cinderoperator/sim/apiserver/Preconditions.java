@@ -1,0 +1,43 @@
+package dev.cinderoperator.sim.apiserver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.mockwebserver.http.MockResponse;
+import java.util.List;
+
+/**
+ * The preconditions (uid, resourceVersion) a DELETE or an eviction may carry: an object that does
+ * not meet them is not removed, and the request is answered 409 with the API server's message. A
+ * client that retries a delete whose answer it lost therefore cannot delete the object's next
+ * incarnation.
+ */
+final class Preconditions {
+  private Preconditions() {}
+
+  /** The 409 answer when {@code stored} does not meet {@code preconditions}; null when it does. */
+  static MockResponse unmet(JsonNode preconditions, JsonNode stored, String resource, String name) {
+    for (String field : List.of("uid", "resourceVersion")) {
+      JsonNode wanted = preconditions.path(field);
+      String actual = stored.at("/metadata/" + field).asText();
+      if (wanted.isTextual() && !wanted.asText().equals(actual)) {
+        String label = field.equals("uid") ? "UID" : "ResourceVersion";
+        return Evictions.status(
+            409,
+            "Conflict",
+            "Operation cannot be fulfilled on "
+                + resource
+                + " \""
+                + name
+                + "\": Precondition failed: "
+                + label
+                + " in precondition: "
+                + wanted.asText()
+                + ", "
+                + label
+                + " in object meta: "
+                + actual,
+            null);
+      }
+    }
+    return null;
+  }
+}
