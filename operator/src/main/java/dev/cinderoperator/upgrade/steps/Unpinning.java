@@ -20,7 +20,6 @@ import dev.cinderoperator.upgrade.ServiceRowAudit;
 import dev.cinderoperator.upgrade.StepAnswer;
 import dev.cinderoperator.workload.Component;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -131,28 +130,25 @@ public record Unpinning(boolean startsServices) implements Step {
 
   /** cinder-api caches version pins and ignores SIGHUP: its pods that started too early restart. */
   private static Optional<NextAct> restartApi(PlanContext ctx, Instant reached) {
+    ApiRestart rule = ApiRestart.of(ctx, reached);
     for (PodView p : ctx.liveApiPods()) {
-      Instant started = p.startedAt() != null ? p.startedAt() : p.createdAt();
-      // Strictly before: an API pod the Deployment started once the rows were at the target
-      // (RollingApi begins only then) read the target versions. Kubernetes stamps whole seconds,
-      // so compare with the second the rows got there: an API pod on the target image cannot
-      // have been created before RollingApi began.
-      if (started != null && started.isBefore(reached.truncatedTo(ChronoUnit.SECONDS))) {
-        Optional<NextAct> blocker = PodInventory.blocker(ctx, p.name());
-        if (blocker.isPresent()) {
-          return blocker;
-        }
-        return Optional.of(
-            new NextAct(
-                    new Action.RestartPod(
-                        p.name(),
-                        p.uid(),
-                        Component.API,
-                        "cinder-api caches version pins and ignores SIGHUP; it started before"
-                            + " every service reported the target"),
-                    "pod " + p.name() + ": restarting")
-                .with(ctx.inFlight(PlanContext.markerPod(p.name()))));
+      if (!rule.early(p)) {
+        continue;
       }
+      Optional<NextAct> wait = rule.tooSoon(ctx).or(() -> PodInventory.blocker(ctx, p.name()));
+      if (wait.isPresent()) {
+        return wait;
+      }
+      return Optional.of(
+          new NextAct(
+                  new Action.RestartPod(
+                      p.name(),
+                      p.uid(),
+                      Component.API,
+                      "cinder-api caches version pins and ignores SIGHUP; it started before"
+                          + " every service reported the target"),
+                  "pod " + p.name() + ": restarting")
+              .with(ctx.inFlight(PlanContext.markerPod(p.name()))));
     }
     return Optional.empty();
   }
