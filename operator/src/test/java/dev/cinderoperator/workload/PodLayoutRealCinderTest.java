@@ -253,6 +253,15 @@ class PodLayoutRealCinderTest {
   @Test
   @Order(5)
   void aVolumeRequestedThroughTheApiBecomesAvailable() throws Exception {
+    // the scheduler places a create only on a backend whose capabilities it has received, which
+    // can come after the volume service's first heartbeat: without this the create may fail
+    // "No valid backend" (seen once in CI)
+    await("the scheduler knows the fake backend's pool")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(
+            () ->
+                get("/v3/scheduler-stats/get_pools").body().contains("cinder-volume-fake-0@fake"));
     HttpResponse<String> created =
         HTTP.send(
             request("/v3/volumes")
