@@ -29,7 +29,6 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -518,12 +517,13 @@ class RealReleasesUpgradeRealCinderTest {
     VolumeBackendSpec single = new VolumeBackendSpec("fake");
     single.setReplicas(1);
     single.setConfig(Map.of("volume_driver", "cinder_test_drivers.LocalFileVolumeDriver"));
-    testStorage(single);
+    Path storage = testStorage();
+    mountTestStorage(single, storage);
     VolumeBackendSpec ha = new VolumeBackendSpec("ha");
     ha.setReplicas(2);
     ha.setActiveActive(true);
     ha.setConfig(Map.of("volume_driver", "cinder_test_drivers.LocalFileHAVolumeDriver"));
-    testStorage(ha);
+    mountTestStorage(ha, storage);
     CinderCluster cc = Clusters.of(NAME, NS, release, 1, 2, 1, single);
     cc.getSpec().setVolumes(List.of(single, ha));
     cc.getSpec().setImage(real.releases().sourceImage());
@@ -545,7 +545,7 @@ class RealReleasesUpgradeRealCinderTest {
             "cinder.backup.drivers.posix.PosixBackupDriver",
             "backup_posix_path",
             TEST_STORAGE + "/backups"));
-    testStorage(backup);
+    mountTestStorage(backup, storage);
     cc.getSpec().setBackup(backup);
     cc.getSpec().setApi(new ComponentSpec(2));
     return cc;
@@ -557,15 +557,17 @@ class RealReleasesUpgradeRealCinderTest {
    * and the backup services attach by path with os-brick's local connector) and the POSIX backups,
    * shared by every volume and backup pod, old and new.
    */
-  void testStorage(dev.cinderoperator.api.PodSettings pods) throws java.io.IOException {
+  Path testStorage() throws java.io.IOException {
     Path storage = dir.resolve("storage");
     Path drivers = Files.createDirectories(storage.resolve("drivers"));
     Files.createDirectories(storage.resolve("volumes"));
     Files.createDirectories(storage.resolve("backups"));
-    Files.copy(
-        TEST_DRIVERS,
-        drivers.resolve("cinder_test_drivers.py"),
-        StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(TEST_DRIVERS, drivers.resolve("cinder_test_drivers.py"));
+    return storage;
+  }
+
+  /** Mounts the node's test storage into a component's pods, with the drivers' environment. */
+  static void mountTestStorage(dev.cinderoperator.api.PodSettings pods, Path storage) {
     pods.setExtraVolumes(
         List.of(
             new VolumeBuilder()
