@@ -12,18 +12,9 @@ import org.junit.jupiter.api.Test;
 
 class OfflineAndConfigTest {
 
-  private static World skipLevel() {
-    World w = World.running();
-    w.status.setRelease("2023.1");
-    w.spec.setRelease("2024.1");
-    w.spec.setImage(World.NEW);
-    w.policy().setAllowSkipLevel(true);
-    return w;
-  }
-
   @Test
   void offlineUpgradeStopsEverythingBeforeDbSyncThenStartsOnTheTarget() {
-    World w = skipLevel().driveTo(UpgradeStep.SchemaMigration);
+    World w = World.skipLevel().driveTo(UpgradeStep.SchemaMigration);
     assertThat(w.planner.servicesStopped(w.status)).isTrue();
     assertThat(w.planner.templateImage(w.status, w.spec, Component.VOLUME, "ceph"))
         .isEqualTo(World.OLD);
@@ -74,7 +65,7 @@ class OfflineAndConfigTest {
 
   @Test
   void offlineUpgradeDrainsBackupsBeforeStoppingTheServicesAndAllowsThemOnceBack() {
-    World w = skipLevel();
+    World w = World.skipLevel();
     Decision first = w.stepUntil(d -> d.action() instanceof Action.StopNewBackups, 100);
     assertThat(first.action()).isEqualTo(new Action.StopNewBackups("cinder-backup-1"));
     assertThat(first.step()).isEqualTo(UpgradeStep.Preflight);
@@ -128,7 +119,7 @@ class OfflineAndConfigTest {
 
   @Test
   void offlineDrainTimeoutGoesOnWhenToldToProceed() {
-    World w = skipLevel();
+    World w = World.skipLevel();
     w.policy().setBackupDrainTimeoutAction(BackupDrainTimeoutAction.Proceed);
     w.apply(w.stepUntil(d -> d.action() instanceof Action.StopNewBackups, 100));
     w.apply(w.plan());
@@ -146,7 +137,7 @@ class OfflineAndConfigTest {
 
   @Test
   void offlineRevertAfterServicesStoppedIsRefused() {
-    World w = skipLevel().driveTo(UpgradeStep.SchemaMigration);
+    World w = World.skipLevel().driveTo(UpgradeStep.SchemaMigration);
     w.spec.setRelease("2023.1");
     w.spec.setImage(World.OLD);
     Action.Stall s = (Action.Stall) w.plan().action();

@@ -110,25 +110,7 @@ class UnpinAndFinishTest {
   void apiPodsThatStartedBeforeTheRowsReachedTheTargetAreRestartedOneAtATime() {
     World w = unpinning();
     Instant reached = Instant.parse(w.plan().upgrade().getRowsAtTargetAt());
-    for (PodView p : new ArrayList<>(w.pods.values())) {
-      if (p.component() == Component.API) {
-        w.update(
-            new PodView(
-                p.name(),
-                Component.API,
-                null,
-                null,
-                p.image(),
-                null,
-                true,
-                true,
-                false,
-                reached.minusSeconds(60),
-                reached.minusSeconds(60),
-                0,
-                p.uid()));
-      }
-    }
+    w.stampApiPods(reached.minusSeconds(60));
     Decision d = w.plan();
     while (d.action() instanceof Action.SignalPod) {
       w.apply(d);

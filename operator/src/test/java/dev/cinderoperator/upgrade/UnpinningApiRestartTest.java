@@ -18,22 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 class UnpinningApiRestartTest {
 
-  private static World skipLevel() {
-    World w = World.running();
-    w.status.setRelease("2023.1");
-    w.spec.setRelease("2024.1");
-    w.spec.setImage(World.NEW);
-    w.policy().setAllowSkipLevel(true);
-    return w;
-  }
-
   /**
    * Offline, the API starts on the target with every other service, so it may read the versions
    * while a row still shows the old ones, in the very second the last row reports the target.
    */
   @Test
   void offlineApiPodsStampedWithTheSecondTheRowsReachedTheTargetRestartOnceThatSecondHasPassed() {
-    World w = skipLevel().driveTo(UpgradeStep.Unpinning);
+    World w = World.skipLevel().driveTo(UpgradeStep.Unpinning);
     w.tick(Duration.ofMillis(400)); // the rows get there 0.4 s into a second
     Decision d = w.plan();
     for (int i = 0; i < 100 && d.upgrade().getRowsAtTargetAt() == null; i++) {
@@ -100,29 +91,8 @@ class UnpinningApiRestartTest {
         .isEqualTo(new Action.RecordStep(UpgradeStep.Unpinning, UpgradeStep.DataMigration));
   }
 
-  /** Sets the API pods' start to {@code second}, as Kubernetes stamps it; returns their names. */
   private static List<String> stampApiPods(World w, Instant second) {
-    List<String> names = new ArrayList<>();
-    for (PodView p : new ArrayList<>(w.pods.values())) {
-      if (p.component() == Component.API) {
-        w.update(
-            new PodView(
-                p.name(),
-                Component.API,
-                null,
-                null,
-                p.image(),
-                null,
-                true,
-                true,
-                false,
-                second,
-                second,
-                0,
-                p.uid()));
-        names.add(p.name());
-      }
-    }
+    List<String> names = w.stampApiPods(second);
     assertThat(names).hasSize(2);
     return names;
   }

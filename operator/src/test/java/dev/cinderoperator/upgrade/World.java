@@ -129,6 +129,16 @@ final class World {
   }
 
   /** A running 2023.2 cluster shaped first (replicas, policy). */
+  /** A running 2023.1 cluster asked to jump to 2024.1 with skip-level allowed (offline). */
+  static World skipLevel() {
+    World w = running();
+    w.status.setRelease("2023.1");
+    w.spec.setRelease("2024.1");
+    w.spec.setImage(NEW);
+    w.policy().setAllowSkipLevel(true);
+    return w;
+  }
+
   static World running(java.util.function.Consumer<World> shape) {
     World w = new World();
     shape.accept(w);
@@ -586,6 +596,35 @@ final class World {
 
   PodView pod(String name) {
     return pods.get(name);
+  }
+
+  /**
+   * Sets the API pods' start to {@code second}, as Kubernetes stamps it (whole seconds); returns
+   * their names.
+   */
+  List<String> stampApiPods(Instant second) {
+    List<String> names = new ArrayList<>();
+    for (PodView p : new ArrayList<>(pods.values())) {
+      if (p.component() == Component.API) {
+        update(
+            new PodView(
+                p.name(),
+                Component.API,
+                null,
+                null,
+                p.image(),
+                null,
+                true,
+                true,
+                false,
+                second,
+                second,
+                0,
+                p.uid()));
+        names.add(p.name());
+      }
+    }
+    return names;
   }
 
   void update(PodView p) {
