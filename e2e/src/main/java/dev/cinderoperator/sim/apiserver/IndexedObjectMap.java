@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 /**
  * The mock API server's object store (key: the object's attributes, value: its JSON) with the keys
@@ -28,25 +29,44 @@ import java.util.function.BiConsumer;
  * the pods down beside a removed one) parsed every object of the namespace per request, which at
  * 100 clusters (2,900 pods, 2,300 budgets in one namespace) kept the event loop busy for most of an
  * upgrade.
+ *
+ * <p>A scan touches no key's hash: the indexes hold each entry by identity, and a query made of a
+ * path alone (api, version, plural, namespace, name) is checked by looking up those few attributes
+ * in the key. {@link AttributeSet#hashCode} hashes every attribute of an object (its labels too)
+ * and {@link AttributeSet#matches} scans them per query attribute; at 2,900 pods per namespace scan
+ * the two were most of the event loop's time while 100 clusters upgraded.
  */
 final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   private static final String PLURAL = "plural";
   private static final String NAMESPACE = "namespace";
   private static final String NAME = "name";
+  private static final List<String> PATH = List.of("api", "version", PLURAL, NAMESPACE, NAME);
 
-  private final Map<AttributeSet, String> objects = new LinkedHashMap<>();
-  private final Map<String, Set<AttributeSet>> byResource = new HashMap<>();
-  private final Map<String, Set<AttributeSet>> byNamespace = new HashMap<>();
-  private final Map<String, Set<AttributeSet>> byName = new HashMap<>();
-  private final Map<AttributeSet, JsonNode> trees = new HashMap<>();
+  /** One stored object; equal only to itself, so the indexes never hash its key. */
+  private static final class Stored {
+    final AttributeSet key;
+    String value;
+    JsonNode tree;
+
+    Stored(AttributeSet key, String value) {
+      this.key = key;
+      this.value = value;
+    }
+  }
+
+  private final Map<AttributeSet, Stored> objects = new LinkedHashMap<>();
+  private final Map<String, Set<Stored>> byResource = new HashMap<>();
+  private final Map<String, Set<Stored>> byNamespace = new HashMap<>();
+  private final Map<String, Set<Stored>> byName = new HashMap<>();
   private final ObjectMapper json = new ObjectMapper();
 
   /** Every stored entry whose key matches the query, in insertion order. */
   synchronized List<Map.Entry<AttributeSet, String>> matching(AttributeSet query) {
     List<Map.Entry<AttributeSet, String>> found = new ArrayList<>();
-    for (AttributeSet key : candidates(query)) {
-      if (key.matches(query)) {
-        found.add(new SimpleImmutableEntry<>(key, objects.get(key)));
+    Predicate<AttributeSet> matches = matcher(query);
+    for (Stored s : candidates(query)) {
+      if (matches.test(s.key)) {
+        found.add(new SimpleImmutableEntry<>(s.key, s.value));
       }
     }
     return found;
@@ -58,12 +78,45 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
    */
   synchronized List<JsonNode> matchingTrees(AttributeSet query) {
     List<JsonNode> found = new ArrayList<>();
-    for (AttributeSet key : candidates(query)) {
-      if (key.matches(query)) {
-        found.add(trees.computeIfAbsent(key, k -> parse(objects.get(k))));
+    Predicate<AttributeSet> matches = matcher(query);
+    for (Stored s : candidates(query)) {
+      if (matches.test(s.key)) {
+        if (s.tree == null) {
+          s.tree = parse(s.value);
+        }
+        found.add(s.tree);
       }
     }
     return found;
+  }
+
+  /**
+   * {@link AttributeSet#matches}, answered from the key's path attributes when the query is a path
+   * and nothing else (no selector): a stock WITH attribute matches when the key holds an equal one,
+   * and a key holds one attribute per name.
+   */
+  private static Predicate<AttributeSet> matcher(AttributeSet query) {
+    List<Attribute> path = new ArrayList<>();
+    for (String name : PATH) {
+      Attribute a = query.getAttribute(name);
+      if (a != null) {
+        if (a.getType() != AttributeType.WITH) {
+          return key -> key.matches(query);
+        }
+        path.add(a);
+      }
+    }
+    if (!new AttributeSet(path).equals(query)) {
+      return key -> key.matches(query);
+    }
+    return key -> {
+      for (Attribute a : path) {
+        if (!a.equals(key.getAttribute(a.getKey().toString()))) {
+          return false;
+        }
+      }
+      return true;
+    };
   }
 
   private JsonNode parse(String value) {
@@ -74,10 +127,10 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
     }
   }
 
-  private Collection<AttributeSet> candidates(AttributeSet query) {
+  private Collection<Stored> candidates(AttributeSet query) {
     String plural = exact(query, PLURAL);
     if (plural == null) {
-      return objects.keySet();
+      return objects.values();
     }
     String name = exact(query, NAME);
     if (name != null) {
@@ -100,19 +153,18 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
     return "*".equals(value) ? null : value;
   }
 
-  /** Calls back with each index the key belongs in and its entry there. */
-  private void forEachIndex(
-      AttributeSet key, BiConsumer<Map<String, Set<AttributeSet>>, String> action) {
-    String plural = exact(key, PLURAL);
+  /** Calls back with each index the entry belongs in and its entry there. */
+  private void forEachIndex(Stored stored, BiConsumer<Map<String, Set<Stored>>, String> action) {
+    String plural = exact(stored.key, PLURAL);
     if (plural == null) {
       return; // reachable only by a query without a resource, which scans all keys
     }
     action.accept(byResource, plural);
-    String namespace = exact(key, NAMESPACE);
+    String namespace = exact(stored.key, NAMESPACE);
     if (namespace != null) {
       action.accept(byNamespace, plural + '/' + namespace);
     }
-    String name = exact(key, NAME);
+    String name = exact(stored.key, NAME);
     if (name != null) {
       action.accept(byName, plural + '/' + name);
     }
@@ -120,32 +172,38 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
 
   @Override
   public synchronized String put(AttributeSet key, String value) {
-    String old = objects.put(key, value);
-    trees.remove(key);
-    if (old == null) {
-      forEachIndex(
-          key, (index, k) -> index.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(key));
+    Stored stored = objects.get(key);
+    if (stored != null) {
+      String old = stored.value;
+      stored.value = value;
+      stored.tree = null;
+      return old;
     }
-    return old;
+    Stored added = new Stored(key, value);
+    objects.put(key, added);
+    forEachIndex(
+        added, (index, k) -> index.computeIfAbsent(k, x -> new LinkedHashSet<>()).add(added));
+    return null;
   }
 
   @Override
   public synchronized String remove(Object key) {
-    String old = objects.remove(key);
-    trees.remove(key);
-    if (old != null) {
-      // an emptied entry goes too: pods with generated names would otherwise leave one each
-      forEachIndex(
-          (AttributeSet) key,
-          (index, k) ->
-              index.computeIfPresent(k, (x, set) -> set.remove(key) && set.isEmpty() ? null : set));
+    Stored old = objects.remove(key);
+    if (old == null) {
+      return null;
     }
-    return old;
+    // an emptied entry goes too: pods with generated names would otherwise leave one each
+    forEachIndex(
+        old,
+        (index, k) ->
+            index.computeIfPresent(k, (x, set) -> set.remove(old) && set.isEmpty() ? null : set));
+    return old.value;
   }
 
   @Override
   public synchronized String get(Object key) {
-    return objects.get(key);
+    Stored stored = objects.get(key);
+    return stored == null ? null : stored.value;
   }
 
   @Override
@@ -161,7 +219,6 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   @Override
   public synchronized void clear() {
     objects.clear();
-    trees.clear();
     byResource.clear();
     byNamespace.clear();
     byName.clear();
@@ -169,6 +226,8 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
 
   @Override
   public synchronized Set<Map.Entry<AttributeSet, String>> entrySet() {
-    return new LinkedHashMap<>(objects).entrySet();
+    Map<AttributeSet, String> copy = new LinkedHashMap<>();
+    objects.forEach((k, s) -> copy.put(k, s.value));
+    return copy.entrySet();
   }
 }
