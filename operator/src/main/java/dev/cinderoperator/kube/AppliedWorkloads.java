@@ -1,6 +1,10 @@
 package dev.cinderoperator.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +17,21 @@ import java.util.concurrent.ConcurrentHashMap;
  * every object would come out UNCHANGED again, so building and hashing them is skipped; at 100
  * clusters that was most of the operator's CPU. Anything different (an input, an object missing,
  * deleting, carrying another hash or another resourceVersion, or a workload the spec no longer has)
- * takes the full path, which decides exactly as before; a moved resourceVersion (an edit, or a
- * controller's status write) has the owned fields compared again there, so drift is put back.
+ * takes the full path, which decides exactly as before, and has the owned fields compared again
+ * there, so drift is put back.
+ *
+ * <p>An object is "the same" by its {@link #identity}. StatefulSets, Deployments and
+ * PodDisruptionBudgets get a new generation from the API server whenever their spec changes, and
+ * their controllers write status many times a second while pods roll: for them the identity is the
+ * generation and the metadata the operator owns, so a status write does not rebuild 23 workloads.
+ * For anything else it is the resourceVersion.
  */
 final class AppliedWorkloads {
   private record Applied(
       String ownerUid,
       String fingerprint,
       Map<String, String> hashes,
-      Map<String, String> versions) {}
+      Map<String, String> identities) {}
 
   private final Map<String, Applied> byCluster = new ConcurrentHashMap<>();
 
@@ -46,8 +56,7 @@ final class AppliedWorkloads {
       Map<String, String> annotations = o.get().getMetadata().getAnnotations();
       if (annotations == null
           || !e.getValue().equals(annotations.get(ObjectApplier.APPLIED_HASH))
-          || !java.util.Objects.equals(
-              last.versions().get(e.getKey()), o.get().getMetadata().getResourceVersion())) {
+          || !java.util.Objects.equals(last.identities().get(e.getKey()), identity(o.get()))) {
         return false;
       }
     }
@@ -65,13 +74,38 @@ final class AppliedWorkloads {
       String ownerUid,
       String fingerprint,
       Map<String, String> hashes,
-      Map<String, String> versions) {
-    if (versions.size() != hashes.size() || versions.containsValue(null)) {
-      byCluster.remove(cluster); // a version not known yet: take the full path next time
+      Map<String, String> identities) {
+    if (identities.size() != hashes.size() || identities.containsValue(null)) {
+      byCluster.remove(cluster); // an object not known yet: take the full path next time
       return;
     }
     byCluster.put(
-        cluster, new Applied(ownerUid, fingerprint, Map.copyOf(hashes), Map.copyOf(versions)));
+        cluster, new Applied(ownerUid, fingerprint, Map.copyOf(hashes), Map.copyOf(identities)));
+  }
+
+  /**
+   * What must stay equal for an applied object to be unchanged; null when unknown. Generation plus
+   * labels, annotations and owners where the API server moves the generation on every spec change;
+   * the resourceVersion elsewhere.
+   */
+  static String identity(HasMetadata o) {
+    if (o == null) {
+      return null;
+    }
+    ObjectMeta m = o.getMetadata();
+    boolean generational =
+        o instanceof StatefulSet || o instanceof Deployment || o instanceof PodDisruptionBudget;
+    if (!generational || m.getGeneration() == null) {
+      return m.getResourceVersion() == null ? null : "resourceVersion " + m.getResourceVersion();
+    }
+    return "generation "
+        + m.getGeneration()
+        + " labels "
+        + m.getLabels()
+        + " annotations "
+        + m.getAnnotations()
+        + " owners "
+        + m.getOwnerReferences();
   }
 
   void forget(String cluster) {

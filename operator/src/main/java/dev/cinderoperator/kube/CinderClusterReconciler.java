@@ -56,6 +56,7 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
   public static final String NAME = "cindercluster";
   private static final Logger LOG = LoggerFactory.getLogger(CinderClusterReconciler.class);
   private static final String SECRETS = "secrets";
+
   public static final String UNREADABLE_SPEC = "UnreadableSpec";
 
   /** The Reconciling reason while the Kubernetes API fails (429, 5xx, timeouts). */
@@ -105,7 +106,7 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
             Service.class,
             PodDisruptionBudget.class,
             Job.class)) {
-      sources.add(informer(context, type, managed, byInstance));
+      sources.add(ClusterInformers.informer(context, type, managed, byInstance));
     }
     // Secrets: the operator's own (a label-selected informer) and, by name alone, the ones a
     // CinderCluster names; never every Secret of the namespace.
@@ -119,20 +120,6 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
             context));
     sources.add(referencedSecrets);
     return sources;
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private static EventSource<?, CinderCluster> informer(
-      EventSourceContext<CinderCluster> context,
-      Class<? extends HasMetadata> type,
-      String selector,
-      SecondaryToPrimaryMapper<HasMetadata> mapper) {
-    return new InformerEventSource(
-        InformerEventSourceConfiguration.from(type, CinderCluster.class)
-            .withLabelSelector(selector)
-            .withSecondaryToPrimaryMapper((SecondaryToPrimaryMapper) mapper)
-            .build(),
-        context);
   }
 
   /** The users' Secrets the spec names (database and messaging). */
@@ -310,12 +297,12 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
         id -> context.getPrimaryCache().get(id).isPresent());
     ObservedObjects observed =
         new ObservedObjects(
-            List.copyOf(context.getSecondaryResources(Pod.class)),
-            List.copyOf(context.getSecondaryResources(StatefulSet.class)),
-            List.copyOf(context.getSecondaryResources(Deployment.class)),
-            List.copyOf(context.getSecondaryResources(Service.class)),
-            List.copyOf(context.getSecondaryResources(PodDisruptionBudget.class)),
-            List.copyOf(context.getSecondaryResources(Job.class)),
+            ClusterInformers.owned(context, Pod.class, cc),
+            ClusterInformers.owned(context, StatefulSet.class, cc),
+            ClusterInformers.owned(context, Deployment.class, cc),
+            ClusterInformers.owned(context, Service.class, cc),
+            ClusterInformers.owned(context, PodDisruptionBudget.class, cc),
+            ClusterInformers.owned(context, Job.class, cc),
             name ->
                 secrets.get(new ResourceID(name, ns)).or(() -> referencedSecrets.get(ns, name)));
 

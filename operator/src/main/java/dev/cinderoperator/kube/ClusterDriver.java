@@ -198,7 +198,7 @@ public class ClusterDriver {
     applied.forget(cluster);
     List<HasMetadata> wanted = desired.all();
     Map<String, String> hashes = new HashMap<>();
-    Map<String, String> versions = new HashMap<>();
+    Map<String, String> identities = new HashMap<>();
     for (HasMetadata object : wanted) {
       if (object instanceof Secret) {
         continue; // applied before, with its data encoded
@@ -207,7 +207,7 @@ public class ClusterDriver {
       hashes.put(
           AppliedWorkloads.key(object),
           object.getMetadata().getAnnotations().get(ObjectApplier.APPLIED_HASH));
-      versions.put(AppliedWorkloads.key(object), result.resourceVersion());
+      identities.put(AppliedWorkloads.key(object), AppliedWorkloads.identity(result.live()));
       if (result.result() == ObjectApplier.Result.CREATED) {
         events.normal(
             cc, "Created", object.getKind() + " " + object.getMetadata().getName() + " created");
@@ -240,7 +240,7 @@ public class ClusterDriver {
             o.getKind() + " " + o.getMetadata().getName() + " removed: no longer in spec");
       }
     }
-    applied.remember(cluster, uid, fingerprint, hashes, versions);
+    applied.remember(cluster, uid, fingerprint, hashes, identities);
   }
 
   private ObjectApplier.Applied apply(

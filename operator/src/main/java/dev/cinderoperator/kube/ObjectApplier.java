@@ -63,11 +63,10 @@ public class ObjectApplier {
 
   /**
    * @param result what was done
-   * @param resourceVersion of the object as it is now (after a write, the stored one); null if
-   *     unknown
+   * @param live the object as it is now (after a write, the stored one); null if unknown
    * @param drift for {@link Result#REVERTED}: the owned fields that had been changed
    */
-  public record Applied(Result result, String resourceVersion, List<String> drift) {}
+  public record Applied(Result result, HasMetadata live, List<String> drift) {}
 
   /** Forgets what was stored for a cluster (it is gone). */
   public void forget(String clusterKey) {
@@ -115,7 +114,7 @@ public class ObjectApplier {
           owner.getMetadata().getName(),
           desired.getKind(),
           desired.getMetadata().getName());
-      return new Applied(Result.CREATED, created.getMetadata().getResourceVersion(), List.of());
+      return new Applied(Result.CREATED, created, List.of());
     }
     HasMetadata existing = current.get();
     var annotations = existing.getMetadata().getAnnotations();
@@ -126,7 +125,7 @@ public class ObjectApplier {
           matched.computeIfAbsent(cluster, k -> new ConcurrentHashMap<>());
       String uid = existing.getMetadata().getUid();
       if (uid != null && version.equals(matches.get(uid))) {
-        return new Applied(Result.UNCHANGED, existing.getMetadata().getResourceVersion(), drift);
+        return new Applied(Result.UNCHANGED, existing, drift);
       }
       JsonNode live = tree(existing);
       drift = OwnedFields.differences(tree(desired), live);
@@ -134,7 +133,7 @@ public class ObjectApplier {
         matches.put(uid, version);
       }
       if (drift.isEmpty() || isLastStored(cluster, existing, live)) {
-        return new Applied(Result.UNCHANGED, existing.getMetadata().getResourceVersion(), drift);
+        return new Applied(Result.UNCHANGED, existing, drift);
       }
     }
     desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
@@ -148,14 +147,14 @@ public class ObjectApplier {
           desired.getKind(),
           desired.getMetadata().getName(),
           drift);
-      return new Applied(Result.REVERTED, updated.getMetadata().getResourceVersion(), drift);
+      return new Applied(Result.REVERTED, updated, drift);
     }
     LOG.info(
         "updated cluster={} kind={} name={}",
         owner.getMetadata().getName(),
         desired.getKind(),
         desired.getMetadata().getName());
-    return new Applied(Result.UPDATED, updated.getMetadata().getResourceVersion(), List.of());
+    return new Applied(Result.UPDATED, updated, List.of());
   }
 
   private JsonNode tree(HasMetadata object) {
