@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The pods/eviction subresource, checked against PodDisruptionBudgets as a real API server checks
@@ -33,12 +34,27 @@ public final class Evictions {
   public interface Store {
     Optional<JsonNode> get(String path);
 
+    /** The objects at a collection path, which may carry a {@code ?labelSelector=}. */
     List<JsonNode> list(String collectionPath);
+
+    /** How many times objects of the resource (plural) were stored or removed so far. */
+    long changes(String plural);
 
     MockResponse delete(String path);
   }
 
+  /**
+   * A namespace's PodDisruptionBudgets by the first pair of their matchLabels, as of a count of the
+   * store's budget writes. A pod's candidates are the budgets under one of its labels (and those
+   * without matchLabels), not all 2,300 of a 100-cluster namespace.
+   */
+  private record BudgetIndex(
+      long changes, Map<String, List<JsonNode>> byFirstLabel, List<JsonNode> withoutLabels) {}
+
+  private static final String BUDGETS = "poddisruptionbudgets";
+
   private final Store store;
+  private final Map<String, BudgetIndex> budgetIndexes = new ConcurrentHashMap<>();
 
   public Evictions(Store store) {
     this.store = store;
@@ -142,19 +158,60 @@ public final class Evictions {
   }
 
   private List<JsonNode> budgetsOf(String namespace, JsonNode pod) {
+    BudgetIndex index = budgetIndex(namespace);
+    JsonNode labels = pod.at("/metadata/labels");
+    List<JsonNode> candidates = new ArrayList<>(index.withoutLabels());
+    for (Map.Entry<String, JsonNode> label : labels.properties()) {
+      candidates.addAll(
+          index.byFirstLabel().getOrDefault(pair(label.getKey(), label.getValue()), List.of()));
+    }
     List<JsonNode> out = new ArrayList<>();
-    for (JsonNode pdb :
-        store.list("/apis/policy/v1/namespaces/" + namespace + "/poddisruptionbudgets")) {
-      if (matches(pdb.at("/spec/selector"), pod.at("/metadata/labels"))) {
+    for (JsonNode pdb : candidates) {
+      if (matches(pdb.at("/spec/selector"), labels)) {
         out.add(pdb);
       }
     }
     return out;
   }
 
+  private BudgetIndex budgetIndex(String namespace) {
+    long changes = store.changes(BUDGETS);
+    BudgetIndex known = budgetIndexes.get(namespace);
+    if (known != null && known.changes() == changes) {
+      return known;
+    }
+    Map<String, List<JsonNode>> byFirstLabel = new HashMap<>();
+    List<JsonNode> withoutLabels = new ArrayList<>();
+    for (JsonNode pdb : store.list("/apis/policy/v1/namespaces/" + namespace + "/" + BUDGETS)) {
+      var first = pdb.at("/spec/selector/matchLabels").properties().iterator();
+      if (first.hasNext()) {
+        var label = first.next();
+        byFirstLabel
+            .computeIfAbsent(pair(label.getKey(), label.getValue()), k -> new ArrayList<>())
+            .add(pdb);
+      } else {
+        withoutLabels.add(pdb);
+      }
+    }
+    BudgetIndex index = new BudgetIndex(changes, byFirstLabel, withoutLabels);
+    budgetIndexes.put(namespace, index);
+    return index;
+  }
+
+  private static String pair(String key, JsonNode value) {
+    return key + "=" + value.asText();
+  }
+
+  /** The pods a selector selects; its matchLabels narrow the store's read to their labels. */
   private List<JsonNode> selected(String namespace, JsonNode selector) {
+    StringBuilder path = new StringBuilder("/api/v1/namespaces/" + namespace + "/pods");
+    String separator = "?labelSelector=";
+    for (Map.Entry<String, JsonNode> label : selector.path("matchLabels").properties()) {
+      path.append(separator).append(pair(label.getKey(), label.getValue()));
+      separator = ",";
+    }
     List<JsonNode> out = new ArrayList<>();
-    for (JsonNode p : store.list("/api/v1/namespaces/" + namespace + "/pods")) {
+    for (JsonNode p : store.list(path.toString())) {
       if (matches(selector, p.at("/metadata/labels"))) {
         out.add(p);
       }

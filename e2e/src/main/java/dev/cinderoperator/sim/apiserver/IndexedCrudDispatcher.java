@@ -3,6 +3,7 @@ package dev.cinderoperator.sim.apiserver;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cinderoperator.sim.apiserver.ApiCallRecorder.ApiCall;
+import dev.cinderoperator.workload.Labels;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
@@ -43,7 +44,7 @@ import java.util.function.Consumer;
  * <p>Fabric8 offers no hook for the store: {@link StockStore} swaps the map by reflection.
  */
 public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
-  private final IndexedObjectMap objects = new IndexedObjectMap();
+  private final IndexedObjectMap objects = new IndexedObjectMap(List.of(Labels.INSTANCE));
   private final StockStore stock;
   private final ReadWriteLock lock;
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -275,6 +276,11 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
       @Override
       public List<JsonNode> list(String collectionPath) {
         return read(collectionPath);
+      }
+
+      @Override
+      public long changes(String plural) {
+        return objects.changes(plural);
       }
 
       @Override

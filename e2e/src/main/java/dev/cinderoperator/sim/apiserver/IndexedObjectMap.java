@@ -41,6 +41,7 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   private static final String NAMESPACE = "namespace";
   private static final String NAME = "name";
   private static final List<String> PATH = List.of("api", "version", PLURAL, NAMESPACE, NAME);
+  private static final String LABEL = "labels:"; // the stock extractor's prefix of a label key
 
   /** One stored object; equal only to itself, so the indexes never hash its key. */
   private static final class Stored {
@@ -58,7 +59,22 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
   private final Map<String, Set<Stored>> byResource = new HashMap<>();
   private final Map<String, Set<Stored>> byNamespace = new HashMap<>();
   private final Map<String, Set<Stored>> byName = new HashMap<>();
+  private final Map<String, Set<Stored>> byLabel = new HashMap<>();
+  private final Map<String, Long> changes = new HashMap<>();
+  private final List<String> indexedLabels;
   private final ObjectMapper json = new ObjectMapper();
+
+  /**
+   * @param indexedLabels the label keys whose values are indexed (within resource and namespace)
+   */
+  IndexedObjectMap(List<String> indexedLabels) {
+    this.indexedLabels = List.copyOf(indexedLabels);
+  }
+
+  /** How many times objects of the resource were stored or removed so far. */
+  synchronized long changes(String plural) {
+    return changes.getOrDefault(plural, 0L);
+  }
 
   /** Every stored entry whose key matches the query, in insertion order. */
   synchronized List<Map.Entry<AttributeSet, String>> matching(AttributeSet query) {
@@ -138,9 +154,19 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
     }
     String namespace = exact(query, NAMESPACE);
     if (namespace != null) {
+      for (String label : indexedLabels) {
+        String value = exact(query, LABEL + label);
+        if (value != null) {
+          return byLabel.getOrDefault(labelKey(plural, namespace, label, value), Set.of());
+        }
+      }
       return byNamespace.getOrDefault(plural + '/' + namespace, Set.of());
     }
     return byResource.getOrDefault(plural, Set.of());
+  }
+
+  private static String labelKey(String plural, String namespace, String label, String value) {
+    return plural + '/' + namespace + '/' + label + '=' + value;
   }
 
   /** The one value a query or key requires for an attribute, or null when it is not that simple. */
@@ -163,6 +189,12 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
     String namespace = exact(stored.key, NAMESPACE);
     if (namespace != null) {
       action.accept(byNamespace, plural + '/' + namespace);
+      for (String label : indexedLabels) {
+        String value = exact(stored.key, LABEL + label);
+        if (value != null) {
+          action.accept(byLabel, labelKey(plural, namespace, label, value));
+        }
+      }
     }
     String name = exact(stored.key, NAME);
     if (name != null) {
@@ -172,6 +204,7 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
 
   @Override
   public synchronized String put(AttributeSet key, String value) {
+    counted(key);
     Stored stored = objects.get(key);
     if (stored != null) {
       String old = stored.value;
@@ -192,12 +225,20 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
     if (old == null) {
       return null;
     }
+    counted(old.key);
     // an emptied entry goes too: pods with generated names would otherwise leave one each
     forEachIndex(
         old,
         (index, k) ->
             index.computeIfPresent(k, (x, set) -> set.remove(old) && set.isEmpty() ? null : set));
     return old.value;
+  }
+
+  private void counted(AttributeSet key) {
+    String plural = exact(key, PLURAL);
+    if (plural != null) {
+      changes.merge(plural, 1L, Long::sum);
+    }
   }
 
   @Override
@@ -222,6 +263,8 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
     byResource.clear();
     byNamespace.clear();
     byName.clear();
+    byLabel.clear();
+    changes.replaceAll((plural, n) -> n + 1); // never back to a count a reader has seen
   }
 
   @Override

@@ -84,7 +84,13 @@ public final class PodRemovals {
     }
     String ownerUid = owner.path("uid").asText();
     int present = 0;
-    for (JsonNode p : removal.store().list("/api/v1/namespaces/" + ns + "/pods")) {
+    String instance = labels.get(Labels.INSTANCE);
+    String pods =
+        "/api/v1/namespaces/"
+            + ns
+            + "/pods"
+            + (instance == null ? "" : "?labelSelector=" + Labels.INSTANCE + "=" + instance);
+    for (JsonNode p : removal.store().list(pods)) {
       boolean sibling = false;
       for (JsonNode ref : p.at("/metadata/ownerReferences")) {
         sibling |= ownerUid.equals(ref.path("uid").asText());

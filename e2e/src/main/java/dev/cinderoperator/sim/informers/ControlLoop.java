@@ -17,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * A level-triggered loop on one thread, as Kubernetes controllers are: every watch event and every
  * resync tick runs {@link #reconcile()} once (events arriving meanwhile are coalesced), and each
  * run re-reads what it needs from the simulator's shared informer caches ({@link SimCaches}).
+ *
+ * <p>A run starts no sooner after the previous one than that one took: a loop is busy at most half
+ * the time, and a burst of events waits for one run. Each run lists every object of its kinds; at
+ * 100 clusters (3,000 pods) the pod-owning loops, woken by every pod event, ran back to back and
+ * took more of the 2 cores than the operator and the API server together. A small cluster's run
+ * takes microseconds, so its hops are not delayed.
  */
 public abstract class ControlLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlLoop.class);
@@ -24,6 +30,7 @@ public abstract class ControlLoop implements AutoCloseable {
   private final String name;
   private final ScheduledExecutorService executor;
   private final AtomicBoolean queued = new AtomicBoolean();
+  private volatile long notBefore = System.nanoTime();
   private final Duration resync;
   private volatile boolean closed;
 
@@ -91,7 +98,12 @@ public abstract class ControlLoop implements AutoCloseable {
       return;
     }
     try {
-      executor.execute(this::runOnce);
+      long wait = notBefore - System.nanoTime();
+      if (wait > 0) {
+        executor.schedule(this::runOnce, wait, TimeUnit.NANOSECONDS);
+      } else {
+        executor.execute(this::runOnce);
+      }
     } catch (java.util.concurrent.RejectedExecutionException e) {
       queued.set(false);
     }
@@ -134,6 +146,9 @@ public abstract class ControlLoop implements AutoCloseable {
       LOG.debug("{}: {}", name, e.getMessage());
     } catch (RuntimeException e) {
       LOG.warn("{} failed; retrying on the next tick", name, e);
+    } finally {
+      long end = System.nanoTime();
+      notBefore = end + (end - now);
     }
   }
 
