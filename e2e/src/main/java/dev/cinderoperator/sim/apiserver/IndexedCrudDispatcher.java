@@ -8,9 +8,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +66,7 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
 
   private final AuditLog audit = new AuditLog();
   private final FaultInjector faults = new FaultInjector();
+  private final WatchResumption resumption = new WatchResumption();
   private final Evictions evictions;
   private volatile Consumer<PodRemoval> podRemovals = r -> {};
 
@@ -103,6 +106,8 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     if (newState == null) {
       super.processEvent(path, pathAttributes, oldAttributes, resource, null);
       if (oldState != null) {
+        // a deletion moves the version, as on a real server, so a watch can be resumed past it
+        resumption.removed(oldAttributes, oldState, stock.resourceVersion.incrementAndGet());
         JsonNode removed = readTree(oldState);
         garbageCollector.removed(removed, "Orphan".equals(propagation.get()));
         if ("Pod".equals(removed.path("kind").asText())) {
@@ -353,11 +358,32 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
   @Override
   public MockResponse handleGet(String path) {
     if (path.contains("watch=true")) {
-      return super.handleGet(path);
+      return locked(
+          lock.writeLock(),
+          () -> {
+            MockResponse watch = super.handleGet(path);
+            resumption.resume(
+                path,
+                attributeExtractor.fromPath(path),
+                watch.getWebSocketListener(),
+                this::nameStored);
+            return watch;
+          });
     }
     MockResponse response = locked(lock.readLock(), () -> respond(path, false));
     // an empty list may be an API discovery request, which the stock code answers
     return response != null ? response : super.handleGet(path);
+  }
+
+  /** Whether an object of the key's resource, namespace and name is stored (whatever labels). */
+  private boolean nameStored(AttributeSet key) {
+    List<Attribute> name = new ArrayList<>();
+    for (String a : List.of("plural", "namespace", "name")) {
+      if (key.getAttribute(a) != null) {
+        name.add(key.getAttribute(a));
+      }
+    }
+    return !objects.matching(new AttributeSet(name)).isEmpty();
   }
 
   @Override

@@ -50,7 +50,12 @@ abstract class PodOwnerLoop<T extends HasMetadata> extends ControlLoop {
 
   @Override
   protected final void reconcile() {
-    OwnedPods.reconcileEach(this, kind, owners.list(), caches.pods.list(), this::reconcile);
+    OwnedPods.reconcileEach(
+        this,
+        kind,
+        owners.list(),
+        caches.pods.list(SimCaches.BY_CONTROLLER_KIND, kind),
+        this::reconcile);
   }
 
   /** Brings one object's pods and status toward its spec. */
