@@ -8,11 +8,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +39,8 @@ import java.util.function.Consumer;
  * server's single event loop; at 100 clusters (2,900 pods) that loop saturated and the clusters
  * never became Ready. Here the store is an {@link IndexedObjectMap} and the lookups that scanned
  * (find by key, get, list, delete) ask it for the few candidates. Everything else (create, update,
- * patch, status, watches, finalizers) is the stock code, which reads and writes the same store.
+ * patch, status, watches, finalizers) is the stock code, which reads and writes the same store. A
+ * watch resumed from a resourceVersion also hears of the deletions since ({@link WatchResumption}).
  *
  * <p>Fabric8 offers no hook for the store: {@link StockStore} swaps the map by reflection.
  */
@@ -68,13 +67,15 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
   private final FaultInjector faults = new FaultInjector();
   private final WatchResumption resumption = new WatchResumption();
   private final Evictions evictions;
+  private final StoreView storeView;
   private volatile Consumer<PodRemoval> podRemovals = r -> {};
 
   public IndexedCrudDispatcher() {
     super(List.of());
     stock = new StockStore(this, objects);
     lock = stock.lock;
-    evictions = new Evictions(storeView());
+    storeView = new StoreView(objects, lock.readLock(), attributeExtractor, this::handleDelete);
+    evictions = new Evictions(storeView);
     garbageCollector =
         new GarbageCollector(
             new GarbageCollector.Store() {
@@ -111,7 +112,7 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
         JsonNode removed = readTree(oldState);
         garbageCollector.removed(removed, "Orphan".equals(propagation.get()));
         if ("Pod".equals(removed.path("kind").asText())) {
-          podRemovals.accept(new PodRemoval(serving.get(), removed, storeView()));
+          podRemovals.accept(new PodRemoval(serving.get(), removed, storeView));
         }
       }
       return;
@@ -251,7 +252,7 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
    * the server's own thread where a client request would wait for itself).
    */
   public Optional<JsonNode> peek(String path) {
-    return storeView().get(path).map(JsonNode::deepCopy);
+    return storeView.get(path).map(JsonNode::deepCopy);
   }
 
   /** Who sent what, and what each request was answered. */
@@ -267,42 +268,6 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
   /** Told of every pod removal, synchronously, on the thread that removed it. */
   public void onPodRemoval(Consumer<PodRemoval> listener) {
     this.podRemovals = listener;
-  }
-
-  /** Reads of the store for the evictions and the removal listeners; deletes as the API does. */
-  private Evictions.Store storeView() {
-    return new Evictions.Store() {
-      @Override
-      public Optional<JsonNode> get(String path) {
-        List<JsonNode> found = read(path);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
-      }
-
-      @Override
-      public List<JsonNode> list(String collectionPath) {
-        return read(collectionPath);
-      }
-
-      @Override
-      public long changes(String plural) {
-        return objects.changes(plural);
-      }
-
-      @Override
-      public MockResponse delete(String path) {
-        return handleDelete(path);
-      }
-    };
-  }
-
-  /** The stored objects at the path, parsed once per version (shared: read, never modify). */
-  private List<JsonNode> read(String path) {
-    lock.readLock().lock();
-    try {
-      return objects.matchingTrees(attributeExtractor.fromPath(path));
-    } finally {
-      lock.readLock().unlock();
-    }
   }
 
   @Override
@@ -366,24 +331,13 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
                 path,
                 attributeExtractor.fromPath(path),
                 watch.getWebSocketListener(),
-                this::nameStored);
+                objects::holdsName);
             return watch;
           });
     }
     MockResponse response = locked(lock.readLock(), () -> respond(path, false));
     // an empty list may be an API discovery request, which the stock code answers
     return response != null ? response : super.handleGet(path);
-  }
-
-  /** Whether an object of the key's resource, namespace and name is stored (whatever labels). */
-  private boolean nameStored(AttributeSet key) {
-    List<Attribute> name = new ArrayList<>();
-    for (String a : List.of("plural", "namespace", "name")) {
-      if (key.getAttribute(a) != null) {
-        name.add(key.getAttribute(a));
-      }
-    }
-    return !objects.matching(new AttributeSet(name)).isEmpty();
   }
 
   @Override

@@ -135,6 +135,19 @@ final class IndexedObjectMap extends AbstractMap<AttributeSet, String> {
     };
   }
 
+  /** Whether an object of the key's resource, namespace and name is stored, whatever its labels. */
+  synchronized boolean holdsName(AttributeSet key) {
+    List<Attribute> name = new ArrayList<>();
+    for (String a : List.of(PLURAL, NAMESPACE, NAME)) {
+      if (key.getAttribute(a) != null) {
+        name.add(key.getAttribute(a));
+      }
+    }
+    AttributeSet query = new AttributeSet(name);
+    Predicate<AttributeSet> matches = matcher(query);
+    return candidates(query).stream().anyMatch(s -> matches.test(s.key));
+  }
+
   private JsonNode parse(String value) {
     try {
       return json.readTree(value);
