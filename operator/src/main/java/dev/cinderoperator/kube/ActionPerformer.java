@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ final class ActionPerformer {
   private final EventRecorder events;
   private final PodEvictions evictions;
   private final BackupSwapCheck swaps;
+  private final Map<String, String> announcedStarts = new ConcurrentHashMap<>();
 
   ActionPerformer(DriverParts parts) {
     this.parts = parts;
@@ -67,14 +69,29 @@ final class ActionPerformer {
     } else if (action instanceof Action.Complete c) {
       events.normal(cc, "UpgradeComplete", c.message());
     } else if (action instanceof Action.StartRollback s) {
-      events.warning(cc, s.reason(), s.message());
-    } else if (action instanceof Action.StartUpgrade
-        || action instanceof Action.RecordStep
-        || action instanceof Action.RecordPins) {
+      if (firstStart(cc, s)) {
+        events.warning(cc, s.reason(), s.message());
+      }
+    } else if (action instanceof Action.StartUpgrade s) {
+      if (firstStart(cc, s)) {
+        events.normal(cc, s.reason(), s.message());
+      }
+    } else if (action instanceof Action.RecordStep || action instanceof Action.RecordPins) {
       events.normal(cc, action.reason(), action.message());
     }
     // Wait, Stall, Idle, StopServices: nothing beyond status and the applied workloads.
     return null;
+  }
+
+  /**
+   * Whether this start of an upgrade or rollback is not the one already announced for this
+   * generation of the cluster. A start writes status only, and the next reconcile can come from a
+   * cache that does not hold that write yet; it decides the same start again, which must not tell
+   * the user twice (as PodEvictions does not take a pod down twice).
+   */
+  private boolean firstStart(CinderCluster cc, Action start) {
+    String decided = start.message() + " at generation " + cc.getMetadata().getGeneration();
+    return !decided.equals(announcedStarts.put(String.valueOf(cc.getMetadata().getUid()), decided));
   }
 
   private void createJob(

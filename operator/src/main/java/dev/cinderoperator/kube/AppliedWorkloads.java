@@ -16,9 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the applied hash of every object. When neither the inputs nor the observed objects changed,
  * every object would come out UNCHANGED again, so building and hashing them is skipped; at 100
  * clusters that was most of the operator's CPU. Anything different (an input, an object missing,
- * deleting, carrying another hash or another resourceVersion, or a workload the spec no longer has)
- * takes the full path, which decides exactly as before, and has the owned fields compared again
- * there, so drift is put back.
+ * deleting, carrying another hash or another {@link #identity}, or a workload the spec no longer
+ * has) takes the full path, which decides exactly as before, and has the owned fields compared
+ * again there, so drift is put back.
  *
  * <p>An object is "the same" by its {@link #identity}. StatefulSets, Deployments and
  * PodDisruptionBudgets get a new generation from the API server whenever their spec changes, and

@@ -56,7 +56,6 @@ public class CinderClusterReconciler implements Reconciler<CinderCluster>, Clean
   public static final String NAME = "cindercluster";
   private static final Logger LOG = LoggerFactory.getLogger(CinderClusterReconciler.class);
   private static final String SECRETS = "secrets";
-
   public static final String UNREADABLE_SPEC = "UnreadableSpec";
 
   /** The Reconciling reason while the Kubernetes API fails (429, 5xx, timeouts). */

@@ -2,10 +2,13 @@ package dev.cinderoperator.sim.informers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Indexer;
 import io.fabric8.kubernetes.client.informers.cache.Store;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -38,6 +41,10 @@ class ObjectCacheTest {
       handlers.forEach(h -> h.onAdd(pod));
     }
 
+    Indexer<Pod> indexer() {
+      return ObjectCacheTest.indexer(store);
+    }
+
     @SuppressWarnings("unchecked")
     SharedIndexInformer<Pod> informer() {
       Store<Pod> s =
@@ -68,10 +75,41 @@ class ObjectCacheTest {
                       yield proxy;
                     }
                     case "getStore" -> s;
+                    case "getIndexer" -> indexer();
                     case "close" -> null;
                     default -> throw new UnsupportedOperationException(method.getName());
                   });
     }
+  }
+
+  /** The informer's index by controller kind, over the store as it is now. */
+  @SuppressWarnings("unchecked")
+  private static Indexer<Pod> indexer(Map<String, Pod> store) {
+    return (Indexer<Pod>)
+        Proxy.newProxyInstance(
+            Indexer.class.getClassLoader(),
+            new Class<?>[] {Indexer.class},
+            (proxy, method, args) -> {
+              if (method.getName().equals("byIndex")) {
+                return store.values().stream()
+                    .filter(p -> kindOf(p).contains((String) args[1]))
+                    .toList();
+              }
+              throw new UnsupportedOperationException(method.getName());
+            });
+  }
+
+  private static List<String> kindOf(Pod pod) {
+    return pod.getMetadata().getOwnerReferences() == null
+        ? List.of()
+        : pod.getMetadata().getOwnerReferences().stream().map(OwnerReference::getKind).toList();
+  }
+
+  private static Pod owned(Pod pod, String kind) {
+    pod.getMetadata()
+        .setOwnerReferences(
+            List.of(new OwnerReferenceBuilder().withKind(kind).withController(true).build()));
+    return pod;
   }
 
   private static Pod pod(String name, String uid, String resourceVersion) {
@@ -124,6 +162,25 @@ class ObjectCacheTest {
     informer.afterNextSnapshot = () -> informer.add(v2);
     assertThat(cache.list()).singleElement().isSameAs(v2);
     assertThat(cache.list()).singleElement().isSameAs(v2);
+  }
+
+  @Test
+  void aControllersIndexedListShowsItsOwnNewPodAndNoneOfAnotherKindOrDeletedByIt() {
+    HandMovedInformer informer = new HandMovedInformer();
+    Pod scheduler = owned(pod("scheduler-0", "uid-s", "3"), "StatefulSet");
+    Pod oldApi = owned(pod("api-old-1", "uid-old", "4"), "Deployment");
+    informer.add(scheduler);
+    informer.add(oldApi);
+    ObjectCache<Pod> cache =
+        new ObjectCache<>(informer.informer(), Map.of("kind", ObjectCacheTest::kindOf));
+
+    cache.wrote(owned(pod("api-new-1", "uid-new", "9"), "Deployment"));
+    cache.wrote(owned(pod("backup-0", "uid-b", "10"), "StatefulSet"));
+    cache.deleted(oldApi);
+
+    assertThat(names(cache.list("kind", "Deployment"))).containsExactly("api-new-1");
+    assertThat(names(cache.list("kind", "StatefulSet")))
+        .containsExactlyInAnyOrder("scheduler-0", "backup-0");
   }
 
   @Test
