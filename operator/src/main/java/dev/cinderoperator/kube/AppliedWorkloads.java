@@ -2,6 +2,7 @@ package dev.cinderoperator.kube;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -31,7 +32,20 @@ final class AppliedWorkloads {
       String ownerUid,
       String fingerprint,
       Map<String, String> hashes,
-      Map<String, String> identities) {}
+      Map<String, Identity> identities) {}
+
+  /**
+   * What must stay equal for an applied object to be unchanged. Generation plus labels, annotations
+   * and owners where the API server moves the generation on every spec change (the resourceVersion
+   * null); the resourceVersion alone elsewhere. Compared by value, built without copying: the
+   * objects are the informer's and the API server's answers, which nothing mutates.
+   */
+  record Identity(
+      String resourceVersion,
+      Long generation,
+      Map<String, String> labels,
+      Map<String, String> annotations,
+      List<OwnerReference> owners) {}
 
   private final Map<String, Applied> byCluster = new ConcurrentHashMap<>();
 
@@ -74,7 +88,7 @@ final class AppliedWorkloads {
       String ownerUid,
       String fingerprint,
       Map<String, String> hashes,
-      Map<String, String> identities) {
+      Map<String, Identity> identities) {
     if (identities.size() != hashes.size() || identities.containsValue(null)) {
       byCluster.remove(cluster); // an object not known yet: take the full path next time
       return;
@@ -83,12 +97,8 @@ final class AppliedWorkloads {
         cluster, new Applied(ownerUid, fingerprint, Map.copyOf(hashes), Map.copyOf(identities)));
   }
 
-  /**
-   * What must stay equal for an applied object to be unchanged; null when unknown. Generation plus
-   * labels, annotations and owners where the API server moves the generation on every spec change;
-   * the resourceVersion elsewhere.
-   */
-  static String identity(HasMetadata o) {
+  /** The object's {@link Identity}; null when unknown. */
+  static Identity identity(HasMetadata o) {
     if (o == null) {
       return null;
     }
@@ -96,16 +106,12 @@ final class AppliedWorkloads {
     boolean generational =
         o instanceof StatefulSet || o instanceof Deployment || o instanceof PodDisruptionBudget;
     if (!generational || m.getGeneration() == null) {
-      return m.getResourceVersion() == null ? null : "resourceVersion " + m.getResourceVersion();
+      return m.getResourceVersion() == null
+          ? null
+          : new Identity(m.getResourceVersion(), null, null, null, null);
     }
-    return "generation "
-        + m.getGeneration()
-        + " labels "
-        + m.getLabels()
-        + " annotations "
-        + m.getAnnotations()
-        + " owners "
-        + m.getOwnerReferences();
+    return new Identity(
+        null, m.getGeneration(), m.getLabels(), m.getAnnotations(), m.getOwnerReferences());
   }
 
   void forget(String cluster) {

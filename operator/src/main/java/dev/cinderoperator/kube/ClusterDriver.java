@@ -198,7 +198,7 @@ public class ClusterDriver {
     applied.forget(cluster);
     List<HasMetadata> wanted = desired.all();
     Map<String, String> hashes = new HashMap<>();
-    Map<String, String> identities = new HashMap<>();
+    Map<String, AppliedWorkloads.Identity> identities = new HashMap<>();
     for (HasMetadata object : wanted) {
       if (object instanceof Secret) {
         continue; // applied before, with its data encoded

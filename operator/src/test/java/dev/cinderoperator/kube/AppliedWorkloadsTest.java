@@ -55,7 +55,7 @@ class AppliedWorkloadsTest {
 
   private void remember(HasMetadata... objects) {
     Map<String, String> hashes = new HashMap<>();
-    Map<String, String> identities = new HashMap<>();
+    Map<String, AppliedWorkloads.Identity> identities = new HashMap<>();
     for (HasMetadata o : objects) {
       hashes.put(AppliedWorkloads.key(o), "h");
       identities.put(AppliedWorkloads.key(o), AppliedWorkloads.identity(o));
