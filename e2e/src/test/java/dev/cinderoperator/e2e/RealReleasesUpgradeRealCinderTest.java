@@ -213,13 +213,14 @@ class RealReleasesUpgradeRealCinderTest {
     deployAndStartUpgradeUnderTraffic();
     long upgradeStart = System.nanoTime();
     java.time.Instant from = java.time.Instant.now();
-    // Users who back their volumes up, from the backup pods' roll on: each backup host is drained
-    // and replaced under their backups. Not earlier: a call or cast that reaches a cinder-volume
-    // in the second it stops can be lost (Cinder's, docs/performance.md), and a backup makes
-    // several calls to the volume service. In a project of their own, one every 4 s: Cinder
-    // locks a project's quota rows for every create and delete, and under load concurrent ones
-    // deadlock until oslo.db gives up (HTTP 500), upgrade or not.
-    awaitStepFrom(UpgradeStep.RollingBackup);
+    // Users who back their volumes up, from the volume pods' roll on: each backup makes several
+    // calls and casts to its volume's service while that service is replaced, and each backup
+    // host is drained and replaced under their backups. Before the rendered use_queue_manager, a
+    // message that reached a volume service in its last second was lost (docs/cinder-pods.md).
+    // In a project of their own, one every 4 s: Cinder locks a project's quota rows for every
+    // create and delete, and under load concurrent ones deadlock until oslo.db gives up (HTTP
+    // 500), upgrade or not.
+    awaitStepFrom(UpgradeStep.RollingVolume);
     backupUsers =
         TrafficClient.start(
             real.apiUrl(NS, NAME),

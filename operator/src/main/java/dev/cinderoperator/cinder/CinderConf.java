@@ -84,6 +84,13 @@ public final class CinderConf {
     // connections elsewhere) the next request on it gets no answer. Seen under users' traffic on
     // Debian's 2026.1 -> 2026.2 (RealReleasesUpgradeRealCinderTest).
     ini.set("DEFAULT", "wsgi_keep_alive", "false");
+    // A stopping service stops polling its queues but stays subscribed until it has finished its
+    // work in hand. On closing, oslo.messaging deletes its fanout queues, and waiting for that it
+    // takes and acknowledges what RabbitMQ delivered in between, and never handles it: a user's
+    // create, delete or call lost in each roll of a volume, scheduler or backup pod. With the
+    // queue manager nothing is deleted on close, so RabbitMQ gives those messages back to the
+    // queue for the successor (docs/cinder-pods.md). Releases older than 2024.1 ignore it.
+    ini.set("oslo_messaging_rabbit", "use_queue_manager", "true");
     spec.configOrEmpty().forEach(ini::setAll);
     ini.set("DEFAULT", "transport_url", transportUrl);
     ini.set("database", "connection", databaseUrl);

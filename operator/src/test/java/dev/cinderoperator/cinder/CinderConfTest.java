@@ -66,6 +66,23 @@ class CinderConfTest {
   }
 
   @Test
+  void aStoppingServiceGivesBackWhatItHasNotHandledBecauseItsQueuesOutliveIt() {
+    String common =
+        CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL).get("cinder.conf");
+    assertThat(common).contains("[oslo_messaging_rabbit]\nuse_queue_manager = true");
+  }
+
+  @Test
+  void aUserCanTurnTheQueueManagerOff() {
+    spec.setConfig(Map.of("oslo_messaging_rabbit", Map.of("use_queue_manager", "false")));
+    String common =
+        CinderConf.render("cinder", spec, Samples.DB_URL, Samples.TRANSPORT_URL).get("cinder.conf");
+    assertThat(common)
+        .contains("use_queue_manager = false")
+        .doesNotContain("use_queue_manager = true");
+  }
+
+  @Test
   void userConfigCannotOverrideIdentityOrSecrets() {
     Map<String, Map<String, String>> config = new LinkedHashMap<>();
     config.put("DEFAULT", Map.of("debug", "true", "transport_url", "rabbit://evil/"));
