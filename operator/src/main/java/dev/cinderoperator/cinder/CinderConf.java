@@ -87,9 +87,10 @@ public final class CinderConf {
     // A stopping service stops polling its queues but stays subscribed until it has finished its
     // work in hand. On closing, oslo.messaging deletes its fanout queues, and waiting for that it
     // takes and acknowledges what RabbitMQ delivered in between, and never handles it: a user's
-    // create, delete or call lost in each roll of a volume, scheduler or backup pod. With the
+    // create, delete or call that reached a volume, scheduler or backup pod then was lost. With the
     // queue manager nothing is deleted on close, so RabbitMQ gives those messages back to the
-    // queue for the successor (docs/cinder-pods.md). Releases older than 2024.1 ignore it.
+    // queue for the successor (docs/cinder-pods.md). An oslo.messaging without the option (as
+    // bookworm's 14.0.3 under Cinder 21.3.1) ignores it.
     ini.set("oslo_messaging_rabbit", "use_queue_manager", "true");
     spec.configOrEmpty().forEach(ini::setAll);
     ini.set("DEFAULT", "transport_url", transportUrl);
