@@ -57,7 +57,7 @@ public final class SimulatedEnvironment implements AutoCloseable {
   private final CrudApiServer server;
   private final io.fabric8.kubernetes.client.Config serverConfig;
   private final KubernetesClient client;
-  private final KubernetesClient operatorClient;
+  private KubernetesClient operatorClient;
   private final SimulatedCluster sim;
   private final ApiCallRecorder calls = new ApiCallRecorder();
   private final OperatorSettings settings;
@@ -153,11 +153,6 @@ public final class SimulatedEnvironment implements AutoCloseable {
     wiring.cluster().accept(sim);
     PodRemovals removals = new PodRemovals(a -> a.startsWith(OPERATOR_AGENT), config.clock());
     server.onPodRemoval(r -> sim.recorder().record(removals.event(r)));
-    operatorClient =
-        UnreadableClusters.clientBuilder()
-            .withConfig(operatorConfig("0"))
-            .withHttpClientBuilderConsumer(calls.install())
-            .build();
   }
 
   /** The configuration of an operator process's client: its User-Agent and the wiring's tuning. */
@@ -217,6 +212,13 @@ public final class SimulatedEnvironment implements AutoCloseable {
                 (ns, name, url, ssl) -> sim.schedulerBus(ns, name),
                 Clock.systemUTC(),
                 SIM_FENCE_INTERVAL);
+    // each start is a new process with its own connections; stopOperator closes them, so a
+    // reconcile still running in the stopped one cannot write, as a killed process cannot
+    operatorClient =
+        UnreadableClusters.clientBuilder()
+            .withConfig(operatorConfig("0"))
+            .withHttpClientBuilderConsumer(calls.install())
+            .build();
     CinderOperator.Built built =
         buildOperator(operatorClient, registries, fences, sim.podSignaller(), null);
     operator = built.operator();
@@ -285,6 +287,10 @@ public final class SimulatedEnvironment implements AutoCloseable {
     if (operator != null) {
       operator.stop();
       operator = null;
+    }
+    if (operatorClient != null) {
+      operatorClient.close();
+      operatorClient = null;
     }
     if (registries != null) {
       registries.close();
@@ -359,7 +365,6 @@ public final class SimulatedEnvironment implements AutoCloseable {
     replicas.forEach(OperatorReplica::stop);
     stopOperator();
     sim.close();
-    operatorClient.close();
     client.close();
     try {
       server.destroy();

@@ -36,8 +36,8 @@ class RbacE2ETest extends ScenarioTest {
           "leader election is off in the simulated environment (LeaderFailoverE2ETest replays its"
               + " replicas' Lease renewals against the chart)",
           "get cinder.operator.dev/cinderclusters",
-          "JOSDK's PrimaryUpdateAndCacheUtils re-reads the CinderCluster only when a status update"
-              + " conflicts (409)",
+          "JOSDK gets the CinderCluster again only when patching its finalizer conflicts (409);"
+              + " the operator reads it from its informer",
           "update services",
           "a Service changes only when the operator's rendering of it changes (an operator"
               + " upgrade); no spec field changes it",

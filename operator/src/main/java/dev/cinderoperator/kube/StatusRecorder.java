@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
@@ -59,16 +59,28 @@ final class StatusRecorder {
     return Objects.equals(s.asJson(a), s.asJson(b));
   }
 
+  /**
+   * Replaces the status, locked to the resourceVersion this reconcile read, and caches the result
+   * for the next reconcile. A conflict (HTTP 409) propagates: the cluster changed since the read,
+   * so this status may rest on a stale copy, and the next reconcile derives it again. (JOSDK's
+   * {@code PrimaryUpdateAndCacheUtils} would instead re-apply this status to the newer copy: a
+   * reconcile that read a stale copy then overwrote the newer status with its old one.)
+   */
   CinderCluster write(
       CinderCluster resource, CinderClusterStatus status, Context<CinderCluster> context) {
-    CinderClusterStatus copy = copy(status);
-    return PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(
-        resource,
-        context,
-        r -> {
-          r.setStatus(copy);
-          return r;
-        });
+    CinderCluster updated = replace(resource, status);
+    context
+        .eventSourceRetriever()
+        .getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
+    return updated;
+  }
+
+  /** The locked PUT on /status of {@link #write}, without the cache. */
+  CinderCluster replace(CinderCluster read, CinderClusterStatus status) {
+    CinderCluster desired = client.getKubernetesSerialization().clone(read);
+    desired.setStatus(copy(status));
+    return client.resource(desired).updateStatus();
   }
 
   /** Writes the status of a CR the typed client cannot represent, through the generic client. */

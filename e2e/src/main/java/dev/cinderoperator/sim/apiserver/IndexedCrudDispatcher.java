@@ -178,6 +178,19 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     if ("create".equals(call.verb()) && "selfsubjectrulesreviews".equals(call.resource())) {
       return SelfSubjectRulesReviews.allowAll(request.getUtf8Body());
     }
+    if ("update".equals(call.verb()) && call.name() != null) {
+      return locked(
+          lock.writeLock(),
+          () -> {
+            Optional<JsonNode> stored = peek(objectPath(call));
+            MockResponse stale =
+                stored.isEmpty()
+                    ? null
+                    : Preconditions.staleVersion(
+                        readTree(bodyOf(request)), stored.get(), call, call.name());
+            return stale != null ? stale : super.dispatch(request);
+          });
+    }
     if (!"DELETE".equalsIgnoreCase(request.getMethod())) {
       return super.dispatch(request);
     }
@@ -206,17 +219,28 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
    * is refused, so the client's next read sees a newer version, as after a real 409.
    */
   private void otherWriterTouches(ApiRequest r) {
-    String path = r.call().path();
-    if (r.call().subresource() != null) {
-      path = path.substring(0, path.length() - r.call().subresource().length() - 1);
-    }
     rewrite(
-        path,
+        objectPath(r.call()),
         metadata -> {
           metadata
               .withObject("annotations")
               .put("sim.cinder.operator.dev/other-writer", String.valueOf(audit.lastSeq()));
         });
+  }
+
+  /** The request's body, left unread for the stock handler (getUtf8Body would consume it). */
+  private static String bodyOf(RecordedRequest request) {
+    return request.getBody() == null
+        ? "{}"
+        : new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** The path of the object a call is about (without its subresource). */
+  private static String objectPath(ApiCall call) {
+    String path = call.path();
+    return call.subresource() == null
+        ? path
+        : path.substring(0, path.length() - call.subresource().length() - 1);
   }
 
   /**

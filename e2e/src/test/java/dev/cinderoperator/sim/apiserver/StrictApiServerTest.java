@@ -79,6 +79,54 @@ class StrictApiServerTest {
         .build();
   }
 
+  // ---- optimistic concurrency
+
+  private static final String MODIFIED =
+      "\": the object has been modified; please apply your changes to the latest version and try"
+          + " again";
+
+  @Test
+  void aStatusUpdateMadeFromAnOlderVersionIsAConflictAndTheNewerStatusStays() {
+    Pod read = client.resource(pod("db-0", LABELS)).create();
+    client.resource(withPhase(read, "Running")).updateStatus();
+
+    assertThat(message(() -> client.resource(withPhase(read, "Failed")).updateStatus()))
+        .isEqualTo("Operation cannot be fulfilled on pods \"db-0" + MODIFIED);
+    refused(() -> client.resource(withPhase(read, "Failed")).updateStatus(), 409);
+    assertThat(client.pods().inNamespace(NS).withName("db-0").get().getStatus().getPhase())
+        .isEqualTo("Running");
+  }
+
+  @Test
+  void anUpdateMadeFromAnOlderVersionIsAConflict() {
+    ConfigMap read =
+        client
+            .resource(
+                new ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName("settings")
+                    .withNamespace(NS)
+                    .endMetadata()
+                    .addToData("debug", "false")
+                    .build())
+            .create();
+    client.resource(new ConfigMapBuilder(read).addToData("debug", "true").build()).update();
+
+    assertThat(
+            message(
+                () ->
+                    client
+                        .resource(new ConfigMapBuilder(read).addToData("verbose", "true").build())
+                        .update()))
+        .isEqualTo("Operation cannot be fulfilled on configmaps \"settings" + MODIFIED);
+    assertThat(client.configMaps().inNamespace(NS).withName("settings").get().getData())
+        .containsExactly(Map.entry("debug", "true"));
+  }
+
+  private static Pod withPhase(Pod pod, String phase) {
+    return new PodBuilder(pod).withNewStatus().withPhase(phase).endStatus().build();
+  }
+
   // ---- names
 
   @Test
