@@ -15,8 +15,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +35,9 @@ final class ActionPerformer {
   private final PodEvictions evictions;
   private final BackupSwapCheck swaps;
   private final Map<String, String> announcedStarts = new ConcurrentHashMap<>();
+
+  /** Per cluster, the uids of jobs deleted here that the informer cache still shows. */
+  private final Map<String, Set<String>> deletedJobs = new ConcurrentHashMap<>();
 
   ActionPerformer(DriverParts parts) {
     this.parts = parts;
@@ -248,10 +253,21 @@ final class ActionPerformer {
    * Deletes finished jobs whose outcome the stored status carries ({@link
    * dev.cinderoperator.upgrade.FinishedJobs}); their pods go with them (background propagation).
    */
+  /**
+   * Deletes the finished jobs once each: until the cache shows a deleted job gone, the reconciles
+   * it triggers meanwhile would otherwise delete it again (a request each, on the upgrade's path).
+   */
   void removeJobs(CinderCluster cc, ObservedObjects observed, List<String> names) {
+    String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
+    Set<String> deleted = deletedJobs.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
+    // a uid the cache no longer shows is gone for good
+    deleted.retainAll(
+        observed.jobs().stream().map(j -> j.getMetadata().getUid()).collect(Collectors.toSet()));
     for (String job : names) {
       var live = observed.job(job);
-      if (live.isEmpty() || live.get().getMetadata().getDeletionTimestamp() != null) {
+      if (live.isEmpty()
+          || live.get().getMetadata().getDeletionTimestamp() != null
+          || deleted.contains(live.get().getMetadata().getUid())) {
         continue;
       }
       parts
@@ -263,7 +279,25 @@ final class ActionPerformer {
           .withName(job)
           .withPropagationPolicy(DeletionPropagation.BACKGROUND)
           .delete();
+      deleted.add(live.get().getMetadata().getUid());
       LOG.info("removed finished job cluster={} job={}", cc.getMetadata().getName(), job);
     }
+    if (deleted.isEmpty()) {
+      deletedJobs.remove(key);
+    }
+  }
+
+  /** Forgets what is held for a deleted cluster. */
+  void release(CinderCluster cc) {
+    deletedJobs.remove(cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName());
+    announcedStarts.remove(String.valueOf(cc.getMetadata().getUid()));
+  }
+
+  /** Jobs deleted and not yet gone from the cache, and the announced start, for a cluster. */
+  int heldFor(CinderCluster cc) {
+    Set<String> deleted =
+        deletedJobs.get(cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName());
+    return (deleted == null ? 0 : deleted.size())
+        + (announcedStarts.containsKey(String.valueOf(cc.getMetadata().getUid())) ? 1 : 0);
   }
 }

@@ -218,15 +218,20 @@ public class UpgradeExecutor {
     parts.reads().invalidate(key);
     stepMetrics.release(key);
     announcements.release(cc);
+    performer.release(cc);
   }
 
-  /** What is held for a cluster: cached table reads, step clocks, announced jobs. */
+  /**
+   * What is held for a cluster: cached table reads, step clocks, announced jobs and starts, jobs
+   * deleted.
+   */
   Map<String, Integer> heldFor(CinderCluster cc) {
     String key = ServicesTableReads.key(cc);
     Map<String, Integer> held = new LinkedHashMap<>();
     held.put("servicesSnapshots", parts.reads().heldFor(key));
     held.put("stepClocks", stepMetrics.heldFor(key));
     held.put("announcedJobs", announcements.heldFor(cc));
+    held.put("deletedJobsAndStarts", performer.heldFor(cc));
     return held;
   }
 }
