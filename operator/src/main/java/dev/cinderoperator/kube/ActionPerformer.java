@@ -252,10 +252,8 @@ final class ActionPerformer {
   /**
    * Deletes finished jobs whose outcome the stored status carries ({@link
    * dev.cinderoperator.upgrade.FinishedJobs}); their pods go with them (background propagation).
-   */
-  /**
-   * Deletes the finished jobs once each: until the cache shows a deleted job gone, the reconciles
-   * it triggers meanwhile would otherwise delete it again (a request each, on the upgrade's path).
+   * Each once: until the cache shows a deleted job gone, the reconciles that come meanwhile would
+   * otherwise delete it again (a request each, on the upgrade's path).
    */
   void removeJobs(CinderCluster cc, ObservedObjects observed, List<String> names) {
     String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
