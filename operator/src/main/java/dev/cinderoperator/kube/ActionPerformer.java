@@ -256,7 +256,7 @@ final class ActionPerformer {
    * otherwise delete it again (a request each, on the upgrade's path).
    */
   void removeJobs(CinderCluster cc, ObservedObjects observed, List<String> names) {
-    String key = cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName();
+    String key = ServicesTableReads.key(cc);
     Set<String> deleted = deletedJobs.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet());
     // a uid the cache no longer shows is gone for good
     deleted.retainAll(
@@ -287,14 +287,13 @@ final class ActionPerformer {
 
   /** Forgets what is held for a deleted cluster. */
   void release(CinderCluster cc) {
-    deletedJobs.remove(cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName());
+    deletedJobs.remove(ServicesTableReads.key(cc));
     announcedStarts.remove(String.valueOf(cc.getMetadata().getUid()));
   }
 
   /** Jobs deleted and not yet gone from the cache, and the announced start, for a cluster. */
   int heldFor(CinderCluster cc) {
-    Set<String> deleted =
-        deletedJobs.get(cc.getMetadata().getNamespace() + "/" + cc.getMetadata().getName());
+    Set<String> deleted = deletedJobs.get(ServicesTableReads.key(cc));
     return (deleted == null ? 0 : deleted.size())
         + (announcedStarts.containsKey(String.valueOf(cc.getMetadata().getUid())) ? 1 : 0);
   }

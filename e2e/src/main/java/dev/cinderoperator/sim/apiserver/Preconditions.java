@@ -25,22 +25,17 @@ final class Preconditions {
       String actual = stored.at("/metadata/" + field).asText();
       if (wanted.isTextual() && !wanted.asText().equals(actual)) {
         String label = field.equals("uid") ? "UID" : "ResourceVersion";
-        return Evictions.status(
-            409,
-            "Conflict",
-            "Operation cannot be fulfilled on "
-                + resource
-                + " \""
-                + name
-                + "\": Precondition failed: "
+        return conflict(
+            resource,
+            name,
+            "Precondition failed: "
                 + label
                 + " in precondition: "
                 + wanted.asText()
                 + ", "
                 + label
                 + " in object meta: "
-                + actual,
-            null);
+                + actual);
       }
     }
     return null;
@@ -59,15 +54,19 @@ final class Preconditions {
         call.apiGroup() == null || call.apiGroup().isEmpty()
             ? call.resource()
             : call.resource() + "." + call.apiGroup();
+    return conflict(
+        resource,
+        name,
+        "the object has been modified; please apply your changes to the latest version and try"
+            + " again");
+  }
+
+  /** A 409 as the API server words it: "Operation cannot be fulfilled on <resource> ...". */
+  private static MockResponse conflict(String resource, String name, String why) {
     return Evictions.status(
         409,
         "Conflict",
-        "Operation cannot be fulfilled on "
-            + resource
-            + " \""
-            + name
-            + "\": the object has been modified; please apply your changes to the latest"
-            + " version and try again",
+        "Operation cannot be fulfilled on " + resource + " \"" + name + "\": " + why,
         null);
   }
 }
