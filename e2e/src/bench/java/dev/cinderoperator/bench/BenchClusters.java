@@ -5,6 +5,8 @@ import dev.cinderoperator.api.Phase;
 import dev.cinderoperator.api.VolumeBackendSpec;
 import dev.cinderoperator.e2e.Clusters;
 import dev.cinderoperator.sim.SimulatedEnvironment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.HttpURLConnection;
 import java.util.stream.IntStream;
 
 /** The shapes the benchmarks upgrade (schedulers/backends/backup pods/API pods). */
@@ -64,18 +66,30 @@ final class BenchClusters {
         + s.getApi().getReplicas();
   }
 
-  /** Sets the target release and image, as a person would with kubectl edit. */
+  /**
+   * Sets the target release and image, as a person would with kubectl edit: again on a conflict
+   * (the operator wrote the status between the read and the write), as kubectl asks one to.
+   */
   static void requestUpgrade(SimulatedEnvironment env, String ns, String name) {
-    env.client()
-        .resources(CinderCluster.class)
-        .inNamespace(ns)
-        .withName(name)
-        .edit(
-            cc -> {
-              cc.getSpec().setRelease(TO);
-              cc.getSpec().setImage(Clusters.REGISTRY + TO);
-              return cc;
-            });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        env.client()
+            .resources(CinderCluster.class)
+            .inNamespace(ns)
+            .withName(name)
+            .edit(
+                cc -> {
+                  cc.getSpec().setRelease(TO);
+                  cc.getSpec().setImage(Clusters.REGISTRY + TO);
+                  return cc;
+                });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** Ready on the given release (the operator has set status.release). */

@@ -104,6 +104,16 @@ class BenchSummary {
               s.get("limitSeconds").asDouble(),
               s.path("operatorViolations").asInt()));
     }
+    // Shown, not judged: the small warm-up's upgrade, the first in its JVM (OperatorWarmUp).
+    JsonNode first = n.path("small").path("warmUp");
+    if (first.path("firstInJvm").asBoolean()) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "first upgrade in a fresh JVM 1/1/1/1: ratio %.2f (%.1f s); ",
+              first.get("ratio").asDouble(),
+              first.get("operatorSeconds").asDouble()));
+    }
     return b
         + String.format(
             Locale.ROOT,

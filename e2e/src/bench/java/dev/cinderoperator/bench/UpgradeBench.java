@@ -72,6 +72,7 @@ class UpgradeBench {
       rows.add(r);
       Map<String, Object> detail = new LinkedHashMap<>(r);
       detail.put("limit", op.limit.describe());
+      detail.put("warmUp", op.warmUp.describe());
       detail.put("stepSeconds", op.stepSeconds);
       detail.put("reactionAfterReadyMs", op.reaction);
       detail.put("timelineMs", op.timeline);
@@ -125,7 +126,8 @@ class UpgradeBench {
       double idleQps,
       double upgradeQps,
       double idleReadsPerPoll,
-      Map<String, Object> timeline) {}
+      Map<String, Object> timeline,
+      OperatorWarmUp warmUp) {}
 
   OperatorRun operatorRun(CinderCluster cc) {
     ReconcileTimer timer = new ReconcileTimer();
@@ -136,6 +138,7 @@ class UpgradeBench {
             settings.operatorSettings(),
             new SimulatedEnvironment.Hooks(timer, queries))) {
       env.createSecrets(NS);
+      OperatorWarmUp warmUp = OperatorWarmUp.run(env, NS, settings);
       env.client().resource(cc).create();
       await()
           .atMost(10, TimeUnit.MINUTES)
@@ -150,6 +153,7 @@ class UpgradeBench {
       double idleQps = (queries.statements() - q0) / (window.toMillis() / 1000.0);
       double idleReadsPerPoll = (queries.reads() - r0) / 3.0;
 
+      Map<String, Double> stepsBefore = stepSeconds(env);
       Instant start = Instant.now();
       long q1 = queries.statements();
       BenchClusters.requestUpgrade(env, NS, NAME);
@@ -176,7 +180,7 @@ class UpgradeBench {
           seconds,
           limit,
           env.sim().invariants().violations().size(),
-          stepSeconds(env),
+          since(stepsBefore, stepSeconds(env)),
           reactionAfterReady(pods),
           pods.stream().filter(p -> p.kind() == PodEvent.Kind.CREATED).count(),
           gaps(rec, start),
@@ -184,16 +188,25 @@ class UpgradeBench {
           BenchOutput.round2(idleQps),
           BenchOutput.round2(upgradeQps),
           BenchOutput.round2(idleReadsPerPoll),
-          UpgradeTimeline.of(rec, NAME, start));
+          UpgradeTimeline.of(rec, NAME, start),
+          warmUp);
     }
   }
 
-  /** Mean seconds of each upgrade step, from the operator's own step timer. */
+  /** Seconds spent in each upgrade step so far, from the operator's own step timer. */
   static Map<String, Double> stepSeconds(SimulatedEnvironment env) {
     Map<String, Double> out = new LinkedHashMap<>();
     for (Timer t : env.meters().find("cinder_operator_upgrade_step_duration").timers()) {
-      out.put(t.getId().getTag("step"), BenchOutput.round2(t.totalTime(TimeUnit.SECONDS)));
+      out.put(t.getId().getTag("step"), t.totalTime(TimeUnit.SECONDS));
     }
+    return out;
+  }
+
+  /** Each step's seconds after {@code before} (the timer is not per cluster: the warm-up's too). */
+  static Map<String, Double> since(Map<String, Double> before, Map<String, Double> after) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    after.forEach(
+        (step, total) -> out.put(step, BenchOutput.round2(total - before.getOrDefault(step, 0.0))));
     return out;
   }
 
@@ -279,6 +292,7 @@ class UpgradeBench {
         SimulatedEnvironment.start(
             settings.simConfig().withNamespace(NS), settings.operatorSettings())) {
       env.createSecrets(NS);
+      OperatorWarmUp warmUp = OperatorWarmUp.run(env, NS, settings);
       env.client().resource(cc).create();
       await()
           .atMost(10, TimeUnit.MINUTES)
