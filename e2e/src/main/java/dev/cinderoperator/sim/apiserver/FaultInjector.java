@@ -271,24 +271,29 @@ public final class FaultInjector {
     return Serialization.asJson(status);
   }
 
-  /** Wraps a watch's listener so the stream can be cut later. */
-  public MockResponse track(ApiRequest r, MockResponse response) {
+  /**
+   * Wraps a watch's listener so the stream can be cut later; {@code ended} runs when the stream has
+   * closed or failed, before the stock listener hears of it.
+   */
+  public MockResponse track(ApiRequest r, MockResponse response, Runnable ended) {
     WebSocketListener delegate = response.getWebSocketListener();
     if (delegate == null) {
       return response;
     }
-    return response.withWebSocketUpgrade(new TrackedWatch(r, delegate));
+    return response.withWebSocketUpgrade(new TrackedWatch(r, delegate, ended));
   }
 
   /** One open watch stream. */
   private final class TrackedWatch extends WebSocketListener {
     final ApiRequest request;
     final WebSocketListener delegate;
+    final Runnable ended;
     volatile WebSocket socket;
 
-    TrackedWatch(ApiRequest request, WebSocketListener delegate) {
+    TrackedWatch(ApiRequest request, WebSocketListener delegate, Runnable ended) {
       this.request = request;
       this.delegate = delegate;
+      this.ended = ended;
     }
 
     String client() {
@@ -345,13 +350,21 @@ public final class FaultInjector {
     @Override
     public void onClosed(WebSocket webSocket, int code, String reason) {
       watches.remove(this);
-      CLOSER.execute(() -> delegate.onClosed(webSocket, code, reason));
+      CLOSER.execute(
+          () -> {
+            ended.run();
+            delegate.onClosed(webSocket, code, reason);
+          });
     }
 
     @Override
     public void onFailure(WebSocket webSocket, Throwable t, Response response) {
       watches.remove(this);
-      CLOSER.execute(() -> delegate.onFailure(webSocket, t, response));
+      CLOSER.execute(
+          () -> {
+            ended.run();
+            delegate.onFailure(webSocket, t, response);
+          });
     }
   }
 }

@@ -163,7 +163,26 @@ public final class IndexedCrudDispatcher extends KubernetesCrudDispatcher {
     if (fault == Fault.LOST_RESPONSE) {
       return faults.lose(response);
     }
-    return r.watch() ? faults.track(r, response) : response;
+    if (!r.watch()) {
+      return response;
+    }
+    Object listener = response.getWebSocketListener();
+    return faults.track(r, response, () -> endWatch(listener));
+  }
+
+  /**
+   * Takes an ended watch's stock listener out of those every change is sent to. The stock code
+   * first stops the listener's sender and only then takes it out, so a write stored in between
+   * failed on the stopped sender: no answer at all, and the client's retry of a create got 409
+   * AlreadyExists (seen in CI). Under the write lock, as every change is sent under it.
+   */
+  private void endWatch(Object listener) {
+    lock.writeLock().lock();
+    try {
+      stock.watchListeners.remove(listener);
+    } finally {
+      lock.writeLock().unlock();
+    }
   }
 
   private MockResponse serve(RecordedRequest request, ApiRequest r) {

@@ -6,18 +6,24 @@ import io.fabric8.mockwebserver.crud.CrudDispatcher;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 
 /**
  * The parts of Fabric8's {@link KubernetesCrudDispatcher} that are private and the indexed store
- * needs: its map (swapped for an {@link IndexedObjectMap}), its lock, its resourceVersion counter
- * and its {@code processDelete}. Fabric8 offers no hook for the store, so they are reached by
- * reflection; a Fabric8 upgrade that renames them fails here at once, not silently.
+ * needs: its map (swapped for an {@link IndexedObjectMap}), its lock, its resourceVersion counter,
+ * its open watches' listeners and its {@code processDelete}. Fabric8 offers no hook for the store,
+ * so they are reached by reflection; a Fabric8 upgrade that renames them fails here at once, not
+ * silently.
  */
 final class StockStore {
   final ReadWriteLock lock;
   final AtomicLong resourceVersion;
+
+  /** The listeners every stored change is sent to, one per open watch. */
+  final Set<?> watchListeners;
+
   private final KubernetesCrudDispatcher dispatcher;
   private final Method processDelete;
 
@@ -30,6 +36,7 @@ final class StockStore {
       map.set(dispatcher, objects);
       lock = (ReadWriteLock) privateField("lock").get(dispatcher);
       resourceVersion = (AtomicLong) privateField("resourceVersion").get(dispatcher);
+      watchListeners = (Set<?>) privateField("watchEventListeners").get(dispatcher);
       processDelete =
           KubernetesCrudDispatcher.class.getDeclaredMethod(
               "processDelete", String.class, AttributeSet.class, AttributeSet.class);

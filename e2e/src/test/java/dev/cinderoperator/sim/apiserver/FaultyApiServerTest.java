@@ -19,6 +19,9 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.List;
@@ -181,6 +184,44 @@ class FaultyApiServerTest {
     } finally {
       informer.close();
     }
+  }
+
+  @Test
+  void everyWriteIsAnsweredWhileWatchesAreBeingCut() {
+    // no retries: a write the server stores but never answers fails here instead of coming back
+    // as 409 AlreadyExists, as it did in CI
+    KubernetesClient writer =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(server.createClient().getConfiguration())
+                    .withRequestRetryBackoffLimit(0)
+                    .withRequestTimeout(5_000)
+                    .build())
+            .build();
+    int unanswered = 0;
+    try {
+      for (int i = 0; i < 30; i++) {
+        Watch watch = tester.configMaps().inNamespace(NS).watch(new IgnoringWatcher());
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> server.faults().cutWatches(r -> r.from(TESTER), "test") == 1);
+        String name = "w" + i;
+        unanswered += code(() -> writer.resource(configMap(name)).create()) == 200 ? 0 : 1;
+        watch.close();
+      }
+    } finally {
+      writer.close();
+    }
+    assertThat(unanswered).isZero();
+  }
+
+  /** A watch whose events nobody reads. */
+  private static final class IgnoringWatcher implements Watcher<ConfigMap> {
+    @Override
+    public void eventReceived(Action action, ConfigMap resource) {}
+
+    @Override
+    public void onClose(WatcherException cause) {}
   }
 
   private int lists() {
