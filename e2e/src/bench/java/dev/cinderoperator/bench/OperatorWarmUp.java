@@ -17,10 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * One upgrade of a small cluster of its own before the measured one, in the same JVM, then the
  * cluster deleted and gone. The benchmark's delays are Kubernetes' and Cinder's divided by about
  * ten, but the JVM's one-off costs (loading and compiling the upgrade's code paths, in the operator
- * and in the simulator) are not: a first upgrade in a fresh JVM paid 0.3 to 0.5 s of them, 1.5 % of
- * the small shape's 26 s limit, where at real timings they weigh a tenth of that. Their figure is
- * kept ({@link #describe()}) beside the measured one; only the first shape's warm-up is the JVM's
- * first upgrade.
+ * and in the simulator) are not: a first upgrade in a fresh JVM paid 0.3 to 0.6 s of them, 1 to 2 %
+ * of the small shape's 26 s limit, where at real timings they weigh a tenth of that. Their figure
+ * is kept ({@link #describe()}) beside the measured one; only the first shape's warm-up is the
+ * JVM's first upgrade.
  */
 record OperatorWarmUp(double seconds, PhysicalLimit limit, boolean firstInJvm) {
   private static final AtomicBoolean RAN = new AtomicBoolean();
