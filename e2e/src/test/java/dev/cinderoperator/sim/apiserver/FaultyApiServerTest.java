@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,14 +49,15 @@ class FaultyApiServerTest {
     admin = server.createClient();
     server.faults().timeoutDelay(Duration.ofSeconds(2));
     tester =
-        new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder(server.createClient().getConfiguration())
-                    .withUserAgent(TESTER)
-                    .withRequestRetryBackoffLimit(0)
-                    .withRequestTimeout(500)
-                    .build())
-            .build();
+        client(
+            c -> c.withUserAgent(TESTER).withRequestRetryBackoffLimit(0).withRequestTimeout(500));
+  }
+
+  /** Another client of the server, with its own settings (user agent, retries, timeout). */
+  private KubernetesClient client(UnaryOperator<ConfigBuilder> settings) {
+    return new KubernetesClientBuilder()
+        .withConfig(settings.apply(new ConfigBuilder(admin.getConfiguration())).build())
+        .build();
   }
 
   @AfterEach
@@ -191,13 +193,7 @@ class FaultyApiServerTest {
     // no retries: a write the server stores but never answers fails here instead of coming back
     // as 409 AlreadyExists, as it did in CI
     KubernetesClient writer =
-        new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder(server.createClient().getConfiguration())
-                    .withRequestRetryBackoffLimit(0)
-                    .withRequestTimeout(5_000)
-                    .build())
-            .build();
+        client(c -> c.withRequestRetryBackoffLimit(0).withRequestTimeout(5_000));
     int unanswered = 0;
     try {
       for (int i = 0; i < 30; i++) {
@@ -244,14 +240,11 @@ class FaultyApiServerTest {
   @Test
   void aBurstOutlastsTheClientsRetriesAndABlipDoesNot() {
     KubernetesClient retrying =
-        new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder(server.createClient().getConfiguration())
-                    .withUserAgent(TESTER)
+        client(
+            c ->
+                c.withUserAgent(TESTER)
                     .withRequestRetryBackoffLimit(2)
-                    .withRequestRetryBackoffInterval(10)
-                    .build())
-            .build();
+                    .withRequestRetryBackoffInterval(10));
     try {
       server
           .faults()
